@@ -1,0 +1,39 @@
+import type { AbortSignalLike } from "@azure/abort-controller";
+import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { RateLimiter, RateLimitOptions } from "./rateLimiter";
+
+/** Options every operation accepts (Azure SDK `OperationOptions`). */
+export interface OperationOptions {
+  /** Cancels the operation, including waits for rate-limit budget and retries. */
+  abortSignal?: AbortSignalLike;
+}
+
+/** Retry settings passed to core's retry policies. */
+export interface RetryOptions {
+  /** Retries per request after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** Base delay of the exponential backoff (5xx, resets, 429 without Retry-After). Default 1000. */
+  retryDelayInMs?: number;
+  /** Upper bound of one backoff delay. Default 64000. */
+  maxRetryDelayInMs?: number;
+}
+
+/** Options shared by `DefenderClient` and `SentinelClient`. */
+export interface CommonClientOptions {
+  /** Base URL of the service. https only, except for loopback hosts (the emulator). */
+  endpoint?: string;
+  /** Overrides the AAD scopes (default `<endpoint origin>/.default`). */
+  credentialScopes?: string[];
+  /** Prepended to the User-Agent header. */
+  userAgentPrefix?: string;
+  retryOptions?: RetryOptions;
+  /**
+   * Client-side rate limit. Pass a `RateLimiter` to share one budget between clients of the same tenant,
+   * `RateLimitOptions` to size this client's own, or `false` to turn it off. Defaults follow WIRE-FACTS.
+   */
+  rateLimit?: RateLimiter | RateLimitOptions | false;
+  /** Transport override (tests, proxies). Defaults to core's Node HTTP client. */
+  httpClient?: HttpClient;
+  /** Extra policies: `perCall` run once per operation, `perRetry` on every attempt. */
+  additionalPolicies?: { policy: PipelinePolicy; position: "perCall" | "perRetry" }[];
+}

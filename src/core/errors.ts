@@ -1,0 +1,260 @@
+import type { HttpHeaders } from "@azure/core-rest-pipeline";
+
+/** Which remote service an error came from. */
+export type ServiceName = "defender" | "sentinel" | "logsIngestion";
+
+/** A request as it may appear in errors and logs: no Authorization header, no query secrets. */
+export interface RedactedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** One failing location in a schema-checked payload. */
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * Base of every error this package throws. Guards compare `name` (not `instanceof`) so they keep working
+ * when two copies of the package are loaded, as the Azure SDK guidelines require.
+ */
+export class SyncSdkError extends Error {
+  override name = "SyncSdkError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+export interface HttpResponseErrorInit {
+  service: ServiceName;
+  statusCode: number;
+  code?: string;
+  requestId?: string;
+  request: RedactedRequest;
+  details?: unknown;
+  cause?: unknown;
+}
+
+/** A service answered with an error status (or an unusable body). */
+export class HttpResponseError extends SyncSdkError {
+  override name = "HttpResponseError";
+  readonly service: ServiceName;
+  readonly statusCode: number;
+  /** The service's own error code (`error.code` in Graph and ARM bodies). */
+  readonly code: string | undefined;
+  readonly requestId: string | undefined;
+  readonly request: RedactedRequest;
+  readonly details: unknown;
+  constructor(message: string, init: HttpResponseErrorInit) {
+    super(message, { cause: init.cause });
+    this.service = init.service;
+    this.statusCode = init.statusCode;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.request = init.request;
+    this.details = init.details;
+  }
+}
+
+/** 400: the service rejected the request as invalid. */
+export class BadRequestError extends HttpResponseError {
+  override name = "BadRequestError";
+}
+/** 401: the credential was missing, expired or for the wrong audience. */
+export class AuthenticationError extends HttpResponseError {
+  override name = "AuthenticationError";
+}
+/** 403: authenticated, but lacking a permission or role (Graph SecurityIncident.ReadWrite.All, Sentinel Responder). */
+export class AuthorizationError extends HttpResponseError {
+  override name = "AuthorizationError";
+}
+/** 404 */
+export class NotFoundError extends HttpResponseError {
+  override name = "NotFoundError";
+}
+/** 409: for Sentinel, the etag sent is stale ("Newer version of resource ... exists"). */
+export class ConflictError extends HttpResponseError {
+  override name = "ConflictError";
+}
+/** 429 after retries ran out. */
+export class ThrottledError extends HttpResponseError {
+  override name = "ThrottledError";
+  readonly retryAfterInMs: number | undefined;
+  constructor(message: string, init: HttpResponseErrorInit & { retryAfterInMs?: number }) {
+    super(message, init);
+    this.retryAfterInMs = init.retryAfterInMs;
+  }
+}
+/** 5xx after retries ran out. */
+export class ServiceUnavailableError extends HttpResponseError {
+  override name = "ServiceUnavailableError";
+}
+/** A 2xx response whose body is not JSON or does not match its schema. */
+export class ResponseValidationError extends HttpResponseError {
+  override name = "ResponseValidationError";
+  readonly issues: ValidationIssue[];
+  constructor(message: string, init: HttpResponseErrorInit & { issues: ValidationIssue[] }) {
+    super(message, init);
+    this.issues = init.issues;
+  }
+}
+
+/** The caller passed an argument the client refuses to send (bad id, over-long comment, invalid body). */
+export class InvalidArgumentError extends SyncSdkError {
+  override name = "InvalidArgumentError";
+  readonly argument: string;
+  readonly issues: ValidationIssue[];
+  constructor(argument: string, message: string, issues: ValidationIssue[] = []) {
+    super(`Invalid ${argument}: ${message}`);
+    this.argument = argument;
+    this.issues = issues;
+  }
+}
+
+/** A request (typically a `nextLink`) pointed at a host other than the configured endpoint; nothing was sent. */
+export class UntrustedHostError extends SyncSdkError {
+  override name = "UntrustedHostError";
+  readonly url: string;
+  readonly allowedOrigin: string;
+  constructor(url: string, allowedOrigin: string) {
+    super(`Refusing to send a request to ${safeOrigin(url)}: only ${allowedOrigin} is trusted with credentials`);
+    this.url = stripQuery(url);
+    this.allowedOrigin = allowedOrigin;
+  }
+}
+
+/** The operation was cancelled through its `abortSignal`. */
+export class RequestAbortedError extends SyncSdkError {
+  override name = "AbortError";
+}
+
+/** No response arrived (DNS, reset, TLS) after retries ran out. */
+export class ConnectionError extends SyncSdkError {
+  override name = "ConnectionError";
+}
+
+/** A mapper produced a value the target schema rejects, or the input could not be mapped. */
+export class MappingError extends SyncSdkError {
+  override name = "MappingError";
+  readonly field: string;
+  readonly mapper: string;
+  readonly issues: ValidationIssue[];
+  constructor(init: { field: string; mapper: string; message: string; issues?: ValidationIssue[]; cause?: unknown }) {
+    super(`Mapping failed for ${init.field} (mapper ${init.mapper}): ${init.message}`, { cause: init.cause });
+    this.field = init.field;
+    this.mapper = init.mapper;
+    this.issues = init.issues ?? [];
+  }
+}
+
+function hasName(e: unknown, names: readonly string[]): boolean {
+  return typeof e === "object" && e !== null && names.includes((e as { name?: unknown }).name as string);
+}
+
+const httpNames = [
+  "HttpResponseError",
+  "BadRequestError",
+  "AuthenticationError",
+  "AuthorizationError",
+  "NotFoundError",
+  "ConflictError",
+  "ThrottledError",
+  "ServiceUnavailableError",
+  "ResponseValidationError",
+] as const;
+
+export const isSyncSdkError = (e: unknown): e is SyncSdkError =>
+  hasName(e, [
+    "SyncSdkError",
+    ...httpNames,
+    "InvalidArgumentError",
+    "UntrustedHostError",
+    "AbortError",
+    "ConnectionError",
+    "MappingError",
+  ]);
+export const isHttpResponseError = (e: unknown): e is HttpResponseError => hasName(e, httpNames);
+export const isBadRequestError = (e: unknown): e is BadRequestError => hasName(e, ["BadRequestError"]);
+export const isAuthenticationError = (e: unknown): e is AuthenticationError =>
+  hasName(e, ["AuthenticationError"]);
+export const isAuthorizationError = (e: unknown): e is AuthorizationError => hasName(e, ["AuthorizationError"]);
+export const isNotFoundError = (e: unknown): e is NotFoundError => hasName(e, ["NotFoundError"]);
+export const isConflictError = (e: unknown): e is ConflictError => hasName(e, ["ConflictError"]);
+export const isThrottledError = (e: unknown): e is ThrottledError => hasName(e, ["ThrottledError"]);
+export const isServiceUnavailableError = (e: unknown): e is ServiceUnavailableError =>
+  hasName(e, ["ServiceUnavailableError"]);
+export const isResponseValidationError = (e: unknown): e is ResponseValidationError =>
+  hasName(e, ["ResponseValidationError"]);
+export const isInvalidArgumentError = (e: unknown): e is InvalidArgumentError =>
+  hasName(e, ["InvalidArgumentError"]);
+export const isUntrustedHostError = (e: unknown): e is UntrustedHostError => hasName(e, ["UntrustedHostError"]);
+export const isAbortError = (e: unknown): e is RequestAbortedError => hasName(e, ["AbortError"]);
+export const isConnectionError = (e: unknown): e is ConnectionError => hasName(e, ["ConnectionError"]);
+export const isMappingError = (e: unknown): e is MappingError => hasName(e, ["MappingError"]);
+
+const allowedHeaders = new Set([
+  "accept",
+  "content-type",
+  "prefer",
+  "user-agent",
+  "x-ms-client-request-id",
+  "client-request-id",
+  "if-match",
+]);
+
+/** A copy of the request that is safe to log or attach to an error. */
+export function redactRequest(method: string, url: string, headers?: HttpHeaders): RedactedRequest {
+  const safe: Record<string, string> = {};
+  if (headers) {
+    for (const [name, value] of headers) {
+      safe[name] = allowedHeaders.has(name.toLowerCase()) ? value : "REDACTED";
+    }
+  }
+  return { method, url: redactUrl(url), headers: safe };
+}
+
+const allowedQuery = new Set([
+  "api-version",
+  "$filter",
+  "$orderby",
+  "$top",
+  "$skip",
+  "$expand",
+  "$count",
+  "$select",
+]);
+
+/** Keeps path and known OData parameters; opaque tokens ($skipToken, sig, code …) are redacted. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    for (const key of [...u.searchParams.keys()]) {
+      if (!allowedQuery.has(key)) u.searchParams.set(key, "REDACTED");
+    }
+    return u.toString();
+  } catch {
+    return "<unparseable url>";
+  }
+}
+
+function stripQuery(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return "<unparseable url>";
+  }
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "<unparseable url>";
+  }
+}

@@ -1,0 +1,227 @@
+import type { AbortSignalLike } from "@azure/abort-controller";
+import {
+  createDefaultHttpClient,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpClient,
+  type HttpMethods,
+  isRestError,
+  type Pipeline,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
+import type { z } from "zod";
+import {
+  AuthenticationError,
+  AuthorizationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  HttpResponseError,
+  type HttpResponseErrorInit,
+  isSyncSdkError,
+  NotFoundError,
+  type RedactedRequest,
+  RequestAbortedError,
+  ResponseValidationError,
+  redactRequest,
+  type ServiceName,
+  ServiceUnavailableError,
+  ThrottledError,
+  UntrustedHostError,
+  type ValidationIssue,
+} from "./errors";
+import { parseRetryAfterInMs } from "./retryAfter";
+
+export interface SendOptions<T> {
+  method: HttpMethods;
+  /** Absolute URL (already checked against the endpoint). */
+  url: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Schema for a 2xx body; omitted means the body is ignored. */
+  schema?: z.ZodType<T>;
+  /** Non-2xx statuses that are not errors for this call (e.g. 404 for a get that returns undefined). */
+  acceptStatuses?: number[];
+  abortSignal?: AbortSignalLike;
+}
+
+export interface SendResult<T> {
+  status: number;
+  body: T | undefined;
+  requestId: string | undefined;
+  headers: PipelineResponse["headers"];
+}
+
+/** Sends JSON requests through a pipeline and turns every outcome into a parsed body or a typed error. */
+export class ServiceHttp {
+  private readonly httpClient: HttpClient;
+
+  constructor(
+    readonly service: ServiceName,
+    readonly endpoint: URL,
+    private readonly pipeline: Pipeline,
+    httpClient?: HttpClient,
+  ) {
+    this.httpClient = httpClient ?? createDefaultHttpClient();
+  }
+
+  /** `endpoint + path` with query parameters; path segments must already be encoded. */
+  url(path: string, query?: Record<string, string | number | boolean | undefined>): string {
+    const u = new URL(this.endpoint.toString());
+    u.pathname = `${u.pathname.replace(/\/+$/, "")}${path}`;
+    // URLSearchParams would encode "$" and spaces as "+"; OData servers expect %20.
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      parts.push(`${encodeURIComponent(k).replace(/%24/g, "$")}=${encodeURIComponent(String(v))}`);
+    }
+    return parts.length ? `${u.toString()}?${parts.join("&")}` : u.toString();
+  }
+
+  /** Throws UntrustedHostError unless `url` has the endpoint's origin. */
+  assertTrusted(url: string): void {
+    let origin: string | undefined;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== this.endpoint.origin) throw new UntrustedHostError(url, this.endpoint.origin);
+  }
+
+  async send<T>(options: SendOptions<T>): Promise<SendResult<T>> {
+    this.assertTrusted(options.url);
+    if (options.abortSignal?.aborted) throw new RequestAbortedError("The operation was aborted");
+    const headers = createHttpHeaders({ accept: "application/json", ...options.headers });
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers.set("content-type", "application/json");
+      body = JSON.stringify(options.body);
+    }
+    const request = createPipelineRequest({
+      url: options.url,
+      method: options.method,
+      headers,
+      body,
+      abortSignal: options.abortSignal,
+      allowInsecureConnection: this.endpoint.protocol === "http:",
+    });
+    const redacted = () => redactRequest(options.method, options.url, request.headers);
+
+    let response: PipelineResponse;
+    try {
+      response = await this.pipeline.sendRequest(this.httpClient, request);
+    } catch (e) {
+      throw this.translateSendError(e, redacted());
+    }
+
+    const requestId =
+      response.headers.get("request-id") ??
+      response.headers.get("x-ms-request-id") ??
+      response.headers.get("client-request-id") ??
+      undefined;
+    const ok = response.status >= 200 && response.status < 300;
+    const text = response.bodyAsText ?? "";
+
+    if (!ok && !options.acceptStatuses?.includes(response.status)) {
+      throw this.errorFromResponse(response, text, redacted(), requestId);
+    }
+    if (!ok || !options.schema || response.status === 204) {
+      return { status: response.status, body: undefined, requestId, headers: response.headers };
+    }
+
+    const init = { service: this.service, statusCode: response.status, requestId, request: redacted() };
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new ResponseValidationError(`${this.service} returned a body that is not valid JSON`, {
+        ...init,
+        issues: [{ path: "", message: "body is not valid JSON (truncated or malformed)" }],
+        cause: e,
+      });
+    }
+    const parsed = options.schema.safeParse(json);
+    if (!parsed.success) {
+      const issues = zodIssues(parsed.error);
+      throw new ResponseValidationError(
+        `${this.service} response failed schema validation at ${issues
+          .slice(0, 3)
+          .map((i) => i.path || "(root)")
+          .join(", ")}`,
+        { ...init, issues },
+      );
+    }
+    return { status: response.status, body: parsed.data, requestId, headers: response.headers };
+  }
+
+  private translateSendError(e: unknown, request: RedactedRequest): Error {
+    if (isSyncSdkError(e)) return e;
+    const name = (e as { name?: string })?.name;
+    if (name === "AbortError") return new RequestAbortedError("The operation was aborted", { cause: e });
+    if (isRestError(e)) {
+      if (e.response) {
+        return this.errorFromResponse(e.response, e.response.bodyAsText ?? "", request, undefined);
+      }
+      return new ConnectionError(`Could not reach ${this.service} (${e.code ?? "network error"})`, { cause: e });
+    }
+    return new ConnectionError(`Could not reach ${this.service}`, { cause: e });
+  }
+
+  private errorFromResponse(
+    response: PipelineResponse,
+    text: string,
+    request: RedactedRequest,
+    requestId: string | undefined,
+  ): HttpResponseError {
+    let code: string | undefined;
+    let message: string | undefined;
+    let details: unknown;
+    try {
+      details = JSON.parse(text);
+      const err = (details as { error?: { code?: unknown; message?: unknown } })?.error;
+      if (typeof err?.code === "string") code = err.code;
+      if (typeof err?.message === "string") message = err.message;
+    } catch {
+      details = undefined;
+    }
+    const status = response.status;
+    const init: HttpResponseErrorInit = {
+      service: this.service,
+      statusCode: status,
+      code,
+      requestId,
+      request,
+      details,
+    };
+    const text0 = `${this.service} ${request.method} failed with ${status}${code ? ` ${code}` : ""}${
+      message ? `: ${message}` : ""
+    }`;
+    switch (status) {
+      case 400:
+        return new BadRequestError(text0, init);
+      case 401:
+        return new AuthenticationError(text0, init);
+      case 403:
+        return new AuthorizationError(text0, init);
+      case 404:
+        return new NotFoundError(text0, init);
+      case 409:
+        return new ConflictError(text0, init);
+      case 429:
+        return new ThrottledError(text0, { ...init, retryAfterInMs: parseRetryAfterInMs(response.headers) });
+      default:
+        if (status >= 500) {
+          return new ServiceUnavailableError(text0, {
+            ...init,
+          });
+        }
+        return new HttpResponseError(text0, init);
+    }
+  }
+}
+
+/** zod issues as `{ path: "value.0.severity", message }`. */
+export function zodIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}

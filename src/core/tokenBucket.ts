@@ -1,0 +1,100 @@
+import type { AbortSignalLike } from "@azure/abort-controller";
+import { RequestAbortedError } from "./errors";
+
+/** Size and refill rate of one token bucket. */
+export interface TokenBucketConfig {
+  /** Tokens available in a burst. */
+  capacity: number;
+  /** Tokens added per second. */
+  refillPerSecond: number;
+}
+
+export interface TokenBucketOptions extends TokenBucketConfig {
+  /** Clock in ms; injectable for tests. */
+  now?: () => number;
+}
+
+/**
+ * A token bucket that makes callers wait (in arrival order) instead of sending requests that would be
+ * throttled. Waiters queue so a burst of concurrent callers never overdraws the bucket.
+ */
+export class TokenBucket {
+  readonly capacity: number;
+  readonly refillPerSecond: number;
+  private tokens: number;
+  private lastRefill: number;
+  private readonly now: () => number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(options: TokenBucketOptions) {
+    if (!(options.capacity > 0) || !(options.refillPerSecond > 0)) {
+      throw new RangeError("TokenBucket capacity and refillPerSecond must be positive");
+    }
+    this.capacity = options.capacity;
+    this.refillPerSecond = options.refillPerSecond;
+    this.now = options.now ?? Date.now;
+    this.tokens = options.capacity;
+    this.lastRefill = this.now();
+  }
+
+  private refill(): void {
+    const now = this.now();
+    const elapsed = Math.max(0, now - this.lastRefill);
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed / 1000) * this.refillPerSecond);
+    this.lastRefill = now;
+  }
+
+  /** Takes `cost` tokens if available; returns 0, or the ms to wait until they will be. */
+  tryTake(cost = 1): number {
+    this.refill();
+    if (this.tokens >= cost) {
+      this.tokens -= cost;
+      return 0;
+    }
+    return Math.ceil(((cost - this.tokens) / this.refillPerSecond) * 1000);
+  }
+
+  /** Tokens currently available (fractional). */
+  available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  /** Waits until `cost` tokens are available and takes them. Resolves with the ms waited. */
+  take(cost = 1, abortSignal?: AbortSignalLike): Promise<number> {
+    const start = this.now();
+    const turn = this.queue.then(async () => {
+      for (;;) {
+        if (abortSignal?.aborted) throw new RequestAbortedError("The operation was aborted while rate limited");
+        const wait = this.tryTake(cost);
+        if (wait === 0) return this.now() - start;
+        await sleep(wait, abortSignal);
+      }
+    });
+    // A rejected turn (abort) must not block the callers queued behind it.
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+}
+
+/** setTimeout as a promise that rejects with an AbortError when the signal fires. */
+export function sleep(ms: number, abortSignal?: AbortSignalLike): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (abortSignal?.aborted) {
+      reject(new RequestAbortedError("The operation was aborted"));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RequestAbortedError("The operation was aborted"));
+    };
+    const timer = setTimeout(() => {
+      abortSignal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    abortSignal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
