@@ -29,7 +29,5 @@ export function evolvableEnum<const T extends readonly string[]>(
   for (const [alias, value] of Object.entries(options.aliases ?? {})) {
     lookup.set(alias.toLowerCase(), value);
   }
-  return z
-    .string()
-    .transform((raw): EvolvableEnumValue<T> => lookup.get(raw.toLowerCase()) ?? raw);
+  return z.string().transform((raw): EvolvableEnumValue<T> => lookup.get(raw.toLowerCase()) ?? raw);
 }

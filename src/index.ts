@@ -1,0 +1,115 @@
+// Public surface of defender-sentinel-sync. Everything is exported by name; nothing else is public.
+
+export type { CommonClientOptions, OperationOptions, RetryOptions } from "./core/clientOptions";
+export { isLoopbackHost } from "./core/endpoint";
+export {
+  AuthenticationError,
+  AuthorizationError,
+  BadRequestError,
+  ConflictError,
+  ConnectionError,
+  HttpResponseError,
+  InvalidArgumentError,
+  isAbortError,
+  isAuthenticationError,
+  isAuthorizationError,
+  isBadRequestError,
+  isConflictError,
+  isConnectionError,
+  isHttpResponseError,
+  isInvalidArgumentError,
+  isMappingError,
+  isNotFoundError,
+  isResponseValidationError,
+  isServiceUnavailableError,
+  isSyncSdkError,
+  isThrottledError,
+  isUntrustedHostError,
+  MappingError,
+  NotFoundError,
+  type RedactedRequest,
+  RequestAbortedError,
+  ResponseValidationError,
+  type ServiceName,
+  ServiceUnavailableError,
+  SyncSdkError,
+  ThrottledError,
+  UntrustedHostError,
+  type ValidationIssue,
+} from "./core/errors";
+export type { RequestMetrics, RequestMetricsSnapshot, ThrottleInfo, ThrottleListener } from "./core/metrics";
+export { andFilters, odataString } from "./core/odata";
+export type { PagedAsyncIterableIterator, PageSettings } from "./core/paging";
+export type { InvalidItemHandler } from "./core/parseItems";
+export {
+  ARM_RATE_LIMITS,
+  GRAPH_RATE_LIMITS,
+  type OperationKind,
+  RateLimiter,
+  type RateLimitOptions,
+} from "./core/rateLimiter";
+export { TokenBucket, type TokenBucketConfig, type TokenBucketOptions } from "./core/tokenBucket";
+export { SDK_VERSION } from "./core/version";
+export {
+  DefenderClient,
+  type DefenderClientOptions,
+  type GetDefenderIncidentOptions,
+  type ListDefenderAlertsOptions,
+  type ListDefenderIncidentsOptions,
+  MAX_INCIDENT_PAGE_SIZE,
+} from "./defender/defenderClient";
+export {
+  type AlertClassification,
+  type AlertComment,
+  type AlertDetermination,
+  type AlertEvidence,
+  type AlertSeverity,
+  type AlertStatus,
+  alertCommentSchema,
+  alertEvidenceSchema,
+  type DefenderAlert,
+  type DefenderIncident,
+  type DefenderIncidentPatch,
+  type DetectionSource,
+  type DeviceEvidence,
+  defenderAlertSchema,
+  defenderIncidentPatchSchema,
+  defenderIncidentSchema,
+  type FileEvidence,
+  type IncidentStatus,
+  type IpEvidence,
+  isEvidenceType,
+  type MailboxEvidence,
+  type ProcessEvidence,
+  type ServiceSource,
+  type UrlEvidence,
+  type UserEvidence,
+} from "./defender/models";
+export {
+  type IncidentLabel,
+  type IncidentOwner,
+  type SentinelAlert,
+  type SentinelClassification,
+  type SentinelClassificationReason,
+  type SentinelComment,
+  type SentinelEntity,
+  type SentinelIncident,
+  type SentinelIncidentProperties,
+  type SentinelIncidentWriteProperties,
+  type SentinelSeverity,
+  type SentinelStatus,
+  sentinelCommentSchema,
+  sentinelIncidentPropertiesSchema,
+  sentinelIncidentSchema,
+  sentinelIncidentWritePropertiesSchema,
+} from "./sentinel/models";
+export {
+  type CreateOrUpdateIncidentOptions,
+  DEFAULT_SENTINEL_API_VERSION,
+  type ListSentinelIncidentsOptions,
+  SENTINEL_LIMITS,
+  SentinelClient,
+  type SentinelClientOptions,
+  type SentinelEntitiesResult,
+  validateIncidentProperties,
+} from "./sentinel/sentinelClient";

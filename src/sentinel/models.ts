@@ -1,0 +1,299 @@
+/**
+ * zod models for Microsoft Sentinel incidents over ARM (`Microsoft.SecurityInsights`, api-version 2025-09-01):
+ * incidents, comments, alerts and entities. Names follow the spec (`Incidents.json`, `common/IncidentTypes.json`,
+ * `common/EntityTypes.json`, `common/2.0/types.json`).
+ *
+ * Read schemas are tolerant: unknown properties are kept, optional fields accept `null` and absence, and enums
+ * (all `modelAsString: true`) accept any string. Only the PUT body schema is strict.
+ */
+import { z } from "zod";
+import { evolvableEnum } from "../core/enum";
+
+const str = z.string().nullish();
+const strList = z.array(z.string()).nullish();
+const int = z.number().nullish();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Enums (quirk S2: all PascalCase)
+
+export const sentinelSeverityValues = ["High", "Medium", "Low", "Informational"] as const;
+export const sentinelSeveritySchema = evolvableEnum(sentinelSeverityValues);
+export type SentinelSeverity = z.infer<typeof sentinelSeveritySchema>;
+
+export const sentinelStatusValues = ["New", "Active", "Closed"] as const;
+export const sentinelStatusSchema = evolvableEnum(sentinelStatusValues);
+export type SentinelStatus = z.infer<typeof sentinelStatusSchema>;
+
+export const sentinelClassificationValues = [
+  "Undetermined",
+  "TruePositive",
+  "BenignPositive",
+  "FalsePositive",
+] as const;
+export const sentinelClassificationSchema = evolvableEnum(sentinelClassificationValues);
+export type SentinelClassification = z.infer<typeof sentinelClassificationSchema>;
+
+export const sentinelClassificationReasonValues = [
+  "SuspiciousActivity",
+  "SuspiciousButExpected",
+  "IncorrectAlertLogic",
+  "InaccurateData",
+] as const;
+export const sentinelClassificationReasonSchema = evolvableEnum(sentinelClassificationReasonValues);
+export type SentinelClassificationReason = z.infer<typeof sentinelClassificationReasonSchema>;
+
+export const ownerTypeValues = ["Unknown", "User", "Group"] as const;
+export const ownerTypeSchema = evolvableEnum(ownerTypeValues);
+export type OwnerType = z.infer<typeof ownerTypeSchema>;
+
+export const labelTypeValues = ["User", "AutoAssigned"] as const;
+export const labelTypeSchema = evolvableEnum(labelTypeValues);
+export type LabelType = z.infer<typeof labelTypeSchema>;
+
+/** `SecurityAlertProperties.status` in `common/EntityTypes.json`. */
+export const sentinelAlertStatusValues = ["Unknown", "New", "Resolved", "Dismissed", "InProgress"] as const;
+export const sentinelAlertStatusSchema = evolvableEnum(sentinelAlertStatusValues);
+export type SentinelAlertStatus = z.infer<typeof sentinelAlertStatusSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared ARM pieces
+
+/** ARM `systemData` (common-types v5). */
+export const systemDataSchema = z.looseObject({
+  createdBy: str,
+  createdByType: str,
+  createdAt: str,
+  lastModifiedBy: str,
+  lastModifiedByType: str,
+  lastModifiedAt: str,
+});
+export type SystemData = z.infer<typeof systemDataSchema>;
+
+/** `ClientInfo` (common/2.0): the author of a comment. */
+export const clientInfoSchema = z.looseObject({
+  objectId: str,
+  email: str,
+  name: str,
+  userPrincipalName: str,
+});
+export type ClientInfo = z.infer<typeof clientInfoSchema>;
+
+/** `ResourceWithEtag` without `properties`. The etag is quoted for incidents but not for comments (quirk S3). */
+const resourceEnvelope = {
+  id: z.string(),
+  name: z.string(),
+  type: str,
+  etag: str,
+  systemData: systemDataSchema.nullish(),
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Incidents (WIRE-FACTS 3.3)
+
+/** `IncidentOwnerInfo`. */
+export const incidentOwnerSchema = z.looseObject({
+  objectId: str,
+  email: str,
+  assignedTo: str,
+  userPrincipalName: str,
+  ownerType: ownerTypeSchema.nullish(),
+});
+export type IncidentOwner = z.infer<typeof incidentOwnerSchema>;
+
+/** `IncidentLabel`. */
+export const incidentLabelSchema = z.looseObject({
+  labelName: z.string(),
+  labelType: labelTypeSchema.nullish(),
+});
+export type IncidentLabel = z.infer<typeof incidentLabelSchema>;
+
+/** `IncidentAdditionalData`; `techniques` is not in the spec but real responses carry it. */
+export const incidentAdditionalDataSchema = z.looseObject({
+  alertsCount: int,
+  bookmarksCount: int,
+  commentsCount: int,
+  alertProductNames: strList,
+  tactics: strList,
+  techniques: strList,
+  providerIncidentUrl: str,
+});
+export type IncidentAdditionalData = z.infer<typeof incidentAdditionalDataSchema>;
+
+/** `IncidentProperties` as read. */
+export const sentinelIncidentPropertiesSchema = z.looseObject({
+  title: z.string(),
+  severity: sentinelSeveritySchema,
+  status: sentinelStatusSchema,
+  description: str,
+  classification: sentinelClassificationSchema.nullish(),
+  classificationReason: sentinelClassificationReasonSchema.nullish(),
+  classificationComment: str,
+  owner: incidentOwnerSchema.nullish(),
+  labels: z.array(incidentLabelSchema).nullish(),
+  firstActivityTimeUtc: str,
+  lastActivityTimeUtc: str,
+  createdTimeUtc: str,
+  lastModifiedTimeUtc: str,
+  incidentNumber: int,
+  incidentUrl: str,
+  providerName: str,
+  providerIncidentId: str,
+  relatedAnalyticRuleIds: strList,
+  additionalData: incidentAdditionalDataSchema.nullish(),
+});
+export type SentinelIncidentProperties = z.infer<typeof sentinelIncidentPropertiesSchema>;
+
+/** `Incident`: the ARM envelope around `IncidentProperties`. */
+export const sentinelIncidentSchema = z.looseObject({
+  ...resourceEnvelope,
+  properties: sentinelIncidentPropertiesSchema,
+});
+export type SentinelIncident = z.infer<typeof sentinelIncidentSchema>;
+
+/**
+ * The `properties` we send with `PUT .../incidents/{id}`. Strict and exact: read-only fields (incidentNumber,
+ * createdTimeUtc, additionalData, …) and unknown enum spellings are rejected before they reach the service.
+ * `providerName`/`providerIncidentId` are read-only in the spec but may be sent (the service ignores them).
+ */
+export const sentinelIncidentWritePropertiesSchema = z.strictObject({
+  title: z.string(),
+  severity: z.enum(sentinelSeverityValues),
+  status: z.enum(sentinelStatusValues),
+  description: z.string().optional(),
+  classification: z.enum(sentinelClassificationValues).optional(),
+  classificationReason: z.enum(sentinelClassificationReasonValues).optional(),
+  classificationComment: z.string().optional(),
+  owner: z
+    .strictObject({
+      objectId: z.string().nullish(),
+      email: z.string().nullish(),
+      assignedTo: z.string().nullish(),
+      userPrincipalName: z.string().nullish(),
+      ownerType: z.enum(ownerTypeValues).nullish(),
+    })
+    .optional(),
+  labels: z
+    .array(
+      z.strictObject({
+        labelName: z.string(),
+        labelType: z.enum(labelTypeValues).optional(),
+      }),
+    )
+    .optional(),
+  firstActivityTimeUtc: z.string().optional(),
+  lastActivityTimeUtc: z.string().optional(),
+  providerName: z.string().optional(),
+  providerIncidentId: z.string().optional(),
+});
+export type SentinelIncidentWriteProperties = z.infer<typeof sentinelIncidentWritePropertiesSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comments (WIRE-FACTS 3.6)
+
+export const sentinelCommentPropertiesSchema = z.looseObject({
+  message: z.string(),
+  createdTimeUtc: str,
+  lastModifiedTimeUtc: str,
+  author: clientInfoSchema.nullish(),
+});
+export type SentinelCommentProperties = z.infer<typeof sentinelCommentPropertiesSchema>;
+
+export const sentinelCommentSchema = z.looseObject({
+  ...resourceEnvelope,
+  properties: sentinelCommentPropertiesSchema,
+});
+export type SentinelComment = z.infer<typeof sentinelCommentSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Alerts and entities (WIRE-FACTS 3.7)
+
+/** `SecurityAlertProperties`. */
+export const sentinelAlertPropertiesSchema = z.looseObject({
+  systemAlertId: str,
+  alertDisplayName: str,
+  alertType: str,
+  alertLink: str,
+  severity: sentinelSeveritySchema.nullish(),
+  status: sentinelAlertStatusSchema.nullish(),
+  description: str,
+  compromisedEntity: str,
+  productName: str,
+  productComponentName: str,
+  productVersion: str,
+  providerAlertId: str,
+  vendorName: str,
+  confidenceLevel: str,
+  confidenceScore: z.number().nullish(),
+  confidenceScoreStatus: str,
+  confidenceReasons: z.array(z.looseObject({ reason: str, reasonType: str })).nullish(),
+  intent: str,
+  tactics: strList,
+  techniques: strList,
+  remediationSteps: strList,
+  startTimeUtc: str,
+  endTimeUtc: str,
+  timeGenerated: str,
+  processingEndTime: str,
+  resourceIdentifiers: z.array(z.looseObject({ type: str })).nullish(),
+  additionalData: z.record(z.string(), z.unknown()).nullish(),
+  friendlyName: str,
+});
+export type SentinelAlertProperties = z.infer<typeof sentinelAlertPropertiesSchema>;
+
+/** `SecurityAlert`, as returned by `POST .../incidents/{id}/alerts`. */
+export const sentinelAlertSchema = z.looseObject({
+  id: str,
+  name: str,
+  type: str,
+  systemData: systemDataSchema.nullish(),
+  kind: z.literal("SecurityAlert"),
+  properties: sentinelAlertPropertiesSchema,
+});
+export type SentinelAlert = z.infer<typeof sentinelAlertSchema>;
+
+/**
+ * `Entity`: open on `kind` (Account, Host, Ip, … and whatever comes next); the per-kind property bags are kept
+ * as a plain record.
+ */
+export const sentinelEntitySchema = z.looseObject({
+  id: str,
+  name: str,
+  type: str,
+  systemData: systemDataSchema.nullish(),
+  kind: z.string(),
+  properties: z
+    .record(z.string(), z.unknown())
+    .nullish()
+    .transform((v) => v ?? {}),
+});
+export type SentinelEntity = z.infer<typeof sentinelEntitySchema>;
+
+/** `IncidentEntitiesResponse` (`POST .../incidents/{id}/entities`). */
+export const sentinelEntitiesResponseSchema = z.looseObject({
+  entities: z
+    .array(sentinelEntitySchema)
+    .nullish()
+    .transform((v) => v ?? []),
+  metaData: z.array(z.looseObject({ entityKind: z.string(), count: z.number() })).nullish(),
+});
+export type SentinelEntitiesResponse = z.infer<typeof sentinelEntitiesResponseSchema>;
+
+/** `IncidentAlertList` (`POST .../incidents/{id}/alerts`): not pageable, so no `nextLink`. */
+export const sentinelAlertsResponseSchema = z.looseObject({
+  value: z.array(sentinelAlertSchema),
+});
+export type SentinelAlertsResponse = z.infer<typeof sentinelAlertsResponseSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pages
+
+/** An ARM list page; follow `nextLink` verbatim (it carries `$skipToken`). */
+export function armPageSchema<T extends z.ZodType>(item: T) {
+  return z.looseObject({
+    value: z.array(item),
+    nextLink: str,
+  });
+}
+
+export const sentinelIncidentPageSchema = armPageSchema(sentinelIncidentSchema);
+export const sentinelCommentPageSchema = armPageSchema(sentinelCommentSchema);
