@@ -226,7 +226,7 @@ export class DefenderClient {
       $top: 1,
     });
     const res = await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal });
-    return res.body?.["@odata.count"];
+    return res.body?.["@odata.count"] ?? undefined;
   }
 
   /** Gets one incident; `undefined` when it does not exist. */

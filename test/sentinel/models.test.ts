@@ -22,7 +22,6 @@ import {
   sentinelEntitiesResponseSchema,
   sentinelEntitySchema,
   sentinelIncidentPageSchema,
-  sentinelIncidentPropertiesSchema,
   sentinelIncidentSchema,
   sentinelIncidentWritePropertiesSchema,
   sentinelSeveritySchema,

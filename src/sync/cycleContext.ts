@@ -1,0 +1,49 @@
+import type { DefenderClient } from "../defender/defenderClient";
+import type { MappingProfile } from "../mapping";
+import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { ConflictPolicy } from "./conflictPolicy";
+import type { SyncEngineEvents } from "./events";
+import type { StateStore } from "./stateStore";
+import type { PlannedWrite, SyncReport } from "./syncReport";
+
+export type SyncDirection = "both" | "defender-to-sentinel" | "sentinel-to-defender";
+
+/** Settings resolved from SyncEngineOptions, shared by the parts of a cycle. */
+export interface EngineSettings {
+  defender: DefenderClient;
+  sentinel: SentinelClient;
+  store: StateStore;
+  profile: MappingProfile;
+  direction: SyncDirection;
+  conflictPolicy: ConflictPolicy;
+  dryRun: boolean;
+  connectorCopies: "link" | "ignore";
+  writeConnectorFields: boolean;
+  tenantId: string | undefined;
+  maxConflictRetries: number;
+  quarantineBackoff: { initialInMs: number; maxInMs: number };
+  expandAlerts: boolean;
+  syncComments: boolean;
+  now: () => Date;
+}
+
+/** State of one running cycle. */
+export interface CycleContext {
+  settings: EngineSettings;
+  report: SyncReport;
+  abortSignal: AbortSignal;
+  emit: <E extends keyof SyncEngineEvents>(event: E, ...args: Parameters<SyncEngineEvents[E]>) => void;
+  /** Defender ids processed this cycle (a pair is handled once per cycle). */
+  processed: Set<string>;
+  /** Redirect targets to sync before the cycle ends. */
+  followUps: Set<string>;
+  /** Records a write: in dry-run it is only planned; returns true when the caller should perform it. */
+  plan: (write: PlannedWrite) => boolean;
+  reconciling: boolean;
+}
+
+export const CONNECTOR_PROVIDER_NAMES = ["microsoft xdr", "microsoft 365 defender", "microsoft defender xdr"];
+
+export function isConnectorCopy(providerName: string | null | undefined): boolean {
+  return typeof providerName === "string" && CONNECTOR_PROVIDER_NAMES.includes(providerName.trim().toLowerCase());
+}

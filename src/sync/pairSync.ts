@@ -1,0 +1,414 @@
+import { isConflictError } from "../core/errors";
+import type { DefenderIncident, DefenderIncidentPatch } from "../defender/models";
+import { type CanonicalIncident, canonicalEquals, type MappingResult } from "../mapping";
+import type { SentinelComment, SentinelIncident, SentinelIncidentWriteProperties } from "../sentinel/models";
+import { syncComments } from "./commentSync";
+import { resolveConflict } from "./conflictPolicy";
+import { type CycleContext, isConnectorCopy } from "./cycleContext";
+import { sentinelNameFor, uuidV5 } from "./deterministicName";
+import type { FieldChange } from "./events";
+import type { SyncRecord } from "./stateStore";
+import { MERGE_GROUPS, type MergeGroup, threeWayMerge } from "./threeWayMerge";
+
+export interface PairInput {
+  defenderId: string;
+  defender?: DefenderIncident;
+  sentinel?: SentinelIncident;
+  record?: SyncRecord;
+  /** The Sentinel incident was found by providerIncidentId: a copy made by Microsoft's connector. */
+  connectorCopy?: boolean;
+}
+
+export type PairOutcome = "created" | "linked" | "updated" | "unchanged" | "missing";
+
+/** Fields the built-in connector already mirrors both ways; left to it on linked copies (WIRE-FACTS 4.2). */
+const CONNECTOR_GROUPS: readonly MergeGroup[] = ["lifecycle", "owner"];
+
+function unwrap<T>(result: MappingResult<T>): T {
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+/**
+ * Brings one Defender incident and its Sentinel copy into agreement: creates or links the copy, merges
+ * both canonical views against the ledger base, writes each side at most once, syncs comments, and
+ * records the new base. Throws on failure; the caller decides between retry and quarantine.
+ */
+export async function syncPair(ctx: CycleContext, input: PairInput): Promise<PairOutcome> {
+  const { settings } = ctx;
+  const record = input.record ?? (await settings.store.getRecord(input.defenderId));
+  const defender =
+    input.defender ??
+    (await settings.defender.getIncident(input.defenderId, {
+      expandAlerts: settings.expandAlerts,
+      abortSignal: ctx.abortSignal,
+    }));
+  if (!defender) {
+    ctx.report.warnings.push(`Defender incident ${input.defenderId} no longer exists; its Sentinel copy was left as is`);
+    return "missing";
+  }
+  const tenant = settings.tenantId ?? defender.tenantId ?? "default";
+  const sentinelName = record?.sentinelName ?? input.sentinel?.name ?? sentinelNameFor(tenant, defender.id);
+  const link: SyncRecord["link"] =
+    record?.link ?? (input.connectorCopy || isConnectorCopy(input.sentinel?.properties.providerName) ? "connector" : "owned");
+
+  let sentinel = input.sentinel;
+  if (!sentinel && record) {
+    sentinel = await settings.sentinel.getIncident(sentinelName, { abortSignal: ctx.abortSignal });
+  }
+
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!sentinel) return await createCopy(ctx, defender, sentinelName, record);
+      return await mergePair(ctx, { defender, sentinel, sentinelName, record, link, linking: !record?.baseDefender });
+    } catch (e) {
+      // 409: someone changed the Sentinel incident since we read it. Re-read, re-merge, retry (bounded).
+      if (!isConflictError(e) || e.service !== "sentinel" || attempt >= settings.maxConflictRetries) throw e;
+      sentinel = await settings.sentinel.getIncident(sentinelName, { abortSignal: ctx.abortSignal });
+    }
+  }
+}
+
+async function createCopy(
+  ctx: CycleContext,
+  defender: DefenderIncident,
+  sentinelName: string,
+  record: SyncRecord | undefined,
+): Promise<PairOutcome> {
+  const { settings, report } = ctx;
+  if (settings.direction === "sentinel-to-defender") return "unchanged";
+  const canonicalDefender = unwrap(settings.profile.defenderToCanonical(defender));
+  const body = unwrap(settings.profile.renderSentinel(canonicalDefender, { defender }));
+  const created = await putSentinel(ctx, sentinelName, body, undefined);
+  const canonicalSentinel = created ? unwrap(settings.profile.sentinelToCanonical(created)) : canonicalDefender;
+  report.counts.created++;
+  report.writes.sentinel++;
+
+  let next: Omit<SyncRecord, "version"> = {
+    defenderId: defender.id,
+    sentinelName,
+    link: "owned",
+    baseDefender: canonicalDefender,
+    baseSentinel: canonicalSentinel,
+    determination: defender.determination ?? undefined,
+    defenderVersion: defender.lastUpdateDateTime ?? undefined,
+    sentinelEtag: created?.etag ?? undefined,
+    sentinelModified: created?.properties.lastModifiedTimeUtc ?? undefined,
+    comments: record?.comments ?? [],
+  };
+  if (settings.syncComments) {
+    next.comments = await syncComments(ctx, {
+      defender,
+      sentinelName,
+      sentinelComments: undefined,
+      known: next.comments,
+      toSentinel: true,
+      toDefender: false,
+    });
+  }
+  next = await notifyRedirect(ctx, defender, next);
+  await saveRecord(ctx, next, record?.version ?? 0);
+  ctx.emit("incident.created", {
+    defenderId: defender.id,
+    sentinelName,
+    linkedConnectorCopy: false,
+    dryRun: settings.dryRun,
+  });
+  return "created";
+}
+
+interface MergeArgs {
+  defender: DefenderIncident;
+  sentinel: SentinelIncident;
+  sentinelName: string;
+  record: SyncRecord | undefined;
+  link: SyncRecord["link"];
+  /** No base yet: first sight of this pair (linking a connector copy, or adopting after a crash). */
+  linking: boolean;
+}
+
+async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcome> {
+  const { settings, report } = ctx;
+  const { sentinel, sentinelName, record, link } = args;
+  let defender = args.defender;
+  const cD = unwrap(settings.profile.defenderToCanonical(defender));
+  const cS = unwrap(settings.profile.sentinelToCanonical(sentinel));
+
+  const merge = threeWayMerge({
+    defender: cD,
+    sentinel: cS,
+    baseDefender: record?.baseDefender,
+    baseSentinel: record?.baseSentinel,
+    equals: canonicalEquals,
+    initialSource: "defender",
+    resolve: (conflict) =>
+      resolveConflict(settings.conflictPolicy, {
+        ...conflict,
+        defenderId: defender.id,
+        sentinelName,
+        defenderUpdatedAt: defender.lastUpdateDateTime ?? undefined,
+        sentinelUpdatedAt: sentinel.properties.lastModifiedTimeUtc ?? undefined,
+      }),
+  });
+
+  const blocked = new Set<MergeGroup>();
+  if (link === "connector" && !settings.writeConnectorFields) for (const g of CONNECTOR_GROUPS) blocked.add(g);
+  // A merged (redirected) Defender incident cannot be reopened or reassigned from Sentinel.
+  const defenderBlocked = new Set<MergeGroup>(defender.status === "redirected" ? ["lifecycle", "owner"] : []);
+  const toSentinel = settings.direction === "sentinel-to-defender" ? {} : without(merge.toSentinel, blocked);
+  const toDefender =
+    settings.direction === "defender-to-sentinel" ? {} : without(without(merge.toDefender, blocked), defenderBlocked);
+
+  for (const c of merge.conflicts) {
+    report.counts.conflicts++;
+    ctx.emit("conflict", {
+      defenderId: defender.id,
+      sentinelName,
+      group: c.group,
+      fields: c.fields,
+      base: c.base,
+      defenderValue: c.defenderValue,
+      sentinelValue: c.sentinelValue,
+      defenderUpdatedAt: defender.lastUpdateDateTime ?? undefined,
+      sentinelUpdatedAt: sentinel.properties.lastModifiedTimeUtc ?? undefined,
+      resolution: c.winner,
+    });
+  }
+
+  // Sentinel: write when merged values changed, or (for our own copies) when the Defender context we
+  // render — alert summary, activity times, redirect label — no longer matches what is there.
+  let newSentinel = sentinel;
+  let wroteSentinel = false;
+  const targetS: CanonicalIncident = { ...cS, ...toSentinel, redirectTarget: cD.redirectTarget };
+  const mayRefresh = link === "owned" && settings.direction !== "sentinel-to-defender";
+  if (Object.keys(toSentinel).length > 0 || mayRefresh) {
+    const body = unwrap(settings.profile.renderSentinel(targetS, { defender, existing: sentinel.properties }));
+    if (Object.keys(toSentinel).length > 0 || sentinelBodyDiffers(body, sentinel)) {
+      const written = await putSentinel(ctx, sentinelName, body, sentinel.etag ?? undefined);
+      newSentinel = written ?? { ...sentinel, properties: { ...sentinel.properties, ...body } };
+      wroteSentinel = true;
+      report.writes.sentinel++;
+      report.counts.updatedInSentinel++;
+    }
+  }
+
+  let wroteDefender = false;
+  if (Object.keys(toDefender).length > 0) {
+    const patch = unwrap(settings.profile.renderDefenderPatch(toDefender, { current: defender }));
+    if (Object.keys(patch).length > 0) {
+      defender = await patchDefender(ctx, defender, patch);
+      wroteDefender = true;
+      report.writes.defender++;
+      report.counts.updatedInDefender++;
+    }
+  }
+
+  let comments = record?.comments ?? [];
+  if (settings.syncComments) {
+    const knownOnSentinel = comments.length;
+    const count = sentinel.properties.additionalData?.commentsCount;
+    const listSentinel =
+      settings.direction !== "defender-to-sentinel" &&
+      (ctx.reconciling || typeof count !== "number" || count !== knownOnSentinel);
+    const sentinelComments = listSentinel ? await listAllComments(ctx, sentinelName) : undefined;
+    comments = await syncComments(ctx, {
+      defender,
+      sentinelName,
+      sentinelComments,
+      known: comments,
+      toSentinel: settings.direction !== "sentinel-to-defender",
+      toDefender: settings.direction !== "defender-to-sentinel",
+    });
+  }
+
+  const baseDefender = wroteDefender ? unwrap(settings.profile.defenderToCanonical(defender)) : cD;
+  const baseSentinel = wroteSentinel ? unwrap(settings.profile.sentinelToCanonical(newSentinel)) : cS;
+  let next: Omit<SyncRecord, "version"> = {
+    defenderId: defender.id,
+    sentinelName,
+    link,
+    baseDefender,
+    baseSentinel,
+    determination: defender.determination ?? record?.determination,
+    defenderVersion: defender.lastUpdateDateTime ?? undefined,
+    sentinelEtag: newSentinel.etag ?? undefined,
+    sentinelModified: newSentinel.properties.lastModifiedTimeUtc ?? undefined,
+    comments,
+    redirectNotified: record?.redirectNotified,
+  };
+  next = await notifyRedirect(ctx, defender, next);
+  await saveRecord(ctx, next, record?.version ?? 0);
+
+  if (args.linking) {
+    report.counts.linked++;
+    ctx.emit("incident.created", {
+      defenderId: defender.id,
+      sentinelName,
+      linkedConnectorCopy: link === "connector",
+      dryRun: settings.dryRun,
+    });
+  }
+  emitUpdates(ctx, defender.id, sentinelName, cS, toSentinel, "defender-to-sentinel", wroteSentinel);
+  emitUpdates(ctx, defender.id, sentinelName, cD, toDefender, "sentinel-to-defender", wroteDefender);
+  if (!wroteDefender && !wroteSentinel) report.counts.unchanged++;
+  return args.linking ? "linked" : wroteDefender || wroteSentinel ? "updated" : "unchanged";
+}
+
+function without(values: Partial<CanonicalIncident>, groups: ReadonlySet<MergeGroup>): Partial<CanonicalIncident> {
+  if (groups.size === 0) return values;
+  const out: Partial<CanonicalIncident> = { ...values };
+  for (const g of groups) for (const f of MERGE_GROUPS[g]) delete out[f];
+  return out;
+}
+
+function emitUpdates(
+  ctx: CycleContext,
+  defenderId: string,
+  sentinelName: string,
+  before: CanonicalIncident,
+  values: Partial<CanonicalIncident>,
+  direction: "defender-to-sentinel" | "sentinel-to-defender",
+  wrote: boolean,
+): void {
+  if (!wrote) return;
+  const changes: FieldChange[] = [];
+  for (const [field, to] of Object.entries(values) as [keyof CanonicalIncident, unknown][]) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(to)) changes.push({ field, from: before[field], to });
+  }
+  const dryRun = ctx.settings.dryRun;
+  ctx.emit("incident.updated", { defenderId, sentinelName, direction, changes, dryRun });
+  const status = values.status;
+  if (status && status !== before.status) {
+    const origin = direction === "defender-to-sentinel" ? "defender" : "sentinel";
+    const classification = values.classification ?? before.classification;
+    if (status === "closed") {
+      ctx.report.counts.closed++;
+      ctx.emit("incident.closed", { defenderId, sentinelName, origin, classification, dryRun });
+    } else if (before.status === "closed") {
+      ctx.report.counts.reopened++;
+      ctx.emit("incident.reopened", { defenderId, sentinelName, origin, classification, dryRun });
+    }
+  }
+}
+
+/** Compares what we would PUT with what Sentinel has, on the properties we render. */
+function sentinelBodyDiffers(body: SentinelIncidentWriteProperties, current: SentinelIncident): boolean {
+  const p = current.properties as Record<string, unknown>;
+  for (const [key, value] of Object.entries(body)) {
+    const have = p[key];
+    if (key === "labels") {
+      const names = (v: unknown) =>
+        JSON.stringify(((v as { labelName: string }[] | undefined) ?? []).map((l) => l.labelName).sort());
+      if (names(value) !== names(have)) return true;
+    } else if (key === "owner") {
+      const upn = (v: unknown) => {
+        const o = (v ?? {}) as Record<string, unknown>;
+        return String(o.userPrincipalName ?? o.email ?? o.objectId ?? "").toLowerCase();
+      };
+      if (upn(value) !== upn(have)) return true;
+    } else if (key === "firstActivityTimeUtc" || key === "lastActivityTimeUtc") {
+      if ((value ? Date.parse(String(value)) : undefined) !== (have ? Date.parse(String(have)) : undefined)) return true;
+    } else if (JSON.stringify(value ?? null) !== JSON.stringify(have ?? null)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+async function putSentinel(
+  ctx: CycleContext,
+  name: string,
+  body: SentinelIncidentWriteProperties,
+  etag: string | undefined,
+): Promise<SentinelIncident | undefined> {
+  const perform = ctx.plan({
+    service: "sentinel",
+    method: "PUT",
+    target: name,
+    operation: etag ? "updateIncident" : "createIncident",
+    body: { properties: body, ...(etag ? { etag } : {}) },
+  });
+  if (!perform) return undefined;
+  return ctx.settings.sentinel.createOrUpdateIncident(name, body, { etag, abortSignal: ctx.abortSignal });
+}
+
+async function patchDefender(
+  ctx: CycleContext,
+  current: DefenderIncident,
+  patch: DefenderIncidentPatch,
+): Promise<DefenderIncident> {
+  const perform = ctx.plan({
+    service: "defender",
+    method: "PATCH",
+    target: current.id,
+    operation: "updateIncident",
+    body: patch,
+  });
+  if (!perform) return { ...current, ...patch } as DefenderIncident;
+  const updated = await ctx.settings.defender.updateIncident(current.id, patch, { abortSignal: ctx.abortSignal });
+  // The PATCH response may omit the expanded alerts and comments; keep what we had.
+  return { ...updated, alerts: updated.alerts ?? current.alerts, comments: updated.comments?.length ? updated.comments : current.comments };
+}
+
+async function listAllComments(ctx: CycleContext, name: string): Promise<SentinelComment[]> {
+  const out: SentinelComment[] = [];
+  for await (const page of ctx.settings.sentinel.listIncidentComments(name, { abortSignal: ctx.abortSignal }).byPage()) {
+    out.push(...page);
+  }
+  return out;
+}
+
+/**
+ * A merged Defender incident: its Sentinel copy gets one comment naming the target's Sentinel incident
+ * (deterministic id, so never twice), and the target is queued to sync in this same cycle.
+ */
+async function notifyRedirect(
+  ctx: CycleContext,
+  defender: DefenderIncident,
+  record: Omit<SyncRecord, "version">,
+): Promise<Omit<SyncRecord, "version">> {
+  const target = defender.redirectIncidentId;
+  if (defender.status !== "redirected" || !target) return record;
+  const { settings } = ctx;
+  const targetRecord = await settings.store.getRecord(target);
+  const tenant = settings.tenantId ?? defender.tenantId ?? "default";
+  const targetName = targetRecord?.sentinelName ?? sentinelNameFor(tenant, target);
+  if (!ctx.processed.has(target)) ctx.followUps.add(target);
+  if (record.redirectNotified === target) return record;
+  if (settings.direction !== "sentinel-to-defender") {
+    const commentId = uuidV5(`redirect:${defender.id}:${target}`);
+    const message = `This incident was merged into Microsoft Defender XDR incident ${target} (Sentinel incident ${targetName}). It was closed automatically.`;
+    const perform = ctx.plan({
+      service: "sentinel",
+      method: "PUT",
+      target: `${record.sentinelName}/comments/${commentId}`,
+      operation: "createComment",
+      body: { properties: { message } },
+    });
+    if (perform) {
+      await settings.sentinel.createIncidentComment(record.sentinelName, commentId, message, {
+        abortSignal: ctx.abortSignal,
+      });
+    }
+    ctx.report.writes.sentinel++;
+    record.comments = [
+      ...record.comments,
+      { defenderHash: `redirect:${target}`, sentinelCommentId: commentId, origin: "defender" },
+    ];
+  }
+  ctx.report.counts.redirected++;
+  ctx.emit("incident.redirected", {
+    defenderId: defender.id,
+    sentinelName: record.sentinelName,
+    targetDefenderId: target,
+    targetSentinelName: targetName,
+    dryRun: settings.dryRun,
+  });
+  return { ...record, redirectNotified: target };
+}
+
+async function saveRecord(ctx: CycleContext, record: Omit<SyncRecord, "version">, expectedVersion: number): Promise<void> {
+  if (ctx.settings.dryRun) return;
+  const { quarantine: _dropped, ...clean } = record;
+  await ctx.settings.store.putRecord(clean, expectedVersion);
+}

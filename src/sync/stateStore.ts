@@ -1,0 +1,92 @@
+import type { CanonicalIncident } from "../mapping";
+import { SyncSdkError } from "../core/errors";
+
+/** One synced comment: its content hash on the Defender side and its id on the Sentinel side. */
+export interface SyncedComment {
+  /** sha256 of the Defender comment (text + created time), or of the text we posted. */
+  defenderHash: string;
+  sentinelCommentId: string;
+  /** Where the comment was written first. */
+  origin: "defender" | "sentinel";
+  /** sha256 of the Sentinel message as last synced (detects edits). */
+  sentinelMessageHash?: string;
+}
+
+/** A poison incident kept aside: retried with backoff, never blocking the cycle. */
+export interface Quarantine {
+  reason: string;
+  /** sha256 of the payload that failed, so an unchanged payload is not retried before its time. */
+  digest: string;
+  attempts: number;
+  nextAttemptAt: string;
+  firstFailedAt: string;
+}
+
+/** The ledger entry of one linked pair. */
+export interface SyncRecord {
+  defenderId: string;
+  sentinelName: string;
+  /** "owned": we created the Sentinel copy; "connector": Microsoft's connector did and we linked it. */
+  link: "owned" | "connector";
+  /** Each side's canonical view as of the last sync: the base of the three-way merge. */
+  baseDefender?: CanonicalIncident;
+  baseSentinel?: CanonicalIncident;
+  /** Defender determination last seen: Sentinel has none, so it is kept here and never clobbered. */
+  determination?: string;
+  defenderVersion?: string;
+  sentinelEtag?: string;
+  sentinelModified?: string;
+  comments: SyncedComment[];
+  /** Set once the redirect comment was written. */
+  redirectNotified?: string;
+  quarantine?: Quarantine;
+  /** Store-managed, incremented on each write (optimistic concurrency). */
+  version: number;
+}
+
+/** Per-side positions of fully applied work. */
+export interface Watermarks {
+  defender?: string;
+  sentinel?: string;
+  cycles: number;
+  /** Defender ids currently quarantined (small; lets retries skip a scan of every record). */
+  quarantined?: string[];
+  /** Store-managed version (optimistic concurrency). */
+  version: number;
+}
+
+/** A conditional write lost: another writer changed the record first. */
+export class StateConflictError extends SyncSdkError {
+  override name = "StateConflictError";
+  constructor(
+    readonly key: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`State record ${key} is at version ${actualVersion}, expected ${expectedVersion}`);
+  }
+}
+
+export const isStateConflictError = (e: unknown): e is StateConflictError =>
+  typeof e === "object" && e !== null && (e as { name?: unknown }).name === "StateConflictError";
+
+/**
+ * Where the engine keeps its ledger and watermarks (one store per tenant → workspace lane). Writes are
+ * conditional: `expectedVersion` must equal the stored version (0 for "must not exist"), otherwise
+ * StateConflictError, so two engines sharing a store can never silently overwrite each other.
+ * Implementations return copies: mutating a returned record must not change the store.
+ */
+export interface StateStore {
+  getRecord(defenderId: string): Promise<SyncRecord | undefined>;
+  findBySentinelName(sentinelName: string): Promise<SyncRecord | undefined>;
+  /** Writes `record` if the stored version is `expectedVersion`; returns it with the new version. */
+  putRecord(record: Omit<SyncRecord, "version">, expectedVersion: number): Promise<SyncRecord>;
+  deleteRecord(defenderId: string, expectedVersion: number): Promise<void>;
+  /** Every record, in no particular order, without loading them all at once where avoidable. */
+  listRecords(): AsyncIterable<SyncRecord>;
+  getWatermarks(): Promise<Watermarks>;
+  putWatermarks(watermarks: Omit<Watermarks, "version">, expectedVersion: number): Promise<Watermarks>;
+  /** Flushes buffered state (durable stores). */
+  flush?(): Promise<void>;
+  close?(): Promise<void>;
+}

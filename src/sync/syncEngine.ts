@@ -1,0 +1,561 @@
+import { EventEmitter } from "eventemitter3";
+import {
+  isAbortError,
+  isConnectionError,
+  isServiceUnavailableError,
+  isThrottledError,
+  RequestAbortedError,
+  type ResponseValidationError,
+} from "../core/errors";
+import { sleep } from "../core/tokenBucket";
+import { compareTimestamps, timestampKey } from "../core/timestamps";
+import type { DefenderClient } from "../defender/defenderClient";
+import type { DefenderIncident } from "../defender/models";
+import { createMappingProfile, type MappingProfile } from "../mapping";
+import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { SentinelIncident } from "../sentinel/models";
+import { forEachConcurrent } from "./concurrency";
+import type { ConflictPolicy } from "./conflictPolicy";
+import { type CycleContext, type EngineSettings, isConnectorCopy, type SyncDirection } from "./cycleContext";
+import { sentinelNameFor, sha256 } from "./deterministicName";
+import type { SyncEngineEvents } from "./events";
+import { InMemoryStateStore } from "./inMemoryStateStore";
+import { type PairInput, syncPair } from "./pairSync";
+import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
+import { emptyCounts, type PlannedWrite, type SyncReport } from "./syncReport";
+import { odataString } from "../core/odata";
+
+export interface SyncEngineOptions {
+  defender: DefenderClient;
+  sentinel: SentinelClient;
+  /** Ledger and watermarks. Default: InMemoryStateStore (lost on exit; use FileStateStore in production). */
+  stateStore?: StateStore;
+  /** Default "both". */
+  direction?: SyncDirection;
+  /** Default "latest-wins". */
+  conflictPolicy?: ConflictPolicy;
+  /** Default `createMappingProfile()`. */
+  mapping?: MappingProfile;
+  /** First cycle only: ignore incidents older than this. Default: the whole history the services keep. */
+  backfillSince?: Date;
+  /** Pause between cycles of `start()`. Default 60000. */
+  pollIntervalInMs?: number;
+  /** Read everything, write nothing (neither services nor the ledger); the report lists the writes. */
+  dryRun?: boolean;
+  /** Incidents processed in parallel within a page. Default 4. */
+  concurrency?: number;
+  /** Re-read window before each watermark, for late-committed changes. Default 120000. */
+  overlapInMs?: number;
+  /** Every Nth cycle lists both sides fully to catch drift (0 = never). Default 24. */
+  reconcileEveryNCycles?: number;
+  /** Copies made by Microsoft's Defender XDR connector: link to them (default) or ignore them. */
+  connectorCopies?: "link" | "ignore";
+  /** Also write status/owner/classification on connector copies (the connector mirrors them). Default false. */
+  writeConnectorFields?: boolean;
+  /** Tenant id used for deterministic Sentinel names. Default: each incident's `tenantId`. */
+  tenantId?: string;
+  /** Retries of a Sentinel PUT after 409 (re-read, re-merge). Default 3. */
+  maxConflictRetries?: number;
+  /** Backoff of quarantined incidents. Default 60 s doubling to 1 h. */
+  quarantineBackoff?: { initialInMs?: number; maxInMs?: number };
+  /** Read alerts with incidents (activity times, alert summary). Default true. */
+  expandAlerts?: boolean;
+  /** Sync comments. Default true. */
+  syncComments?: boolean;
+  /** Clock (tests). */
+  now?: () => Date;
+}
+
+export interface RunOnceOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** The handle of a running polling loop. */
+export interface SyncSubscription {
+  /** Stops polling; waits for the in-flight cycle to finish and checkpoint. Idempotent. */
+  close(): Promise<void>;
+  readonly isRunning: boolean;
+}
+
+/**
+ * Keeps Defender XDR incidents and their Sentinel copies in agreement, in both directions.
+ * Emits typed events for every change; a listener that throws is reported on `error` and never stops
+ * the engine.
+ */
+export class SyncEngine extends EventEmitter<SyncEngineEvents> {
+  private readonly settings: EngineSettings;
+  private readonly pollIntervalInMs: number;
+  private readonly concurrency: number;
+  private readonly overlapInMs: number;
+  private readonly reconcileEvery: number;
+  private readonly backfillSince: Date | undefined;
+  private running: Promise<SyncReport> | undefined;
+  private loop: { stop: AbortController; done: Promise<void> } | undefined;
+
+  constructor(options: SyncEngineOptions) {
+    super();
+    if (!options?.defender || !options.sentinel) throw new TypeError("SyncEngine needs `defender` and `sentinel` clients");
+    this.settings = {
+      defender: options.defender,
+      sentinel: options.sentinel,
+      store: options.stateStore ?? new InMemoryStateStore(),
+      profile: options.mapping ?? createMappingProfile(),
+      direction: options.direction ?? "both",
+      conflictPolicy: options.conflictPolicy ?? "latest-wins",
+      dryRun: options.dryRun ?? false,
+      connectorCopies: options.connectorCopies ?? "link",
+      writeConnectorFields: options.writeConnectorFields ?? false,
+      tenantId: options.tenantId,
+      maxConflictRetries: options.maxConflictRetries ?? 3,
+      quarantineBackoff: {
+        initialInMs: options.quarantineBackoff?.initialInMs ?? 60_000,
+        maxInMs: options.quarantineBackoff?.maxInMs ?? 3_600_000,
+      },
+      expandAlerts: options.expandAlerts ?? true,
+      syncComments: options.syncComments ?? true,
+      now: options.now ?? (() => new Date()),
+    };
+    this.pollIntervalInMs = options.pollIntervalInMs ?? 60_000;
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.overlapInMs = Math.max(0, options.overlapInMs ?? 120_000);
+    this.reconcileEvery = Math.max(0, options.reconcileEveryNCycles ?? 24);
+    this.backfillSince = options.backfillSince;
+    for (const client of [options.defender, options.sentinel]) {
+      client.metrics.onThrottle((info) => this.safeEmit("throttled", info));
+    }
+  }
+
+  /** True while `start()`'s loop runs. */
+  get isRunning(): boolean {
+    return this.loop !== undefined;
+  }
+
+  /** The state store in use. */
+  get stateStore(): StateStore {
+    return this.settings.store;
+  }
+
+  /**
+   * Runs one cycle: Sentinel changes, Defender changes, redirect targets, quarantine retries, and every
+   * Nth cycle a full reconciliation. Resolves with the report; rejects (after checkpointing what was
+   * done) when a side cannot be listed at all or the signal aborts.
+   */
+  runOnce(options: RunOnceOptions = {}): Promise<SyncReport> {
+    if (this.running) throw new Error("A cycle is already running; await it or use start()");
+    const run = this.cycle(options.abortSignal).finally(() => {
+      this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  /** Starts polling every `pollIntervalInMs`. Errors are emitted on `error`; the loop carries on. */
+  start(): SyncSubscription {
+    if (this.loop) throw new Error("SyncEngine is already started");
+    const stop = new AbortController();
+    const done = (async () => {
+      while (!stop.signal.aborted) {
+        try {
+          await this.runOnce();
+        } catch (e) {
+          this.safeEmit("error", e);
+        }
+        try {
+          await sleep(this.pollIntervalInMs, stop.signal);
+        } catch {
+          break;
+        }
+      }
+    })();
+    const current = { stop, done };
+    this.loop = current;
+    const engine = this;
+    return {
+      async close() {
+        if (engine.loop !== current) return;
+        current.stop.abort();
+        await current.done;
+        await engine.settings.store.flush?.();
+        engine.loop = undefined;
+      },
+      get isRunning() {
+        return engine.loop === current;
+      },
+    };
+  }
+
+  /** Emits to each listener separately: a throwing listener is reported on `error`, never propagated. */
+  private safeEmit<E extends keyof SyncEngineEvents>(event: E, ...args: Parameters<SyncEngineEvents[E]>): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (e) {
+        if (event === "error") continue; // An error handler that throws is swallowed, not looped.
+        this.safeEmit("error", e);
+      }
+    }
+  }
+
+  private async cycle(abortSignal: AbortSignal | undefined): Promise<SyncReport> {
+    const { settings } = this;
+    const started = settings.now();
+    const before = { d: settings.defender.metrics.snapshot(), s: settings.sentinel.metrics.snapshot() };
+    let watermarks = await settings.store.getWatermarks();
+    const cycleNumber = watermarks.cycles + 1;
+    const reconciling = this.reconcileEvery > 0 && cycleNumber % this.reconcileEvery === 0;
+    const report: SyncReport = {
+      cycle: cycleNumber,
+      startedAt: started.toISOString(),
+      finishedAt: "",
+      durationInMs: 0,
+      dryRun: settings.dryRun,
+      reconciliation: reconciling,
+      counts: emptyCounts(),
+      writes: { defender: 0, sentinel: 0 },
+      apiCalls: { defender: 0, sentinel: 0 },
+      throttledResponses: { defender: 0, sentinel: 0 },
+      watermarks: { defender: watermarks.defender, sentinel: watermarks.sentinel },
+      plannedWrites: [],
+      failures: [],
+      warnings: [],
+    };
+    const internal = new AbortController();
+    const onAbort = () => internal.abort();
+    abortSignal?.addEventListener("abort", onAbort, { once: true });
+    if (abortSignal?.aborted) internal.abort();
+    const ctx: CycleContext = {
+      settings,
+      report,
+      abortSignal: internal.signal,
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+      processed: new Set(),
+      followUps: new Set(),
+      reconciling,
+      plan: (write: PlannedWrite) => {
+        if (settings.dryRun) {
+          report.plannedWrites.push(write);
+          return false;
+        }
+        return true;
+      },
+    };
+    const quarantined = new Set(watermarks.quarantined ?? []);
+    const checkpoint = async (update: Partial<Omit<Watermarks, "version">>) => {
+      if (settings.dryRun) return;
+      const { version, ...rest } = watermarks;
+      watermarks = await settings.store.putWatermarks({ ...rest, ...update, quarantined: [...quarantined] }, version);
+      report.watermarks = { defender: watermarks.defender, sentinel: watermarks.sentinel };
+    };
+
+    try {
+      if (settings.direction !== "defender-to-sentinel" || settings.connectorCopies === "link") {
+        const since = reconciling ? undefined : this.since(watermarks.sentinel);
+        await this.sentinelPass(ctx, since, quarantined, (w) => checkpoint({ sentinel: w }));
+      }
+      {
+        const since = reconciling ? undefined : this.since(watermarks.defender);
+        await this.defenderPass(ctx, since, watermarks.defender === undefined, quarantined, (w) =>
+          checkpoint({ defender: w }),
+        );
+      }
+      // Redirect targets and due quarantine retries.
+      const due = await this.dueQuarantine(quarantined);
+      for (const id of [...ctx.followUps, ...due]) {
+        if (ctx.processed.has(id)) continue;
+        await this.processOne(ctx, { defenderId: id }, quarantined);
+      }
+      await checkpoint({ cycles: cycleNumber });
+      await settings.store.flush?.();
+    } finally {
+      abortSignal?.removeEventListener("abort", onAbort);
+      const after = { d: settings.defender.metrics.snapshot(), s: settings.sentinel.metrics.snapshot() };
+      report.apiCalls = { defender: after.d.requests - before.d.requests, sentinel: after.s.requests - before.s.requests };
+      report.throttledResponses = {
+        defender: after.d.throttledResponses - before.d.throttledResponses,
+        sentinel: after.s.throttledResponses - before.s.throttledResponses,
+      };
+      if (reconciling) report.counts.reconciled = report.writes.defender + report.writes.sentinel;
+      const finished = settings.now();
+      report.finishedAt = finished.toISOString();
+      report.durationInMs = finished.getTime() - started.getTime();
+    }
+    if (abortSignal?.aborted) throw new RequestAbortedError("The sync cycle was aborted");
+    this.safeEmit("cycle.completed", report);
+    return report;
+  }
+
+  private since(watermark: string | undefined): Date | undefined {
+    if (watermark === undefined) return this.backfillSince;
+    return new Date(Date.parse(watermark) - this.overlapInMs);
+  }
+
+  /** Sentinel changes first: analyst edits flow to Defender, connector copies get linked. */
+  private async sentinelPass(
+    ctx: CycleContext,
+    since: Date | undefined,
+    quarantined: Set<string>,
+    checkpoint: (watermark: string) => Promise<void>,
+  ): Promise<void> {
+    const { settings } = this;
+    let processed = 0;
+    const pages = settings.sentinel
+      .listIncidents({
+        modifiedSince: since,
+        top: 1000,
+        abortSignal: ctx.abortSignal,
+        onInvalidItem: (error, raw) => this.reportInvalid(ctx, "sentinel", error, raw),
+      })
+      .byPage();
+    for await (const page of pages) {
+      let high: string | undefined;
+      let blockedAt: string | undefined;
+      await forEachConcurrent(page, this.concurrency, async (incident) => {
+        const ts = incident.properties.lastModifiedTimeUtc ?? undefined;
+        const ok = await this.sentinelItem(ctx, incident, quarantined);
+        if (ts && (!high || compareTimestamps(ts, high) > 0)) high = ts;
+        if (!ok && ts && (!blockedAt || compareTimestamps(ts, blockedAt) < 0)) blockedAt = ts;
+      });
+      processed += page.length;
+      this.safeEmit("progress", { phase: ctx.reconciling ? "reconcile" : "incremental", side: "sentinel", processed, estimatedTotal: undefined });
+      const mark = blockedAt ?? high;
+      if (mark) await checkpoint(mark);
+      if (ctx.abortSignal.aborted) throw new RequestAbortedError("The sync cycle was aborted");
+    }
+  }
+
+  /** Returns false when the item failed transiently (the watermark must not pass it). */
+  private async sentinelItem(ctx: CycleContext, incident: SentinelIncident, quarantined: Set<string>): Promise<boolean> {
+    const { settings } = this;
+    const record = await settings.store.findBySentinelName(incident.name);
+    if (!record) {
+      const providerId = incident.properties.providerIncidentId;
+      if (settings.connectorCopies !== "link" || !providerId || !isConnectorCopy(incident.properties.providerName)) {
+        return true; // A Sentinel-native incident: not ours to sync.
+      }
+      const existing = await settings.store.getRecord(providerId);
+      if (existing) {
+        if (existing.sentinelName.toLowerCase() !== incident.name.toLowerCase()) {
+          ctx.report.warnings.push(
+            `Defender incident ${providerId} has two Sentinel copies: ${existing.sentinelName} (linked) and connector copy ${incident.name}`,
+          );
+        }
+        return true;
+      }
+      ctx.report.counts.seen++;
+      return this.processOne(ctx, { defenderId: providerId, sentinel: incident, connectorCopy: true }, quarantined);
+    }
+    if (ctx.processed.has(record.defenderId)) return true;
+    if (record.sentinelEtag && record.sentinelEtag === incident.etag && !record.quarantine && !ctx.reconciling) return true;
+    ctx.report.counts.seen++;
+    return this.processOne(ctx, { defenderId: record.defenderId, sentinel: incident, record }, quarantined);
+  }
+
+  private async defenderPass(
+    ctx: CycleContext,
+    since: Date | undefined,
+    backfill: boolean,
+    quarantined: Set<string>,
+    checkpoint: (watermark: string) => Promise<void>,
+  ): Promise<void> {
+    const { settings } = this;
+    let estimatedTotal: number | undefined;
+    if (backfill) {
+      estimatedTotal = await settings.defender
+        .countIncidents({ updatedSince: since, abortSignal: ctx.abortSignal })
+        .catch(() => undefined);
+    }
+    let processed = 0;
+    const pages = settings.defender
+      .listIncidents({
+        updatedSince: since,
+        expandAlerts: settings.expandAlerts,
+        abortSignal: ctx.abortSignal,
+        onInvalidItem: (error, raw) => this.reportInvalid(ctx, "defender", error, raw),
+      })
+      .byPage();
+    for await (const page of pages) {
+      const work: { incident: DefenderIncident; record: SyncRecord | undefined }[] = [];
+      for (const incident of page) {
+        if (ctx.processed.has(incident.id)) continue;
+        const record = await settings.store.getRecord(incident.id);
+        if (record && !ctx.reconciling && record.defenderVersion === incident.lastUpdateDateTime && !record.quarantine) continue;
+        if (record?.quarantine && record.quarantine.digest === digest(incident) && Date.parse(record.quarantine.nextAttemptAt) > settings.now().getTime()) {
+          continue;
+        }
+        work.push({ incident, record });
+      }
+      const copies = await this.findConnectorCopies(
+        ctx,
+        work.filter((w) => !w.record).map((w) => w.incident.id),
+      );
+      let high: string | undefined;
+      let blockedAt: string | undefined;
+      for (const incident of page) {
+        const ts = incident.lastUpdateDateTime ?? undefined;
+        if (ts && (!high || compareTimestamps(ts, high) > 0)) high = ts;
+      }
+      await forEachConcurrent(work, this.concurrency, async ({ incident, record }) => {
+        ctx.report.counts.seen++;
+        const copy = copies.get(incident.id);
+        const ok = await this.processOne(
+          ctx,
+          { defenderId: incident.id, defender: incident, record, sentinel: copy, connectorCopy: copy !== undefined },
+          quarantined,
+        );
+        const ts = incident.lastUpdateDateTime ?? undefined;
+        if (!ok && ts && (!blockedAt || compareTimestamps(ts, blockedAt) < 0)) blockedAt = ts;
+      });
+      processed += page.length;
+      this.safeEmit("progress", {
+        phase: backfill ? "backfill" : ctx.reconciling ? "reconcile" : "incremental",
+        side: "defender",
+        processed,
+        estimatedTotal,
+      });
+      const mark = blockedAt ?? high;
+      if (mark) await checkpoint(timestampKey(mark));
+      if (ctx.abortSignal.aborted) throw new RequestAbortedError("The sync cycle was aborted");
+    }
+  }
+
+  /**
+   * One Sentinel list call per page of new Defender incidents finds copies Microsoft's connector already
+   * made (`providerIncidentId eq … or …`), so linking never costs a call per incident.
+   */
+  private async findConnectorCopies(ctx: CycleContext, ids: string[]): Promise<Map<string, SentinelIncident>> {
+    const found = new Map<string, SentinelIncident>();
+    const { settings } = this;
+    if (ids.length === 0 || settings.connectorCopies !== "link" || settings.direction === "sentinel-to-defender") {
+      return found;
+    }
+    const filter = ids.map((id) => `properties/providerIncidentId eq ${odataString(id)}`).join(" or ");
+    try {
+      for await (const page of settings.sentinel.listIncidents({ filter, top: 1000, abortSignal: ctx.abortSignal }).byPage()) {
+        for (const incident of page) {
+          const providerId = incident.properties.providerIncidentId;
+          if (providerId && isConnectorCopy(incident.properties.providerName)) found.set(providerId, incident);
+        }
+      }
+    } catch (e) {
+      if (isAbortError(e)) throw e;
+      ctx.report.warnings.push(`Looking up connector copies failed (${(e as Error).message}); new incidents get their own copies`);
+    }
+    return found;
+  }
+
+  /** Processes one pair with failure handling. Returns false on a transient failure. */
+  private async processOne(ctx: CycleContext, input: PairInput, quarantined: Set<string>): Promise<boolean> {
+    ctx.processed.add(input.defenderId);
+    try {
+      await syncPair(ctx, input);
+      if (quarantined.delete(input.defenderId)) ctx.report.warnings.push(`Incident ${input.defenderId} left quarantine`);
+      return true;
+    } catch (e) {
+      if (isAbortError(e) || ctx.abortSignal.aborted) throw e;
+      const transient = isThrottledError(e) || isServiceUnavailableError(e) || isConnectionError(e) || isStateConflict(e);
+      const reason = e instanceof Error ? e.message : String(e);
+      ctx.report.counts.failed++;
+      ctx.report.failures.push({ defenderId: input.defenderId, sentinelName: input.record?.sentinelName, reason, transient });
+      let attempts = 1;
+      let quarantinedNow = false;
+      if (!transient) {
+        attempts = await this.quarantine(ctx, input, reason, quarantined);
+        quarantinedNow = true;
+      }
+      this.safeEmit("incident.failed", {
+        defenderId: input.defenderId,
+        sentinelName: input.record?.sentinelName,
+        reason,
+        error: e,
+        transient,
+        quarantined: quarantinedNow,
+        attempts,
+      });
+      return !transient;
+    }
+  }
+
+  private async quarantine(ctx: CycleContext, input: PairInput, reason: string, quarantined: Set<string>): Promise<number> {
+    const { settings } = this;
+    ctx.report.counts.quarantined++;
+    if (settings.dryRun) return 1;
+    const record = input.record ?? (await settings.store.getRecord(input.defenderId));
+    const attempts = (record?.quarantine?.attempts ?? 0) + 1;
+    const backoff = Math.min(settings.quarantineBackoff.maxInMs, settings.quarantineBackoff.initialInMs * 2 ** (attempts - 1));
+    const now = settings.now();
+    const base: Omit<SyncRecord, "version"> = record ?? {
+      defenderId: input.defenderId,
+      sentinelName: input.sentinel?.name ?? sentinelNameFor(settings.tenantId ?? input.defender?.tenantId ?? "default", input.defenderId),
+      link: input.connectorCopy ? "connector" : "owned",
+      comments: [],
+    };
+    const { version: _v, ...rest } = base as SyncRecord;
+    try {
+      await settings.store.putRecord(
+        {
+          ...rest,
+          quarantine: {
+            reason,
+            digest: digest(input.defender ?? input.sentinel ?? input.defenderId),
+            attempts,
+            nextAttemptAt: new Date(now.getTime() + backoff).toISOString(),
+            firstFailedAt: record?.quarantine?.firstFailedAt ?? now.toISOString(),
+          },
+        },
+        record?.version ?? 0,
+      );
+      quarantined.add(input.defenderId);
+    } catch (e) {
+      this.safeEmit("error", e);
+    }
+    return attempts;
+  }
+
+  private async dueQuarantine(quarantined: Set<string>): Promise<string[]> {
+    const due: string[] = [];
+    const now = this.settings.now().getTime();
+    for (const id of quarantined) {
+      const r = await this.settings.store.getRecord(id);
+      if (!r?.quarantine) {
+        quarantined.delete(id);
+        continue;
+      }
+      if (Date.parse(r.quarantine.nextAttemptAt) <= now) due.push(id);
+    }
+    return due;
+  }
+
+  /** A list item that failed its schema: reported and, when it has an id, quarantined. */
+  private reportInvalid(ctx: CycleContext, side: "defender" | "sentinel", error: ResponseValidationError, raw: unknown): void {
+    const rawObj = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    const props = (rawObj.properties ?? {}) as Record<string, unknown>;
+    const defenderId =
+      side === "defender"
+        ? typeof rawObj.id === "string"
+          ? rawObj.id
+          : undefined
+        : typeof props.providerIncidentId === "string"
+          ? props.providerIncidentId
+          : undefined;
+    const sentinelName = side === "sentinel" && typeof rawObj.name === "string" ? rawObj.name : undefined;
+    ctx.report.counts.failed++;
+    ctx.report.failures.push({ defenderId, sentinelName, reason: error.message, transient: false });
+    this.safeEmit("incident.failed", {
+      defenderId,
+      sentinelName,
+      reason: `${side} returned an incident that fails its schema: ${error.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      error,
+      transient: false,
+      quarantined: false,
+      attempts: 1,
+    });
+  }
+}
+
+function isStateConflict(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "StateConflictError";
+}
+
+function digest(value: unknown): string {
+  return sha256(JSON.stringify(value) ?? "");
+}

@@ -1,0 +1,72 @@
+import type { HttpMethods } from "@azure/core-rest-pipeline";
+
+/** A write the engine made, or would make in dry-run mode. */
+export interface PlannedWrite {
+  service: "defender" | "sentinel";
+  method: HttpMethods;
+  /** Defender incident id or Sentinel incident name (and comment id). */
+  target: string;
+  operation: "createIncident" | "updateIncident" | "createComment" | "addComment";
+  body: unknown;
+}
+
+export interface SyncCounts {
+  /** Incidents read from either side this cycle (after dedupe). */
+  seen: number;
+  created: number;
+  linked: number;
+  updatedInSentinel: number;
+  updatedInDefender: number;
+  unchanged: number;
+  closed: number;
+  reopened: number;
+  redirected: number;
+  commentsToSentinel: number;
+  commentsToDefender: number;
+  conflicts: number;
+  failed: number;
+  quarantined: number;
+  /** Writes made by the reconciliation pass (drift it fixed). */
+  reconciled: number;
+}
+
+/** What one cycle did. */
+export interface SyncReport {
+  cycle: number;
+  startedAt: string;
+  finishedAt: string;
+  durationInMs: number;
+  dryRun: boolean;
+  reconciliation: boolean;
+  counts: SyncCounts;
+  writes: { defender: number; sentinel: number };
+  /** HTTP requests per service (retries included). */
+  apiCalls: { defender: number; sentinel: number };
+  /** 429 responses per service. */
+  throttledResponses: { defender: number; sentinel: number };
+  watermarks: { defender: string | undefined; sentinel: string | undefined };
+  /** In dry-run mode: every write the engine would have made. Otherwise empty. */
+  plannedWrites: PlannedWrite[];
+  failures: { defenderId?: string; sentinelName?: string; reason: string; transient: boolean }[];
+  warnings: string[];
+}
+
+export function emptyCounts(): SyncCounts {
+  return {
+    seen: 0,
+    created: 0,
+    linked: 0,
+    updatedInSentinel: 0,
+    updatedInDefender: 0,
+    unchanged: 0,
+    closed: 0,
+    reopened: 0,
+    redirected: 0,
+    commentsToSentinel: 0,
+    commentsToDefender: 0,
+    conflicts: 0,
+    failed: 0,
+    quarantined: 0,
+    reconciled: 0,
+  };
+}
