@@ -113,3 +113,33 @@ export {
   type SentinelEntitiesResult,
   validateIncidentProperties,
 } from "./sentinel/sentinelClient";
+export { type ConflictContext, type ConflictPolicy, resolveConflict } from "./sync/conflictPolicy";
+export type { SyncDirection } from "./sync/cycleContext";
+export { sentinelCommentIdFor, sentinelNameFor, uuidV5 } from "./sync/deterministicName";
+export type {
+  CommentSyncedEvent,
+  ConflictEvent,
+  FieldChange,
+  IncidentCreatedEvent,
+  IncidentFailedEvent,
+  IncidentLifecycleEvent,
+  IncidentRedirectedEvent,
+  IncidentUpdatedEvent,
+  ProgressEvent,
+  SyncDirectionName,
+  SyncEngineEvents,
+} from "./sync/events";
+export { FileStateStore, type FileStateStoreOptions, StateStoreLockedError } from "./sync/fileStateStore";
+export { InMemoryStateStore } from "./sync/inMemoryStateStore";
+export {
+  isStateConflictError,
+  type Quarantine,
+  StateConflictError,
+  type StateStore,
+  type SyncedComment,
+  type SyncRecord,
+  type Watermarks,
+} from "./sync/stateStore";
+export { type RunOnceOptions, SyncEngine, type SyncEngineOptions, type SyncSubscription } from "./sync/syncEngine";
+export type { PlannedWrite, SyncCounts, SyncReport } from "./sync/syncReport";
+export { type MergeConflict, type MergeGroup, mergeTags, type Side, threeWayMerge } from "./sync/threeWayMerge";

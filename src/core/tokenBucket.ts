@@ -76,8 +76,31 @@ export class TokenBucket {
       () => undefined,
       () => undefined,
     );
-    return turn;
+    // A caller aborted while still queued behind other waiters is answered at once; its turn, when it comes,
+    // sees the aborted signal and passes without taking a token.
+    return abortSignal ? rejectOnAbort(turn, abortSignal) : turn;
   }
+}
+
+function rejectOnAbort<T>(promise: Promise<T>, abortSignal: AbortSignalLike): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RequestAbortedError("The operation was aborted while rate limited"));
+    if (abortSignal.aborted) {
+      onAbort();
+      return;
+    }
+    abortSignal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        abortSignal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        abortSignal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** setTimeout as a promise that rejects with an AbortError when the signal fires. */
