@@ -31,8 +31,8 @@ out(`Seeded tenant ${server.tenantId} with ${incidentCount} Defender incidents (
 if (values.faults) {
   emu.faults.configure({
     seed,
-    defender: { probability: 0.05, kinds: ["status500", "status503", "reset", "truncated", "throttle"] },
-    sentinel: { probability: 0.05, kinds: ["status500", "status503", "reset", "truncated", "throttle"] },
+    defender: { probability: 0.05, kinds: [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }] },
+    sentinel: { probability: 0.05, kinds: [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }] },
   });
   out("Fault injection on: 5% of requests fail with 429, 5xx, connection resets or truncated bodies");
 }

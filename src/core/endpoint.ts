@@ -21,7 +21,8 @@ export function parseEndpoint(endpoint: string, argument = "endpoint"): URL {
     throw new InvalidArgumentError(argument, `"${endpoint}" is not an absolute URL`);
   }
   if (url.username || url.password) throw new InvalidArgumentError(argument, "must not contain credentials");
-  if (url.search || url.hash) throw new InvalidArgumentError(argument, "must not contain a query or fragment");
+  if (url.search || url.hash)
+    throw new InvalidArgumentError(argument, "must not contain a query or fragment");
   if (url.protocol === "http:") {
     if (!isLoopbackHost(url.hostname)) {
       throw new InvalidArgumentError(argument, "plain http is only allowed for loopback hosts; use https");

@@ -120,7 +120,9 @@ export class UntrustedHostError extends SyncSdkError {
   readonly url: string;
   readonly allowedOrigin: string;
   constructor(url: string, allowedOrigin: string) {
-    super(`Refusing to send a request to ${safeOrigin(url)}: only ${allowedOrigin} is trusted with credentials`);
+    super(
+      `Refusing to send a request to ${safeOrigin(url)}: only ${allowedOrigin} is trusted with credentials`,
+    );
     this.url = stripQuery(url);
     this.allowedOrigin = allowedOrigin;
   }
@@ -142,7 +144,13 @@ export class MappingError extends SyncSdkError {
   readonly field: string;
   readonly mapper: string;
   readonly issues: ValidationIssue[];
-  constructor(init: { field: string; mapper: string; message: string; issues?: ValidationIssue[]; cause?: unknown }) {
+  constructor(init: {
+    field: string;
+    mapper: string;
+    message: string;
+    issues?: ValidationIssue[];
+    cause?: unknown;
+  }) {
     super(`Mapping failed for ${init.field} (mapper ${init.mapper}): ${init.message}`, { cause: init.cause });
     this.field = init.field;
     this.mapper = init.mapper;
@@ -180,7 +188,8 @@ export const isHttpResponseError = (e: unknown): e is HttpResponseError => hasNa
 export const isBadRequestError = (e: unknown): e is BadRequestError => hasName(e, ["BadRequestError"]);
 export const isAuthenticationError = (e: unknown): e is AuthenticationError =>
   hasName(e, ["AuthenticationError"]);
-export const isAuthorizationError = (e: unknown): e is AuthorizationError => hasName(e, ["AuthorizationError"]);
+export const isAuthorizationError = (e: unknown): e is AuthorizationError =>
+  hasName(e, ["AuthorizationError"]);
 export const isNotFoundError = (e: unknown): e is NotFoundError => hasName(e, ["NotFoundError"]);
 export const isConflictError = (e: unknown): e is ConflictError => hasName(e, ["ConflictError"]);
 export const isThrottledError = (e: unknown): e is ThrottledError => hasName(e, ["ThrottledError"]);
@@ -190,7 +199,8 @@ export const isResponseValidationError = (e: unknown): e is ResponseValidationEr
   hasName(e, ["ResponseValidationError"]);
 export const isInvalidArgumentError = (e: unknown): e is InvalidArgumentError =>
   hasName(e, ["InvalidArgumentError"]);
-export const isUntrustedHostError = (e: unknown): e is UntrustedHostError => hasName(e, ["UntrustedHostError"]);
+export const isUntrustedHostError = (e: unknown): e is UntrustedHostError =>
+  hasName(e, ["UntrustedHostError"]);
 export const isAbortError = (e: unknown): e is RequestAbortedError => hasName(e, ["AbortError"]);
 export const isConnectionError = (e: unknown): e is ConnectionError => hasName(e, ["ConnectionError"]);
 export const isMappingError = (e: unknown): e is MappingError => hasName(e, ["MappingError"]);

@@ -6,6 +6,7 @@ import {
   retryPolicy,
 } from "@azure/core-rest-pipeline";
 import type { CommonClientOptions } from "./clientOptions";
+import { scopeForEndpoint } from "./endpoint";
 import type { ServiceName } from "./errors";
 import { logger } from "./log";
 import type { RequestMetrics } from "./metrics";
@@ -18,7 +19,6 @@ import {
   throttledWithoutRetryAfterStrategy,
 } from "./policies";
 import { RateLimiter, type RateLimitOptions } from "./rateLimiter";
-import { scopeForEndpoint } from "./endpoint";
 import { SDK_VERSION } from "./version";
 
 export interface ServicePipelineOptions extends CommonClientOptions {

@@ -85,11 +85,14 @@ export function loopbackBearerPolicy(credential: TokenCredential, scopes: string
  * Core's throttling strategy steps aside on a 429 without any Retry-After header; Graph documents that
  * some responses omit it and asks for exponential backoff then.
  */
-export function throttledWithoutRetryAfterStrategy(baseDelayInMs: number, maxDelayInMs: number): RetryStrategy {
+export function throttledWithoutRetryAfterStrategy(
+  baseDelayInMs: number,
+  maxDelayInMs: number,
+): RetryStrategy {
   return {
     name: "throttledWithoutRetryAfter",
     retry({ retryCount, response }) {
-      if (!response || response.status !== 429 || parseRetryAfterInMs(response.headers) !== undefined) {
+      if (response?.status !== 429 || parseRetryAfterInMs(response.headers) !== undefined) {
         return { skipStrategy: true };
       }
       const exp = Math.min(maxDelayInMs, baseDelayInMs * 2 ** retryCount);

@@ -4,7 +4,10 @@ import type { PipelineResponse } from "@azure/core-rest-pipeline";
  * Reads the server's requested wait: `retry-after-ms`, `x-ms-retry-after-ms`, then `Retry-After`
  * (seconds or an HTTP date), in the order core's throttling strategy uses.
  */
-export function parseRetryAfterInMs(headers: PipelineResponse["headers"], now = Date.now()): number | undefined {
+export function parseRetryAfterInMs(
+  headers: PipelineResponse["headers"],
+  now = Date.now(),
+): number | undefined {
   for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
     const v = headers.get(name);
     if (v !== undefined && v !== "") {

@@ -163,7 +163,9 @@ export class ServiceHttp {
       if (e.response) {
         return this.errorFromResponse(e.response, e.response.bodyAsText ?? "", request, undefined);
       }
-      return new ConnectionError(`Could not reach ${this.service} (${e.code ?? "network error"})`, { cause: e });
+      return new ConnectionError(`Could not reach ${this.service} (${e.code ?? "network error"})`, {
+        cause: e,
+      });
     }
     return new ConnectionError(`Could not reach ${this.service}`, { cause: e });
   }

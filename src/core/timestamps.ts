@@ -5,7 +5,7 @@
 export function timestampKey(value: string | Date): string {
   if (value instanceof Date) return timestampKey(value.toISOString());
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]00:00)$/i.exec(value);
-  if (m) return `${m[1]}.${(m[2] ?? "").padEnd(7, "0").slice(0, 7)}Z`;
+  if (m) return `${m[1]!.toUpperCase()}.${(m[2] ?? "").padEnd(7, "0").slice(0, 7)}Z`;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) return value;
   return `${new Date(ms).toISOString().slice(0, 19)}.${String(ms % 1000).padStart(3, "0")}0000Z`;

@@ -65,7 +65,8 @@ export class TokenBucket {
     const start = this.now();
     const turn = this.queue.then(async () => {
       for (;;) {
-        if (abortSignal?.aborted) throw new RequestAbortedError("The operation was aborted while rate limited");
+        if (abortSignal?.aborted)
+          throw new RequestAbortedError("The operation was aborted while rate limited");
         const wait = this.tryTake(cost);
         if (wait === 0) return this.now() - start;
         await sleep(wait, abortSignal);

@@ -3,11 +3,16 @@ import { z } from "zod";
 import type { CommonClientOptions, OperationOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, isServiceUnavailableError, redactUrl } from "../core/errors";
-import { type InvalidItemHandler, parseItems } from "../core/parseItems";
 import { pathId } from "../core/ids";
 import { RequestMetrics } from "../core/metrics";
 import { andFilters, odataString } from "../core/odata";
-import { createPagedIterator, type Page, type PagedAsyncIterableIterator, type PageSettings } from "../core/paging";
+import {
+  createPagedIterator,
+  type Page,
+  type PagedAsyncIterableIterator,
+  type PageSettings,
+} from "../core/paging";
+import { type InvalidItemHandler, parseItems } from "../core/parseItems";
 import { createServicePipeline } from "../core/pipeline";
 import { GRAPH_RATE_LIMITS } from "../core/rateLimiter";
 import { ServiceHttp, zodIssues } from "../core/serviceHttp";
@@ -131,9 +136,13 @@ export class DefenderClient {
     pageSize: number,
     options: ListDefenderIncidentsOptions,
   ): Promise<Page<DefenderIncident>> {
-    const expand = options.expandAlerts === true && !cursor.noExpand;
+    const wantAlerts = options.expandAlerts === true;
+    const expand = wantAlerts && !cursor.noExpand;
+    // Once $expand=alerts has failed, a service nextLink (which echoes the query) must lose it too.
+    const nextLink =
+      cursor.nextLink && wantAlerts && cursor.noExpand ? withoutExpand(cursor.nextLink) : cursor.nextLink;
     const url =
-      cursor.nextLink ??
+      nextLink ??
       this.http.url("/security/incidents", {
         $filter: andFilters(
           cursor.since ? `lastUpdateDateTime ge ${cursor.since}` : undefined,
@@ -146,8 +155,9 @@ export class DefenderClient {
     let page: z.infer<typeof rawPageSchema>;
     let noExpand = cursor.noExpand ?? false;
     try {
-      page = (await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal }))
-        .body!;
+      page = (
+        await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal })
+      ).body!;
     } catch (e) {
       // Large tenants get persistent 500s for $expand=alerts (elastic/integrations#18144): list without it
       // and fetch each incident's alerts separately.
@@ -155,32 +165,46 @@ export class DefenderClient {
       noExpand = true;
       const plainUrl = withoutExpand(url);
       page = (
-        await this.http.send({ method: "GET", url: plainUrl, schema: rawPageSchema, abortSignal: options.abortSignal })
+        await this.http.send({
+          method: "GET",
+          url: plainUrl,
+          schema: rawPageSchema,
+          abortSignal: options.abortSignal,
+        })
       ).body!;
     }
-    let items = parseItems("defender", page.value, defenderIncidentSchema, options.onInvalidItem, redactUrl(url));
-    if (expand && noExpand) {
-      const plain = items;
-      items = [];
-      for (const incident of plain) {
-        const alerts = await this.listIncidentAlertsFallback(incident.id, options);
-        items.push({ ...incident, alerts });
-      }
-    }
+    const items = parseItems(
+      "defender",
+      page.value,
+      defenderIncidentSchema,
+      options.onInvalidItem,
+      redactUrl(url),
+    );
 
     const since = cursor.since;
     const seen = new Set(cursor.seen);
-    const fresh = items.filter(
+    let fresh = items.filter(
       (i) => !(since !== undefined && seen.has(i.id) && timestampKey(i.lastUpdateDateTime ?? "") === since),
     );
+    // The fallback is sticky (noExpand travels in the cursor), so every later page fetches alerts per incident
+    // too; boundary duplicates that are dropped anyway are not fetched.
+    if (wantAlerts && noExpand) {
+      const plain = fresh;
+      fresh = [];
+      for (const incident of plain) {
+        const alerts = await this.listIncidentAlertsFallback(incident.id, options);
+        fresh.push({ ...incident, alerts });
+      }
+    }
 
-    const nextLink = page["@odata.nextLink"];
-    if (!nextLink) return { items: fresh };
-    this.http.assertTrusted(nextLink);
+    const serviceNextLink = page["@odata.nextLink"];
+    if (!serviceNextLink) return { items: fresh };
+    this.http.assertTrusted(serviceNextLink);
 
     const ascending = items.every(
       (item, idx) =>
-        idx === 0 || compareTimestamps(items[idx - 1]!.lastUpdateDateTime ?? "", item.lastUpdateDateTime ?? "") <= 0,
+        idx === 0 ||
+        compareTimestamps(items[idx - 1]!.lastUpdateDateTime ?? "", item.lastUpdateDateTime ?? "") <= 0,
     );
     const last = items.at(-1)?.lastUpdateDateTime;
     const maxKey = last ? timestampKey(last) : undefined;
@@ -191,21 +215,31 @@ export class DefenderClient {
     } else {
       // Keyset cannot advance (a page of equal timestamps, or the service ignored $orderby): follow nextLink.
       const seenNow = new Set(cursor.seen);
-      for (const i of items) if (maxKey !== undefined && timestampKey(i.lastUpdateDateTime ?? "") === since) seenNow.add(i.id);
-      next = { since, seen: [...seenNow], nextLink, noExpand };
+      for (const i of items)
+        if (maxKey !== undefined && timestampKey(i.lastUpdateDateTime ?? "") === since) seenNow.add(i.id);
+      next = { since, seen: [...seenNow], nextLink: serviceNextLink, noExpand };
     }
     return { items: fresh, continuationToken: encodeCursor(next) };
   }
 
-  private async listIncidentAlertsFallback(incidentId: string, options: OperationOptions): Promise<DefenderAlert[]> {
+  private async listIncidentAlertsFallback(
+    incidentId: string,
+    options: OperationOptions,
+  ): Promise<DefenderAlert[]> {
     try {
-      const single = await this.getIncident(incidentId, { expandAlerts: true, abortSignal: options.abortSignal });
+      const single = await this.getIncident(incidentId, {
+        expandAlerts: true,
+        abortSignal: options.abortSignal,
+      });
       return single?.alerts ?? [];
     } catch (e) {
       if (!isServiceUnavailableError(e)) throw e;
     }
     const alerts: DefenderAlert[] = [];
-    const pages = this.listAlerts({ filter: `incidentId eq ${odataString(incidentId)}`, abortSignal: options.abortSignal });
+    const pages = this.listAlerts({
+      filter: `incidentId eq ${odataString(incidentId)}`,
+      abortSignal: options.abortSignal,
+    });
     for await (const page of pages.byPage()) alerts.push(...page);
     return alerts;
   }
@@ -219,18 +253,28 @@ export class DefenderClient {
   ): Promise<number | undefined> {
     const url = this.http.url("/security/incidents", {
       $filter: andFilters(
-        options.updatedSince === undefined ? undefined : `lastUpdateDateTime ge ${odataDateTime(options.updatedSince)}`,
+        options.updatedSince === undefined
+          ? undefined
+          : `lastUpdateDateTime ge ${odataDateTime(options.updatedSince)}`,
         options.filter,
       ),
       $count: "true",
       $top: 1,
     });
-    const res = await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal });
+    const res = await this.http.send({
+      method: "GET",
+      url,
+      schema: rawPageSchema,
+      abortSignal: options.abortSignal,
+    });
     return res.body?.["@odata.count"] ?? undefined;
   }
 
   /** Gets one incident; `undefined` when it does not exist. */
-  async getIncident(id: string, options: GetDefenderIncidentOptions = {}): Promise<DefenderIncident | undefined> {
+  async getIncident(
+    id: string,
+    options: GetDefenderIncidentOptions = {},
+  ): Promise<DefenderIncident | undefined> {
     const url = this.http.url(`/security/incidents/${pathId("id", id)}`, {
       $expand: options.expandAlerts ? "alerts" : undefined,
     });
@@ -249,10 +293,15 @@ export class DefenderClient {
    * classification, determination, customTags, description, displayName, severity, resolvingComment) are
    * refused before anything is sent. Returns the updated incident.
    */
-  async updateIncident(id: string, patch: DefenderIncidentPatch, options: OperationOptions = {}): Promise<DefenderIncident> {
+  async updateIncident(
+    id: string,
+    patch: DefenderIncidentPatch,
+    options: OperationOptions = {},
+  ): Promise<DefenderIncident> {
     const path = `/security/incidents/${pathId("id", id)}`;
     const parsed = defenderIncidentPatchSchema.safeParse(patch);
-    if (!parsed.success) throw new InvalidArgumentError("patch", "not a valid incident update", zodIssues(parsed.error));
+    if (!parsed.success)
+      throw new InvalidArgumentError("patch", "not a valid incident update", zodIssues(parsed.error));
     if (Object.keys(parsed.data).length === 0) throw new InvalidArgumentError("patch", "is empty");
     const res = await this.http.send({
       method: "PATCH",
@@ -269,7 +318,11 @@ export class DefenderClient {
   }
 
   /** Appends a comment. Graph answers with the incident's whole comment list, returned here. */
-  async addIncidentComment(id: string, comment: string, options: OperationOptions = {}): Promise<AlertComment[]> {
+  async addIncidentComment(
+    id: string,
+    comment: string,
+    options: OperationOptions = {},
+  ): Promise<AlertComment[]> {
     if (typeof comment !== "string" || comment.trim() === "") {
       throw new InvalidArgumentError("comment", "must be a non-empty string");
     }
@@ -284,24 +337,35 @@ export class DefenderClient {
   }
 
   /** Lists alerts (alerts_v2), following `@odata.nextLink`. */
-  listAlerts(options: ListDefenderAlertsOptions = {}): PagedAsyncIterableIterator<DefenderAlert, DefenderAlert[], PageSettings> {
+  listAlerts(
+    options: ListDefenderAlertsOptions = {},
+  ): PagedAsyncIterableIterator<DefenderAlert, DefenderAlert[], PageSettings> {
     if (options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 1)) {
       throw new InvalidArgumentError("pageSize", "must be a positive integer");
     }
     const first = this.http.url("/security/alerts_v2", {
       $filter: andFilters(
-        options.updatedSince === undefined ? undefined : `lastUpdateDateTime ge ${odataDateTime(options.updatedSince)}`,
+        options.updatedSince === undefined
+          ? undefined
+          : `lastUpdateDateTime ge ${odataDateTime(options.updatedSince)}`,
         options.filter,
       ),
       $top: options.pageSize,
     });
     return createPagedIterator(async (token) => {
       const url = token ?? first;
-      const page = (await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal }))
-        .body!;
+      const page = (
+        await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal })
+      ).body!;
       const nextLink = page["@odata.nextLink"];
       if (nextLink) this.http.assertTrusted(nextLink);
-      const items = parseItems("defender", page.value, defenderAlertSchema, options.onInvalidItem, redactUrl(url));
+      const items = parseItems(
+        "defender",
+        page.value,
+        defenderAlertSchema,
+        options.onInvalidItem,
+        redactUrl(url),
+      );
       return { items, continuationToken: nextLink ?? undefined };
     });
   }

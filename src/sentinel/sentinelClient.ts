@@ -1,13 +1,13 @@
 import type { TokenCredential } from "@azure/core-auth";
+import { z } from "zod";
 import type { CommonClientOptions, OperationOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
-import { z } from "zod";
 import { InvalidArgumentError, redactUrl, type ValidationIssue } from "../core/errors";
-import { type InvalidItemHandler, parseItems } from "../core/parseItems";
 import { guidId } from "../core/ids";
 import { RequestMetrics } from "../core/metrics";
 import { andFilters } from "../core/odata";
 import { createPagedIterator, type PagedAsyncIterableIterator, type PageSettings } from "../core/paging";
+import { type InvalidItemHandler, parseItems } from "../core/parseItems";
 import { createServicePipeline } from "../core/pipeline";
 import { ARM_RATE_LIMITS } from "../core/rateLimiter";
 import { ServiceHttp, zodIssues } from "../core/serviceHttp";
@@ -103,8 +103,17 @@ export class SentinelClient {
 
   constructor(credential: TokenCredential, options: SentinelClientOptions) {
     guidId("subscriptionId", options?.subscriptionId);
-    if (typeof options.resourceGroupName !== "string" || !RESOURCE_GROUP.test(options.resourceGroupName)) {
-      throw new InvalidArgumentError("resourceGroupName", "must be 1-90 letters, digits, '-', '_', '.', '(' or ')'");
+    // ARM resource group names cannot end with a period; that rule also keeps "." and ".." (which would
+    // rewrite the request path) out of the URL.
+    if (
+      typeof options.resourceGroupName !== "string" ||
+      !RESOURCE_GROUP.test(options.resourceGroupName) ||
+      options.resourceGroupName.endsWith(".")
+    ) {
+      throw new InvalidArgumentError(
+        "resourceGroupName",
+        "must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending with '.'",
+      );
     }
     if (typeof options.workspaceName !== "string" || !WORKSPACE_NAME.test(options.workspaceName)) {
       throw new InvalidArgumentError("workspaceName", "must match ^[A-Za-z0-9][A-Za-z0-9-]+[A-Za-z0-9]$");
@@ -138,7 +147,10 @@ export class SentinelClient {
   listIncidents(
     options: ListSentinelIncidentsOptions = {},
   ): PagedAsyncIterableIterator<SentinelIncident, SentinelIncident[], PageSettings> {
-    if (options.top !== undefined && (!Number.isInteger(options.top) || options.top < 1 || options.top > 1000)) {
+    if (
+      options.top !== undefined &&
+      (!Number.isInteger(options.top) || options.top < 1 || options.top > 1000)
+    ) {
       throw new InvalidArgumentError("top", "must be an integer from 1 to 1000");
     }
     const first = this.url("/incidents", {
@@ -178,7 +190,10 @@ export class SentinelClient {
     options: CreateOrUpdateIncidentOptions = {},
   ): Promise<SentinelIncident> {
     const id = guidId("name", name);
-    const body = { properties: validateIncidentProperties(properties), ...(options.etag ? { etag: options.etag } : {}) };
+    const body = {
+      properties: validateIncidentProperties(properties),
+      ...(options.etag ? { etag: options.etag } : {}),
+    };
     const res = await this.http.send({
       method: "PUT",
       url: this.url(`/incidents/${id}`),
@@ -203,7 +218,11 @@ export class SentinelClient {
     name: string,
     options: OperationOptions = {},
   ): PagedAsyncIterableIterator<SentinelComment, SentinelComment[], PageSettings> {
-    return this.paged(this.url(`/incidents/${guidId("name", name)}/comments`), sentinelCommentSchema, options);
+    return this.paged(
+      this.url(`/incidents/${guidId("name", name)}/comments`),
+      sentinelCommentSchema,
+      options,
+    );
   }
 
   /** Creates (or, for an existing id, edits) a comment. Ids are GUIDs we choose; messages ≤ 30,000 chars. */
@@ -253,15 +272,25 @@ export class SentinelClient {
     return { entities: res.body!.entities, metaData: res.body!.metaData ?? [] };
   }
 
+  /**
+   * ARM requires api-version on every request. nextLinks normally carry it and are followed verbatim; one
+   * without it gets ours appended (without re-encoding the opaque $skipToken).
+   */
+  private withApiVersion(url: string): string {
+    if (/[?&]api-version=/i.test(url)) return url;
+    return `${url}${url.includes("?") ? "&" : "?"}api-version=${encodeURIComponent(this.apiVersion)}`;
+  }
+
   private paged<T>(
     first: string,
     schema: z.ZodType<T>,
     options: OperationOptions & { onInvalidItem?: InvalidItemHandler },
   ): PagedAsyncIterableIterator<T, T[], PageSettings> {
     return createPagedIterator<T>(async (token) => {
-      const url = token ?? first;
-      const page = (await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal }))
-        .body!;
+      const url = token === undefined ? first : this.withApiVersion(token);
+      const page = (
+        await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal })
+      ).body!;
       const nextLink = page.nextLink ?? undefined;
       // A nextLink to another host would carry our ARM token there: refuse before following it.
       if (nextLink) this.http.assertTrusted(nextLink);
@@ -281,6 +310,14 @@ export function validateIncidentProperties(properties: unknown): SentinelInciden
   }
   const copy: Record<string, unknown> = { ...(properties as Record<string, unknown>) };
   for (const key of readOnlyProperties) delete copy[key];
+  // `IncidentLabel.labelType` is read-only in the spec (User/AutoAssigned is decided by the service).
+  if (Array.isArray(copy.labels)) {
+    copy.labels = copy.labels.map((label: unknown) => {
+      if (typeof label !== "object" || label === null) return label;
+      const { labelType: _readOnly, ...rest } = label as Record<string, unknown>;
+      return rest;
+    });
+  }
   const parsed = sentinelIncidentWritePropertiesSchema.safeParse(copy);
   const issues: ValidationIssue[] = parsed.success ? [] : zodIssues(parsed.error);
   if (parsed.success) {
@@ -290,14 +327,21 @@ export function validateIncidentProperties(properties: unknown): SentinelInciden
       issues.push({ path: "classification", message: "closing an incident requires a classification" });
     }
     if (p.classification === "BenignPositive" && !p.classificationReason) {
-      issues.push({ path: "classificationReason", message: "classification 'BenignPositive' must have classificationReason" });
+      issues.push({
+        path: "classificationReason",
+        message: "classification 'BenignPositive' must have classificationReason",
+      });
     }
     if (p.description !== undefined && p.description.length > SENTINEL_LIMITS.maxDescriptionLength) {
       issues.push({ path: "description", message: "exceeds Sentinel's 5,000 characters" });
     }
   }
   if (issues.length > 0 || !parsed.success) {
-    throw new InvalidArgumentError("properties", issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues);
+    throw new InvalidArgumentError(
+      "properties",
+      issues.map((i) => `${i.path}: ${i.message}`).join("; "),
+      issues,
+    );
   }
   return parsed.data;
 }

@@ -2,10 +2,10 @@ import { isConflictError } from "../core/errors";
 import type { DefenderIncident, DefenderIncidentPatch } from "../defender/models";
 import { type CanonicalIncident, canonicalEquals, type MappingResult } from "../mapping";
 import type { SentinelComment, SentinelIncident, SentinelIncidentWriteProperties } from "../sentinel/models";
-import { syncComments } from "./commentSync";
+import { defenderCommentHash, syncComments } from "./commentSync";
 import { resolveConflict } from "./conflictPolicy";
 import { type CycleContext, isConnectorCopy } from "./cycleContext";
-import { sentinelNameFor, uuidV5 } from "./deterministicName";
+import { sentinelNameFor, sha256, uuidV5 } from "./deterministicName";
 import type { FieldChange } from "./events";
 import type { SyncRecord } from "./stateStore";
 import { MERGE_GROUPS, type MergeGroup, threeWayMerge } from "./threeWayMerge";
@@ -95,6 +95,7 @@ async function createCopy(
     sentinelEtag: created?.etag ?? undefined,
     sentinelModified: created?.properties.lastModifiedTimeUtc ?? undefined,
     comments: record?.comments ?? [],
+    renderDigest: sha256(JSON.stringify(body)),
   };
   if (settings.syncComments) {
     next.comments = await syncComments(ctx, {
@@ -235,6 +236,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     sentinelModified: newSentinel.properties.lastModifiedTimeUtc ?? undefined,
     comments,
     redirectNotified: record?.redirectNotified,
+    renderDigest: link === "owned" ? renderDigestOf(ctx, defender, baseDefender) : undefined,
   };
   next = await notifyRedirect(ctx, defender, next);
   await saveRecord(ctx, next, record?.version ?? 0);
@@ -252,6 +254,52 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
   emitUpdates(ctx, defender.id, sentinelName, cD, toDefender, "sentinel-to-defender", wroteDefender);
   if (!wroteDefender && !wroteSentinel) report.counts.unchanged++;
   return args.linking ? "linked" : wroteDefender || wroteSentinel ? "updated" : "unchanged";
+}
+
+/** sha256 of the Sentinel rendering of a Defender incident alone; changes when alerts or links change. */
+export function renderDigestOf(ctx: CycleContext, defender: DefenderIncident, canonical: CanonicalIncident): string | undefined {
+  const rendered = ctx.settings.profile.renderSentinel(canonical, { defender });
+  return rendered.ok ? sha256(JSON.stringify(rendered.value)) : undefined;
+}
+
+function sameCanonical(a: CanonicalIncident, b: CanonicalIncident | undefined): boolean {
+  if (!b) return false;
+  for (const group of Object.values(MERGE_GROUPS)) {
+    for (const f of group) {
+      const x = f === "tags" ? [...a.tags].sort() : a[f];
+      const y = f === "tags" ? [...b.tags].sort() : b[f];
+      if (JSON.stringify(x ?? null) !== JSON.stringify(y ?? null)) return false;
+    }
+  }
+  return (a.redirectTarget ?? null) === (b.redirectTarget ?? null);
+}
+
+/**
+ * A Sentinel incident whose etag moved but whose synced view and comment count did not (our own comment
+ * writes, automation touching other fields): only the ledger's etag needs to move — no API call.
+ */
+export function isSentinelEcho(ctx: CycleContext, record: SyncRecord, sentinel: SentinelIncident): boolean {
+  if (record.quarantine || !record.baseSentinel) return false;
+  const canonical = ctx.settings.profile.sentinelToCanonical(sentinel);
+  if (!canonical.ok || !sameCanonical(canonical.value, record.baseSentinel)) return false;
+  const count = sentinel.properties.additionalData?.commentsCount;
+  return !ctx.settings.syncComments || (typeof count === "number" && count === record.comments.length);
+}
+
+/**
+ * A Defender incident whose lastUpdateDateTime moved but whose synced view, comments and rendered context
+ * did not (e.g. our own comment posts): only the ledger's version needs to move.
+ */
+export function isDefenderEcho(ctx: CycleContext, record: SyncRecord, defender: DefenderIncident): boolean {
+  if (record.quarantine || !record.baseDefender) return false;
+  const canonical = ctx.settings.profile.defenderToCanonical(defender);
+  if (!canonical.ok || !sameCanonical(canonical.value, record.baseDefender)) return false;
+  if (defender.status === "redirected" && record.redirectNotified !== defender.redirectIncidentId) return false;
+  if (ctx.settings.syncComments) {
+    const known = new Set(record.comments.map((c) => c.defenderHash));
+    if ((defender.comments ?? []).some((c) => !known.has(defenderCommentHash(c)))) return false;
+  }
+  return record.link !== "owned" || record.renderDigest === renderDigestOf(ctx, defender, canonical.value);
 }
 
 function without(values: Partial<CanonicalIncident>, groups: ReadonlySet<MergeGroup>): Partial<CanonicalIncident> {

@@ -37,6 +37,8 @@ export interface SyncRecord {
   sentinelEtag?: string;
   sentinelModified?: string;
   comments: SyncedComment[];
+  /** sha256 of the Sentinel body rendered from the Defender side alone (alerts, links): detects context changes. */
+  renderDigest?: string;
   /** Set once the redirect comment was written. */
   redirectNotified?: string;
   quarantine?: Quarantine;

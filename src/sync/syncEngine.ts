@@ -20,7 +20,7 @@ import { type CycleContext, type EngineSettings, isConnectorCopy, type SyncDirec
 import { sentinelNameFor, sha256 } from "./deterministicName";
 import type { SyncEngineEvents } from "./events";
 import { InMemoryStateStore } from "./inMemoryStateStore";
-import { type PairInput, syncPair } from "./pairSync";
+import { isDefenderEcho, isSentinelEcho, type PairInput, syncPair } from "./pairSync";
 import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
 import { emptyCounts, type PlannedWrite, type SyncReport } from "./syncReport";
 import { odataString } from "../core/odata";
@@ -346,6 +346,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
     if (ctx.processed.has(record.defenderId)) return true;
     if (record.sentinelEtag && record.sentinelEtag === incident.etag && !record.quarantine && !ctx.reconciling) return true;
+    if (!ctx.reconciling && isSentinelEcho(ctx, record, incident)) {
+      await this.touch(record, { sentinelEtag: incident.etag ?? undefined, sentinelModified: incident.properties.lastModifiedTimeUtc ?? undefined });
+      return true;
+    }
     ctx.report.counts.seen++;
     return this.processOne(ctx, { defenderId: record.defenderId, sentinel: incident, record }, quarantined);
   }
@@ -379,6 +383,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         if (ctx.processed.has(incident.id)) continue;
         const record = await settings.store.getRecord(incident.id);
         if (record && !ctx.reconciling && record.defenderVersion === incident.lastUpdateDateTime && !record.quarantine) continue;
+        if (record && !ctx.reconciling && isDefenderEcho(ctx, record, incident)) {
+          await this.touch(record, { defenderVersion: incident.lastUpdateDateTime ?? undefined });
+          continue;
+        }
         if (record?.quarantine && record.quarantine.digest === digest(incident) && Date.parse(record.quarantine.nextAttemptAt) > settings.now().getTime()) {
           continue;
         }
@@ -441,6 +449,17 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       ctx.report.warnings.push(`Looking up connector copies failed (${(e as Error).message}); new incidents get their own copies`);
     }
     return found;
+  }
+
+  /** Moves a record's version markers without any API call (dry-run: nothing). */
+  private async touch(record: SyncRecord, update: Partial<SyncRecord>): Promise<void> {
+    if (this.settings.dryRun) return;
+    const { version, ...rest } = record;
+    try {
+      await this.settings.store.putRecord({ ...rest, ...update }, version);
+    } catch (e) {
+      this.safeEmit("error", e);
+    }
   }
 
   /** Processes one pair with failure handling. Returns false on a transient failure. */

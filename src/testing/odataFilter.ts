@@ -91,7 +91,10 @@ function tokenize(text: string): Token[] {
       let value = "";
       let j = i + 1;
       for (;;) {
-        if (j >= text.length) throw new ODataQueryError(`Syntax error: unterminated string literal at position ${i} in '${text}'.`);
+        if (j >= text.length)
+          throw new ODataQueryError(
+            `Syntax error: unterminated string literal at position ${i} in '${text}'.`,
+          );
         const ch = text[j]!;
         if (ch === "'") {
           if (text[j + 1] === "'") {
@@ -212,10 +215,13 @@ class Parser<T> {
     }
     if (this.tokens[this.i]?.t === "(") {
       const fn = path.split("/").at(-1) ?? path;
-      throw new ODataQueryError(`An unknown function with name '${fn}' was found, or it is not supported in $filter.`);
+      throw new ODataQueryError(
+        `An unknown function with name '${fn}' was found, or it is not supported in $filter.`,
+      );
     }
     const opTok = this.tokens[this.i];
-    if (opTok?.t !== "ident" || !OPS.has(opTok.v.toLowerCase())) throw this.syntax(opTok?.pos ?? this.text.length);
+    if (opTok?.t !== "ident" || !OPS.has(opTok.v.toLowerCase()))
+      throw this.syntax(opTok?.pos ?? this.text.length);
     const op = opTok.v.toLowerCase() as Op;
     this.i++;
     const value = this.check(path, op, this.literal());
@@ -253,9 +259,7 @@ class Parser<T> {
       if (this.spec.otherProperties?.includes(path)) {
         throw new ODataQueryError(`The property '${path}' cannot be used in the $filter query option.`);
       }
-      throw new ODataQueryError(
-        `Could not find a property named '${path}' on type '${this.spec.typeName}'.`,
-      );
+      throw new ODataQueryError(`Could not find a property named '${path}' on type '${this.spec.typeName}'.`);
     }
     if (field.filterable === false) {
       throw new ODataQueryError(`The property '${path}' cannot be used in the $filter query option.`);
@@ -280,7 +284,9 @@ class Parser<T> {
       case "enum":
         if (value.type !== "string") throw mismatch();
         if (op !== "eq" && op !== "ne") {
-          throw new ODataQueryError(`The operator '${op}' is not supported for the property '${path}' in $filter.`);
+          throw new ODataQueryError(
+            `The operator '${op}' is not supported for the property '${path}' in $filter.`,
+          );
         }
         return value;
     }
@@ -388,7 +394,8 @@ export function parseOrderBy<T>(text: string, spec: CollectionSpec<T>): (a: T, b
       }
       throw new ODataQueryError(`Could not find a property named '${name}' on type '${spec.typeName}'.`);
     }
-    if (!field.sortable) throw new ODataQueryError(`The property '${name}' cannot be used in the $orderby query option.`);
+    if (!field.sortable)
+      throw new ODataQueryError(`The property '${name}' cannot be used in the $orderby query option.`);
     return { field, desc: (m[2] ?? "asc").toLowerCase() === "desc" };
   });
   return (a, b) => {

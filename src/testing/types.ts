@@ -59,7 +59,6 @@ export interface GraphAlert {
   systemTags: string[];
   comments: GraphComment[];
   evidence: GraphEvidence[];
-  [field: string]: unknown;
 }
 
 /** `microsoft.graph.security.incident` with its alerts (served only with `$expand=alerts`). */
@@ -85,7 +84,6 @@ export interface GraphIncident {
   resolvingComment: string | null;
   lastModifiedBy: string | null;
   alerts: GraphAlert[];
-  [field: string]: unknown;
 }
 
 /** `IncidentOwnerInfo`. */
@@ -154,7 +152,12 @@ export interface SentinelComment {
     message: string;
     createdTimeUtc: string;
     lastModifiedTimeUtc: string;
-    author: { objectId: string | null; email: string | null; name: string | null; userPrincipalName: string | null };
+    author: {
+      objectId: string | null;
+      email: string | null;
+      name: string | null;
+      userPrincipalName: string | null;
+    };
   };
 }
 

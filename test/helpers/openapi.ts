@@ -258,7 +258,9 @@ export function sentinelRequestExamples(operationId: string): RequestExample[] {
 }
 
 /** The example response bodies of the operation's `x-ms-examples`, by status code. */
-export function sentinelResponseExamples(operationId: string): { file: string; status: number; body: unknown }[] {
+export function sentinelResponseExamples(
+  operationId: string,
+): { file: string; status: number; body: unknown }[] {
   const op = findSentinelOperation(operationId);
   const examples = (op.operation["x-ms-examples"] ?? {}) as Record<string, { $ref: string }>;
   return Object.values(examples).flatMap(({ $ref }) => {

@@ -1,0 +1,180 @@
+/**
+ * The canonical view: one record of the synced fields that both a Defender incident and a Sentinel incident map
+ * into. The SyncEngine compares incidents in this space only.
+ *
+ * Normalization rules (applied by every profile, whatever the overrides):
+ * - text (title, description, closing comment, tags) has control characters other than `\t\n\r` removed and lone
+ *   surrogates replaced; title is trimmed, description trimmed at the end;
+ * - `owner` is a lower-cased, trimmed UPN, `undefined` when unassigned;
+ * - `tags` are sorted and de-duplicated, and never contain system labels (e.g. "Redirected");
+ * - `classification`, `classificationDetail` and `closingComment` are closing attributes: they are only carried
+ *   when `status` is `"closed"` (Sentinel only shows and accepts them on closed incidents), otherwise they are
+ *   `"undetermined"`, `undefined`, `undefined`.
+ */
+import { z } from "zod";
+import {
+  type ClassificationTable,
+  classificationDetailKey,
+  compileClassificationTable,
+  DEFAULT_CLASSIFICATION_TABLE,
+} from "./classification";
+import { textEqualsAllowingTruncation } from "./limits";
+
+export const canonicalSeverityValues = ["unknown", "informational", "low", "medium", "high"] as const;
+export type CanonicalSeverity = (typeof canonicalSeverityValues)[number];
+
+export const canonicalStatusValues = ["new", "active", "closed"] as const;
+export type CanonicalStatus = (typeof canonicalStatusValues)[number];
+
+export const canonicalClassificationValues = [
+  "undetermined",
+  "truePositive",
+  "benignPositive",
+  "falsePositive",
+] as const;
+export type CanonicalClassification = (typeof canonicalClassificationValues)[number];
+
+export interface CanonicalIncident {
+  title: string;
+  /**
+   * Defender description; for Sentinel, the description with the sections this package appends (link, alert
+   * summary, …) stripped, so canonical(defender) equals canonical(rendered sentinel).
+   */
+  description: string;
+  severity: CanonicalSeverity;
+  status: CanonicalStatus;
+  classification: CanonicalClassification;
+  /** Defender determination or Sentinel classificationReason, as-is from its side (side-specific, may be undefined). */
+  classificationDetail: string | undefined;
+  /** Defender resolvingComment / Sentinel classificationComment. */
+  closingComment: string | undefined;
+  /** UPN, lower-cased, undefined when unassigned. */
+  owner: string | undefined;
+  /** Sorted, de-duplicated; Sentinel: only User labels, excluding system labels like "Redirected". */
+  tags: string[];
+  /** Defender redirectIncidentId; Sentinel: undefined. */
+  redirectTarget: string | undefined;
+}
+
+export type CanonicalField = keyof CanonicalIncident;
+
+/** Every canonical field, in a fixed order (the order of {@link diffCanonical} results). */
+export const canonicalFields = [
+  "title",
+  "description",
+  "severity",
+  "status",
+  "classification",
+  "classificationDetail",
+  "closingComment",
+  "owner",
+  "tags",
+  "redirectTarget",
+] as const satisfies readonly CanonicalField[];
+
+/**
+ * Fields that flow both ways. `redirectTarget` only flows Defender → Sentinel (as the "Redirected" system label):
+ * Sentinel has no such field and Graph does not let it be written.
+ */
+export const syncedCanonicalFields = canonicalFields.filter(
+  (f): f is Exclude<CanonicalField, "redirectTarget"> => f !== "redirectTarget",
+);
+
+/** The zod schema of a canonical record; every `*ToCanonical` output is checked against it. */
+export const canonicalIncidentSchema = z.strictObject({
+  title: z.string(),
+  description: z.string(),
+  severity: z.enum(canonicalSeverityValues),
+  status: z.enum(canonicalStatusValues),
+  classification: z.enum(canonicalClassificationValues),
+  classificationDetail: z.string().optional(),
+  closingComment: z.string().optional(),
+  owner: z.string().optional(),
+  tags: z.array(z.string()),
+  redirectTarget: z.string().optional(),
+});
+
+/** Field-wise comparison of canonical records under one classification table. */
+export interface CanonicalComparator {
+  /**
+   * Whether `field` is equal in `a` and `b`, modulo known lossy mappings:
+   * - texts: a value truncated by this package (ending with `TRUNCATION_MARKER`) equals any value with its prefix;
+   * - severity: `unknown` equals `informational` (Sentinel has no unknown severity);
+   * - classificationDetail: compared through the classification table (a Defender determination and a Sentinel
+   *   reason are equal when they map to the same Sentinel reason, e.g. truePositive/`malware` and
+   *   TruePositive/`SuspiciousActivity`);
+   * - owner: case-insensitive; tags: as sets.
+   */
+  equals(field: CanonicalField, a: CanonicalIncident, b: CanonicalIncident): boolean;
+  /** The fields that are not {@link CanonicalComparator.equals}, in {@link canonicalFields} order. */
+  diff(a: CanonicalIncident, b: CanonicalIncident): CanonicalField[];
+}
+
+function sameTags(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  if (sa.size !== sb.size) return false;
+  for (const t of sa) if (!sb.has(t)) return false;
+  return true;
+}
+
+function sameOptionalText(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return textEqualsAllowingTruncation(a, b);
+}
+
+/** A comparator that compares classification details through `table`. */
+export function createCanonicalComparator(table: ClassificationTable): CanonicalComparator {
+  const compiled = compileClassificationTable(table);
+  const equals = (field: CanonicalField, a: CanonicalIncident, b: CanonicalIncident): boolean => {
+    switch (field) {
+      case "title":
+      case "description":
+        return textEqualsAllowingTruncation(a[field], b[field]);
+      case "closingComment":
+        return sameOptionalText(a.closingComment, b.closingComment);
+      case "severity":
+        return (
+          a.severity === b.severity ||
+          (a.severity === "unknown" && b.severity === "informational") ||
+          (a.severity === "informational" && b.severity === "unknown")
+        );
+      case "status":
+      case "classification":
+      case "redirectTarget":
+        return a[field] === b[field];
+      case "classificationDetail":
+        return (
+          classificationDetailKey(compiled, a.classification, a.classificationDetail) ===
+          classificationDetailKey(compiled, b.classification, b.classificationDetail)
+        );
+      case "owner":
+        return a.owner?.toLowerCase() === b.owner?.toLowerCase();
+      case "tags":
+        return sameTags(a.tags, b.tags);
+      default: {
+        const never: never = field;
+        throw new TypeError(`Unknown canonical field ${String(never)}`);
+      }
+    }
+  };
+  return {
+    equals,
+    diff: (a, b) => canonicalFields.filter((f) => !equals(f, a, b)),
+  };
+}
+
+const defaultComparator = createCanonicalComparator(DEFAULT_CLASSIFICATION_TABLE);
+
+/**
+ * Whether `field` is equal in `a` and `b` under the default classification table (see
+ * {@link CanonicalComparator.equals}). A profile with a custom classification table offers its own `equals`.
+ */
+export function canonicalEquals(field: CanonicalField, a: CanonicalIncident, b: CanonicalIncident): boolean {
+  return defaultComparator.equals(field, a, b);
+}
+
+/** The fields where `a` and `b` differ under the default classification table. */
+export function diffCanonical(a: CanonicalIncident, b: CanonicalIncident): CanonicalField[] {
+  return defaultComparator.diff(a, b);
+}

@@ -1,0 +1,105 @@
+/**
+ * `defender-sentinel-sync/testing`: a faithful local emulator of Microsoft Defender XDR (Graph security v1.0)
+ * and Microsoft Sentinel (ARM), a deterministic incident generator, and the pieces to extend the emulator.
+ */
+
+// Service limits the routes enforce
+export { ARM_DEFAULT_PAGE_SIZE, ARM_MAX_TOP, SENTINEL_API_VERSIONS } from "./armRoutes";
+// Auth
+export { createEmulatorCredential, EMULATOR_APP_ID, EMULATOR_TOKEN_PREFIX } from "./auth";
+export {
+  type DefenderControl,
+  type DefenderEditOptions,
+  type DefenderIncidentEdit,
+  EmulatorError,
+} from "./defenderState";
+// Emulator
+export {
+  type AddedTenant,
+  type AddTenantOptions,
+  type AddWorkspaceOptions,
+  createEmulator,
+  DEFAULT_RESOURCE_GROUP_NAME,
+  DEFAULT_SUBSCRIPTION_ID,
+  DEFAULT_WORKSPACE_NAME,
+  type Emulator,
+  type EmulatorFaults,
+  type EmulatorOptions,
+  type EmulatorServer,
+  type EmulatorStats,
+  type ListenOptions,
+  type ServiceStats,
+} from "./emulator";
+
+// Faults and throttling
+export type {
+  Fault,
+  FaultConfig,
+  FaultScript,
+  FaultScriptHandle,
+  FaultShorthand,
+  RandomFaultOptions,
+  ServiceKey,
+} from "./faults";
+// Generator
+export {
+  CORRELATION_ACTOR,
+  classificationToSentinel,
+  createIncidentGenerator,
+  createUsers,
+  DEFAULT_BASE_TIME,
+  DEFAULT_TENANT_ID,
+  generateIncidents,
+  type IncidentGenerator,
+  type IncidentGeneratorOptions,
+  type SentinelIncidentSeed,
+  XDR_PROVIDER_NAMES,
+} from "./generator";
+export { GRAPH_DEFAULT_PAGE_SIZE, GRAPH_MAX_SKIP, GRAPH_MAX_TOP } from "./graphRoutes";
+export {
+  type CollectionSpec,
+  type FieldSpec,
+  ODataQueryError,
+  parseFilter,
+  parseOrderBy,
+} from "./odataFilter";
+export { createRng, mulberry32, type Rng } from "./prng";
+export { armError, armHeaders, defaultErrorCode, graphError, jsonResponse } from "./responses";
+
+// Extending the emulator with another route module (e.g. Azure Monitor Logs Ingestion)
+export {
+  type CompiledRoute,
+  compileRoute,
+  type EmulatorServices,
+  matchCompiled,
+  queryOption,
+  type RequestContext,
+  type RouteMatch,
+  type RouteModule,
+} from "./routing";
+export {
+  type CommentAuthor,
+  SENTINEL_SERVICE_LIMITS,
+  type SentinelControl,
+  type SentinelIncidentEdit,
+  type SentinelIncidentInput,
+  type WorkspaceCoordinates,
+} from "./sentinelState";
+export { ARM_LIMITS, type BucketLimits, GRAPH_LIMITS, retryAfterHeaders, Throttler } from "./throttling";
+export { formatTicks, normalizeTimestamp, parseTimestamp } from "./time";
+
+// Wire shapes
+export type {
+  EmulatorUser,
+  GraphAlert,
+  GraphComment,
+  GraphEvidence,
+  GraphIncident,
+  SentinelAlert,
+  SentinelComment,
+  SentinelEntity,
+  SentinelIncident,
+  SentinelIncidentProperties,
+  SentinelLabel,
+  SentinelOwner,
+} from "./types";

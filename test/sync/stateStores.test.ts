@@ -1,0 +1,94 @@
+import { appendFile, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FileStateStore, InMemoryStateStore } from "defender-sentinel-sync";
+import { durableStateStoreContract, stateStoreContract } from "defender-sentinel-sync/testing";
+import { afterEach, describe, expect, it } from "vitest";
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), "dss-state-"));
+  dirs.push(d);
+  return d;
+}
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe("InMemoryStateStore contract", () => {
+  for (const c of stateStoreContract(() => new InMemoryStateStore())) it(c.name, c.run);
+});
+
+describe("FileStateStore contract", () => {
+  for (const c of stateStoreContract(async () => new FileStateStore(await tempDir()))) it(c.name, c.run);
+  let dir = "";
+  for (const c of durableStateStoreContract(async () => {
+    dir ||= await tempDir();
+    return new FileStateStore(dir);
+  })) {
+    it(c.name, c.run);
+  }
+});
+
+describe("FileStateStore durability", () => {
+  it("appends one log line per write instead of rewriting a file", async () => {
+    const dir = await tempDir();
+    const store = new FileStateStore(dir, { compactAfterLines: 1_000_000 });
+    const rec = (i: number) => ({
+      defenderId: String(i),
+      sentinelName: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+      link: "owned" as const,
+      comments: [],
+    });
+    for (let i = 0; i < 200; i++) await store.putRecord(rec(i), 0);
+    const sizeBefore = (await stat(join(dir, "records.log.jsonl"))).size;
+    await store.putRecord(rec(500), 0);
+    const sizeAfter = (await stat(join(dir, "records.log.jsonl"))).size;
+    const lineLength = JSON.stringify({ k: "500", r: { ...rec(500), version: 1 } }).length + 1;
+    expect(sizeAfter - sizeBefore).toBe(lineLength);
+    await store.close();
+  });
+
+  it("ignores a torn last line left by a crash mid-append", async () => {
+    const dir = await tempDir();
+    const a = new FileStateStore(dir);
+    await a.putRecord({ defenderId: "1", sentinelName: "00000000-0000-4000-8000-000000000001", link: "owned", comments: [] }, 0);
+    await a.close();
+    await appendFile(join(dir, "records.log.jsonl"), '{"k":"2","r":{"defenderId":"2","sentin');
+    const b = new FileStateStore(dir);
+    expect((await b.getRecord("1"))?.version).toBe(1);
+    expect(await b.getRecord("2")).toBeUndefined();
+    await b.close();
+  });
+
+  it("compacts the log into a snapshot via temp file + rename and keeps every record", async () => {
+    const dir = await tempDir();
+    const store = new FileStateStore(dir, { compactAfterLines: 50 });
+    for (let i = 0; i < 120; i++) {
+      await store.putRecord({ defenderId: String(i), sentinelName: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, link: "owned", comments: [] }, 0);
+    }
+    await store.close();
+    const files = await readdir(dir);
+    expect(files).toContain("records.snapshot.jsonl");
+    expect(files.some((f) => f.endsWith(".tmp"))).toBe(false);
+    const snapshotLines = (await readFile(join(dir, "records.snapshot.jsonl"), "utf8")).trim().split("\n").length;
+    expect(snapshotLines).toBeGreaterThan(50);
+    const reopened = new FileStateStore(dir);
+    let n = 0;
+    for await (const _ of reopened.listRecords()) n++;
+    expect(n).toBe(120);
+    await reopened.close();
+  });
+
+  it("refuses a second live owner of the same directory", async () => {
+    const dir = await tempDir();
+    const a = new FileStateStore(dir);
+    await a.getWatermarks();
+    // Same process id is treated as re-entrant; a lock held by another live process is refused.
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(join(dir, "lock"), String(process.ppid));
+    const b = new FileStateStore(dir);
+    await expect(b.getWatermarks()).rejects.toMatchObject({ name: "StateStoreLockedError" });
+    await a.close();
+  });
+});
