@@ -43,7 +43,15 @@ export interface SendOptions<T> {
   /** Non-2xx statuses that are not errors for this call (e.g. 404 for a get that returns undefined). */
   acceptStatuses?: number[];
   abortSignal?: AbortSignalLike;
+  /**
+   * Safe to resend when a 2xx body arrives cut off (a reset mid-body). Default: every method but POST;
+   * a POST that appends (Graph comments) must not be sent twice.
+   */
+  idempotent?: boolean;
 }
+
+/** Resends of a request whose 2xx body was not valid JSON (truncated in transit). */
+const MAX_TRUNCATED_BODY_RETRIES = 3;
 
 export interface SendResult<T> {
   status: number;
@@ -90,6 +98,18 @@ export class ServiceHttp {
   }
 
   async send<T>(options: SendOptions<T>): Promise<SendResult<T>> {
+    const idempotent = options.idempotent ?? options.method !== "POST";
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sendOnce(options);
+      } catch (e) {
+        const truncated = (e as ResponseValidationError).name === "ResponseValidationError" && (e as ResponseValidationError).issues[0]?.path === "" && (e as Error).cause instanceof SyntaxError;
+        if (!truncated || !idempotent || attempt >= MAX_TRUNCATED_BODY_RETRIES) throw e;
+      }
+    }
+  }
+
+  private async sendOnce<T>(options: SendOptions<T>): Promise<SendResult<T>> {
     this.assertTrusted(options.url);
     if (options.abortSignal?.aborted) throw new RequestAbortedError("The operation was aborted");
     const headers = createHttpHeaders({ accept: "application/json", ...options.headers });

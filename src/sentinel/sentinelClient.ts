@@ -256,6 +256,7 @@ export class SentinelClient {
       method: "POST",
       url: this.url(`/incidents/${guidId("name", name)}/alerts`),
       schema: sentinelAlertsResponseSchema,
+      idempotent: true,
       abortSignal: options.abortSignal,
     });
     return res.body!.value;
@@ -267,6 +268,7 @@ export class SentinelClient {
       method: "POST",
       url: this.url(`/incidents/${guidId("name", name)}/entities`),
       schema: sentinelEntitiesResponseSchema,
+      idempotent: true,
       abortSignal: options.abortSignal,
     });
     return { entities: res.body!.entities, metaData: res.body!.metaData ?? [] };
