@@ -103,7 +103,10 @@ export class ServiceHttp {
       try {
         return await this.sendOnce(options);
       } catch (e) {
-        const truncated = (e as ResponseValidationError).name === "ResponseValidationError" && (e as ResponseValidationError).issues[0]?.path === "" && (e as Error).cause instanceof SyntaxError;
+        const truncated =
+          (e as ResponseValidationError).name === "ResponseValidationError" &&
+          (e as ResponseValidationError).issues[0]?.path === "" &&
+          (e as Error).cause instanceof SyntaxError;
         if (!truncated || !idempotent || attempt >= MAX_TRUNCATED_BODY_RETRIES) throw e;
       }
     }

@@ -173,49 +173,57 @@ function severityOf(alert: Readonly<Record<string, unknown>> | undefined): strin
   return (ownString(alert, "severity") ?? "").toLowerCase();
 }
 
-const short = (value: string | undefined): string | undefined =>
-  value !== undefined && value.trim() !== "" ? clip(oneLine(clip(value, 200)), 80) : undefined;
+function short(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const one = oneLine(value.length > 200 ? clip(value, 200) : value);
+  return one === "" ? undefined : clip(one, 80);
+}
+
+function nestedString(e: Readonly<Record<string, unknown>> | undefined, key: string, field: string): string | undefined {
+  return ownString(asRecord(own(e, key)), field);
+}
+
+function labelled(label: string, a: string | undefined, b?: string, c?: string): string | undefined {
+  const value = short(a) ?? short(b) ?? short(c);
+  return value === undefined ? undefined : `${label} ${value}`;
+}
 
 /** "device host1", "user kai@contoso.com", … for one evidence item; undefined for types without a key field. */
 export function describeEvidence(evidence: unknown): string | undefined {
   const e = asRecord(evidence);
-  const type = (ownString(e, "@odata.type") ?? "").toLowerCase();
-  const kind = type.slice(type.lastIndexOf(".") + 1);
-  const nested = (key: string, field: string) => ownString(asRecord(own(e, key)), field);
-  const pick = (label: string, ...values: (string | undefined)[]) => {
-    const value = short(values.find((v) => v !== undefined && v.trim() !== ""));
-    return value === undefined ? undefined : `${label} ${value}`;
-  };
+  const type = ownString(e, "@odata.type");
+  if (type === undefined) return undefined;
+  const kind = type.slice(type.lastIndexOf(".") + 1).toLowerCase();
   switch (kind) {
     case "deviceevidence":
-      return pick("device", ownString(e, "deviceDnsName"), ownString(e, "hostName"), ownString(e, "mdeDeviceId"));
+      return labelled("device", ownString(e, "deviceDnsName"), ownString(e, "hostName"), ownString(e, "mdeDeviceId"));
     case "userevidence":
-      return pick(
+      return labelled(
         "user",
-        nested("userAccount", "userPrincipalName"),
-        nested("userAccount", "displayName"),
-        nested("userAccount", "accountName"),
+        nestedString(e, "userAccount", "userPrincipalName"),
+        nestedString(e, "userAccount", "displayName"),
+        nestedString(e, "userAccount", "accountName"),
       );
     case "ipevidence":
-      return pick("ip", ownString(e, "ipAddress"));
+      return labelled("ip", ownString(e, "ipAddress"));
     case "urlevidence":
-      return pick("url", ownString(e, "url"));
+      return labelled("url", ownString(e, "url"));
     case "fileevidence":
-      return pick("file", nested("fileDetails", "fileName"));
+      return labelled("file", nestedString(e, "fileDetails", "fileName"));
     case "processevidence":
-      return pick("process", nested("imageFile", "fileName"), ownString(e, "processCommandLine"));
+      return labelled("process", nestedString(e, "imageFile", "fileName"), ownString(e, "processCommandLine"));
     case "mailboxevidence":
-      return pick("mailbox", ownString(e, "primaryAddress"), ownString(e, "upn"));
+      return labelled("mailbox", ownString(e, "primaryAddress"), ownString(e, "upn"));
     case "analyzedmessageevidence":
-      return pick("email", ownString(e, "subject"), ownString(e, "networkMessageId"));
+      return labelled("email", ownString(e, "subject"), ownString(e, "networkMessageId"));
     case "registrykeyevidence":
     case "registryvalueevidence":
-      return pick("registry", ownString(e, "registryKey"));
+      return labelled("registry", ownString(e, "registryKey"));
     case "cloudapplicationevidence":
     case "oauthapplicationevidence":
-      return pick("app", ownString(e, "displayName"));
+      return labelled("app", ownString(e, "displayName"));
     case "securitygroupevidence":
-      return pick("group", ownString(e, "displayName"));
+      return labelled("group", ownString(e, "displayName"));
     default:
       return undefined;
   }

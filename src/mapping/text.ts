@@ -33,9 +33,12 @@ export function sanitizeText(input: string): SanitizedText {
   return { text, removed };
 }
 
+// Any whitespace other than single spaces.
+const SPACE_RUN = /[^\S ]| {2}/;
+
 /** Collapses every run of whitespace (including newlines) into one space and trims: for one-line summaries. */
 export function oneLine(input: string): string {
-  return input.replace(/\s+/g, " ").trim();
+  return SPACE_RUN.test(input) ? input.replace(/\s+/g, " ").trim() : input.trim();
 }
 
 /** Cuts `input` to at most `max` characters without splitting a surrogate pair; appends `ellipsis` when cut. */

@@ -3,6 +3,7 @@ import type { DefenderIncident, DefenderIncidentPatch } from "../defender/models
 import { type CanonicalIncident, canonicalEquals, type MappingResult } from "../mapping";
 import type { SentinelComment, SentinelIncident, SentinelIncidentWriteProperties } from "../sentinel/models";
 import { defenderCommentHash, syncComments } from "./commentSync";
+import { compactCanonical } from "./compactCanonical";
 import { resolveConflict } from "./conflictPolicy";
 import { type CycleContext, isConnectorCopy } from "./cycleContext";
 import { sentinelNameFor, sha256, uuidV5 } from "./deterministicName";
@@ -88,14 +89,14 @@ async function createCopy(
     defenderId: defender.id,
     sentinelName,
     link: "owned",
-    baseDefender: canonicalDefender,
-    baseSentinel: canonicalSentinel,
+    baseDefender: compactCanonical(canonicalDefender),
+    baseSentinel: compactCanonical(canonicalSentinel),
     determination: defender.determination ?? undefined,
     defenderVersion: defender.lastUpdateDateTime ?? undefined,
     sentinelEtag: created?.etag ?? undefined,
     sentinelModified: created?.properties.lastModifiedTimeUtc ?? undefined,
     comments: record?.comments ?? [],
-    renderDigest: sha256(JSON.stringify(body)),
+    renderDigest: sha256(JSON.stringify(body)).slice(0, 32),
   };
   if (settings.syncComments) {
     next.comments = await syncComments(ctx, {
@@ -141,6 +142,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     baseDefender: record?.baseDefender,
     baseSentinel: record?.baseSentinel,
     equals: canonicalEquals,
+    compact: compactCanonical,
     initialSource: "defender",
     resolve: (conflict) =>
       resolveConflict(settings.conflictPolicy, {
@@ -228,8 +230,8 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     defenderId: defender.id,
     sentinelName,
     link,
-    baseDefender,
-    baseSentinel,
+    baseDefender: compactCanonical(baseDefender),
+    baseSentinel: compactCanonical(baseSentinel),
     determination: defender.determination ?? record?.determination,
     defenderVersion: defender.lastUpdateDateTime ?? undefined,
     sentinelEtag: newSentinel.etag ?? undefined,
@@ -259,11 +261,12 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
 /** sha256 of the Sentinel rendering of a Defender incident alone; changes when alerts or links change. */
 export function renderDigestOf(ctx: CycleContext, defender: DefenderIncident, canonical: CanonicalIncident): string | undefined {
   const rendered = ctx.settings.profile.renderSentinel(canonical, { defender });
-  return rendered.ok ? sha256(JSON.stringify(rendered.value)) : undefined;
+  return rendered.ok ? sha256(JSON.stringify(rendered.value)).slice(0, 32) : undefined;
 }
 
-function sameCanonical(a: CanonicalIncident, b: CanonicalIncident | undefined): boolean {
+function sameCanonical(current: CanonicalIncident, b: CanonicalIncident | undefined): boolean {
   if (!b) return false;
+  const a = compactCanonical(current);
   for (const group of Object.values(MERGE_GROUPS)) {
     for (const f of group) {
       const x = f === "tags" ? [...a.tags].sort() : a[f];

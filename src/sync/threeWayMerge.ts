@@ -40,6 +40,8 @@ export interface MergeInput {
   resolve: (conflict: MergeConflict) => Side;
   /** Which side wins when there is no base (first link). */
   initialSource: Side;
+  /** Applied to a current view before comparing it with its base (bases may be stored compacted). */
+  compact?: (c: CanonicalIncident) => CanonicalIncident;
 }
 
 export interface MergeResult {
@@ -102,21 +104,23 @@ export function mergeTags(
  */
 export function threeWayMerge(input: MergeInput): MergeResult {
   const { defender: d, sentinel: s, baseDefender: bd, baseSentinel: bs } = input;
+  const cd = input.compact ? input.compact(d) : d;
+  const cs = input.compact ? input.compact(s) : s;
   const result: MergeResult = { toSentinel: {}, toDefender: {}, conflicts: [], changed: { defender: [], sentinel: [] } };
 
   for (const group of ALL_MERGE_GROUPS) {
     const fields = MERGE_GROUPS[group];
     if (group === "tags") {
       const merged = mergeTags(d.tags, s.tags, bd?.tags, bs?.tags);
-      if (bd && !sameSide(fields, d, bd)) result.changed.defender.push(group);
-      if (bs && !sameSide(fields, s, bs)) result.changed.sentinel.push(group);
+      if (bd && !sameSide(fields, cd, bd)) result.changed.defender.push(group);
+      if (bs && !sameSide(fields, cs, bs)) result.changed.sentinel.push(group);
       if (JSON.stringify(merged) !== JSON.stringify([...d.tags].sort())) result.toDefender.tags = merged;
       if (JSON.stringify(merged) !== JSON.stringify([...s.tags].sort())) result.toSentinel.tags = merged;
       continue;
     }
     const agree = fields.every((f) => input.equals(f, d, s));
-    const dChanged = bd ? !sameSide(fields, d, bd) : input.initialSource === "defender";
-    const sChanged = bs ? !sameSide(fields, s, bs) : input.initialSource === "sentinel";
+    const dChanged = bd ? !sameSide(fields, cd, bd) : input.initialSource === "defender";
+    const sChanged = bs ? !sameSide(fields, cs, bs) : input.initialSource === "sentinel";
     if (bd && dChanged) result.changed.defender.push(group);
     if (bs && sChanged) result.changed.sentinel.push(group);
     if (agree) continue;

@@ -560,7 +560,9 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
   function makeIncident(overrides: Partial<GraphIncident> = {}): GraphIncident {
     const id = String(nextId++);
     const createdTicks =
-      base - BigInt(rng.int(3_600_000, Math.max(3_600_001, Number(spanTicks / 10_000n)))) * 10_000n - BigInt(rng.int(0, 9999));
+      base -
+      BigInt(rng.int(3_600_000, Math.max(3_600_001, Number(spanTicks / 10_000n)))) * 10_000n -
+      BigInt(rng.int(0, 9999));
     const user = rng.pick(users);
     const device = rng.pick(HOSTNAMES);
     const ctx = { device, user };
@@ -730,9 +732,11 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
       : undefined;
     const labels: SentinelLabel[] = incident.customTags.map((t) => ({ labelName: t, labelType: "User" }));
     if (incident.status === "redirected") labels.push({ labelName: "Redirected", labelType: "AutoAssigned" });
-    const created = toTicks(incident.createdDateTime) + BigInt(rng.int(20_000, 600_000)) * 10_000n; // connector latency ≤ 10 min
-    let modified = toTicks(incident.lastUpdateDateTime) + BigInt(rng.int(1000, 120_000)) * 10_000n;
-    if (modified < created) modified = created + BigInt(rng.int(1, 9999));
+    // Connector latency: up to 10 minutes (WIRE-FACTS 4.3); never later than the generator's base time.
+    const cap = (t: bigint) => (t > base ? base - BigInt(rng.int(0, 9999)) : t);
+    const created = cap(toTicks(incident.createdDateTime) + BigInt(rng.int(20_000, 600_000)) * 10_000n);
+    let modified = cap(toTicks(incident.lastUpdateDateTime) + BigInt(rng.int(1000, 120_000)) * 10_000n);
+    if (modified < created) modified = created;
     const alerts = incident.alerts
       .slice(0, 150)
       .map((a) => ({ kind: "SecurityAlert" as const, properties: sentinelAlertProperties(a) }));
@@ -776,7 +780,9 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
 
   function sentinelIncident(): SentinelIncidentSeed {
     const createdTicks =
-      base - BigInt(rng.int(3_600_000, Math.max(3_600_001, Number(spanTicks / 10_000n)))) * 10_000n - BigInt(rng.int(0, 9999));
+      base -
+      BigInt(rng.int(3_600_000, Math.max(3_600_001, Number(spanTicks / 10_000n)))) * 10_000n -
+      BigInt(rng.int(0, 9999));
     const product = productOf("microsoftSentinel");
     const user = rng.pick(users);
     const a = makeAlert("0", product, createdTicks, { device: rng.pick(HOSTNAMES), user });
@@ -851,9 +857,17 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
 
 /**
  * Generates `count` Defender incidents (Graph v1.0 wire shape, with alerts). Same options → deep-equal result.
+ * Also callable as `generateIncidents({ count, seed, … })`.
  */
-export function generateIncidents(count: number, options: IncidentGeneratorOptions = {}): GraphIncident[] {
-  return createIncidentGenerator(options).incidents(count);
+export function generateIncidents(count: number, options?: IncidentGeneratorOptions): GraphIncident[];
+export function generateIncidents(options: IncidentGeneratorOptions & { count: number }): GraphIncident[];
+export function generateIncidents(
+  countOrOptions: number | (IncidentGeneratorOptions & { count: number }),
+  options: IncidentGeneratorOptions = {},
+): GraphIncident[] {
+  if (typeof countOrOptions === "number") return createIncidentGenerator(options).incidents(countOrOptions);
+  const { count, ...rest } = countOrOptions;
+  return createIncidentGenerator(rest).incidents(count);
 }
 
 /**

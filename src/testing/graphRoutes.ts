@@ -257,19 +257,21 @@ function listCollection<T>(
   }
   const filterText = queryOption(url, "$filter");
   const orderText = queryOption(url, "$orderby");
-  let filtered = items;
-  try {
-    if (filterText !== undefined) {
-      const predicate = parseFilter(filterText, spec);
-      filtered = items.filter(predicate);
+  const odata = <R>(prefix: string, f: () => R): R => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof ODataQueryError) throw new BadRequest("BadRequest", `${prefix}${e.message}`);
+      throw e;
     }
-    const order = orderText !== undefined ? parseOrderBy(orderText, spec) : undefined;
-    filtered = [...filtered].sort((a, b) => (order ? order(a, b) || defaultOrder(a, b) : defaultOrder(a, b)));
-  } catch (e) {
-    if (e instanceof ODataQueryError)
-      throw new BadRequest("BadRequest", `Invalid filter clause: ${e.message}`);
-    throw e;
+  };
+  let filtered = items;
+  if (filterText !== undefined) {
+    const predicate = odata("Invalid filter clause: ", () => parseFilter(filterText, spec));
+    filtered = items.filter(predicate);
   }
+  const order = orderText !== undefined ? odata("", () => parseOrderBy(orderText, spec)) : undefined;
+  filtered = [...filtered].sort((a, b) => (order ? order(a, b) || defaultOrder(a, b) : defaultOrder(a, b)));
   const size = top ?? Math.min(GRAPH_DEFAULT_PAGE_SIZE, maxTop);
   const page = filtered.slice(skip, skip + size);
   const countOpt = queryOption(url, "$count");

@@ -85,9 +85,14 @@ export {
   type SentinelIncidentInput,
   type WorkspaceCoordinates,
 } from "./sentinelState";
+// StateStore contract checks (for users' own stores)
+export {
+  durableStateStoreContract,
+  type StateStoreContractCase,
+  stateStoreContract,
+} from "./stateStoreContract";
 export { ARM_LIMITS, type BucketLimits, GRAPH_LIMITS, retryAfterHeaders, Throttler } from "./throttling";
 export { formatTicks, normalizeTimestamp, parseTimestamp } from "./time";
-
 // Wire shapes
 export type {
   EmulatorUser,

@@ -422,13 +422,16 @@ export class SentinelWorkspace implements SentinelControl {
       typeof author === "string"
         ? this.directory.find((u) => u.userPrincipalName.toLowerCase() === author.toLowerCase())
         : this.directory[0];
-    if (!user)
+    if (!user) {
+      // Not in the directory: keep the text as the display name (and as UPN when it looks like one).
+      const text = typeof author === "string" ? author : null;
       return {
         objectId: null,
         email: null,
-        name: typeof author === "string" ? author : null,
-        userPrincipalName: author ?? null,
+        name: text,
+        userPrincipalName: text?.includes("@") ? text : null,
       };
+    }
     return {
       objectId: user.objectId,
       email: user.email,

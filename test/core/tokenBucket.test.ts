@@ -134,6 +134,15 @@ describe("TokenBucket.take (waiting)", () => {
     expect(await next).toBe(9_900);
   });
 
+  it("a take served from a free token reports 0 ms, even if the clock moves before the caller resumes", async () => {
+    const clock = manualClock();
+    const bucket = new TokenBucket({ capacity: 2, refillPerSecond: 1, now: clock.now });
+    const first = bucket.take();
+    clock.advance(5);
+    expect(await first).toBe(0);
+    expect(bucket.available()).toBeCloseTo(1.005, 10);
+  });
+
   it("an already-aborted signal rejects without taking a token", async () => {
     const clock = manualClock();
     const bucket = new TokenBucket({ capacity: 1, refillPerSecond: 1, now: clock.now });

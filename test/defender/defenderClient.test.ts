@@ -915,10 +915,17 @@ describe("DefenderClient security", () => {
     ).toThrow(/loopback/);
   });
 
-  it("rate limits by default (Graph budget) and can share a limiter", async () => {
-    server.use(http.get(`${INCIDENTS}/1`, () => HttpResponse.json(incident("1", "2024-01-01T00:00:00Z"))));
+  it("with the default Graph budget, requests within budget neither wait nor report client throttling", async () => {
+    server.use(
+      http.get(`${INCIDENTS}/:id`, ({ params }) =>
+        HttpResponse.json(incident(String(params.id), "2024-01-01T00:00:00Z")),
+      ),
+    );
     const client = new DefenderClient(fakeCredential(), { retryOptions: FAST.retryOptions });
-    await client.getIncident("1");
-    expect(client.metrics.snapshot()).toMatchObject({ requests: 1, reads: 1, rateLimitWaitInMs: 0 });
+    const throttles: unknown[] = [];
+    client.metrics.onThrottle((info) => throttles.push(info));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => client.getIncident(String(i))));
+    expect(client.metrics.snapshot()).toMatchObject({ requests: 20, reads: 20, rateLimitWaitInMs: 0 });
+    expect(throttles).toEqual([]);
   });
 });

@@ -1,9 +1,25 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createEmulator, type EmulatorServer } from "../../src/testing/index";
-import { API, bearer, FIXED_START, GUID, json, manualClock, SEVEN_DIGITS, serverBase, workspaceBase } from "./helpers";
+import {
+  API,
+  bearer,
+  FIXED_START,
+  GUID,
+  json,
+  manualClock,
+  SEVEN_DIGITS,
+  serverBase,
+  workspaceBase,
+} from "./helpers";
 
 const clock = manualClock(FIXED_START);
-const emu = createEmulator({ seed: 3, incidents: 60, connectorCopies: 0.5, sentinelIncidents: 10, now: clock.now });
+const emu = createEmulator({
+  seed: 3,
+  incidents: 60,
+  connectorCopies: 0.5,
+  sentinelIncidents: 10,
+  now: clock.now,
+});
 let srv: EmulatorServer;
 let base: string;
 const auth = bearer(emu.tenantId);
@@ -48,7 +64,9 @@ describe("ARM: front door", () => {
     const bad = await fetch(`${base}/incidents?api-version=2019-01-01`, { headers: auth });
     expect(bad.status).toBe(400);
     expectArmError(await json(bad), "NoRegisteredProviderFound");
-    expect((await fetch(`${base}/incidents?api-version=2025-07-01-preview`, { headers: auth })).status).toBe(200);
+    expect((await fetch(`${base}/incidents?api-version=2025-07-01-preview`, { headers: auth })).status).toBe(
+      200,
+    );
   });
 
   it("404 for unknown subscription, resource group and workspace", async () => {
@@ -58,7 +76,9 @@ describe("ARM: front door", () => {
       [{ ...srv, workspaceName: "otherWs" }, "ResourceNotFound"],
     ];
     for (const [coords, code] of cases) {
-      const res = await fetch(`${workspaceBase(srv.sentinelEndpoint, coords)}/incidents?${API}`, { headers: auth });
+      const res = await fetch(`${workspaceBase(srv.sentinelEndpoint, coords)}/incidents?${API}`, {
+        headers: auth,
+      });
       expect(res.status).toBe(404);
       expectArmError(await json(res), code);
     }
@@ -96,13 +116,17 @@ describe("ARM: incident PUT", () => {
     const created = await json(res);
     expect(Object.keys(created)).toEqual(["id", "name", "type", "etag", "properties"]);
     expect(created.etag).toMatch(/^"[0-9a-f-]{36}"$/);
-    expect(created.id).toBe(`/subscriptions/${srv.subscriptionId}/resourceGroups/${srv.resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/${srv.workspaceName}/providers/Microsoft.SecurityInsights/incidents/${NAME}`);
+    expect(created.id).toBe(
+      `/subscriptions/${srv.subscriptionId}/resourceGroups/${srv.resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/${srv.workspaceName}/providers/Microsoft.SecurityInsights/incidents/${NAME}`,
+    );
     const p = created.properties;
     expect(p.severity).toBe("High");
     expect(p.incidentNumber).toBe(before + 1);
     expect(p.providerName).toBe("Azure Sentinel");
     expect(p.providerIncidentId).toBe(String(p.incidentNumber));
-    expect(p.incidentUrl).toBe(`https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident${created.id}`);
+    expect(p.incidentUrl).toBe(
+      `https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident${created.id}`,
+    );
     expect(p.createdTimeUtc).toMatch(SEVEN_DIGITS);
     expect(p.lastModifiedTimeUtc).toBe(p.createdTimeUtc);
     expect(p.labels).toEqual([
@@ -116,7 +140,13 @@ describe("ARM: incident PUT", () => {
       userPrincipalName: analyst!.userPrincipalName,
       ownerType: "User",
     });
-    expect(p.additionalData).toMatchObject({ alertsCount: 0, bookmarksCount: 0, commentsCount: 0, alertProductNames: [], tactics: [] });
+    expect(p.additionalData).toMatchObject({
+      alertsCount: 0,
+      bookmarksCount: 0,
+      commentsCount: 0,
+      alertProductNames: [],
+      tactics: [],
+    });
     expect(p.relatedAnalyticRuleIds).toEqual([]);
 
     clock.advance(10);
@@ -126,7 +156,10 @@ describe("ARM: incident PUT", () => {
     clock.advance(10);
     const upd = await req("PUT", `/incidents/${NAME}`, {
       etag: created.etag,
-      properties: { ...minimal.properties, owner: { userPrincipalName: analyst!.userPrincipalName.toUpperCase() } },
+      properties: {
+        ...minimal.properties,
+        owner: { userPrincipalName: analyst!.userPrincipalName.toUpperCase() },
+      },
     });
     expect(upd.status).toBe(200);
     const updated = await json(upd);
@@ -159,7 +192,10 @@ describe("ARM: incident PUT", () => {
       [{ properties: { title: "t", severity: "High" } }, /status/],
       [{ properties: { title: "t", severity: "Critical", status: "New" } }, /severity/],
       [{ properties: { title: "t", severity: "High", status: "Closed" } }, /classification/],
-      [{ properties: { title: "t", severity: "High", status: "New", description: "x".repeat(5001) } }, /5000/],
+      [
+        { properties: { title: "t", severity: "High", status: "New", description: "x".repeat(5001) } },
+        /5000/,
+      ],
       [{ properties: { title: "t", severity: "High", status: "New", owner: { objectId: "nope" } } }, /GUID/],
       [{ nope: true }, /properties/],
     ];
@@ -174,12 +210,24 @@ describe("ARM: incident PUT", () => {
       properties: { title: "t", severity: "High", status: "Closed", classification: "BenignPositive" },
     });
     expect(benign.status).toBe(400);
-    expect((await json(benign)).error.message).toBe("classification 'BenignPositive' must have classificationReason.");
+    expect((await json(benign)).error.message).toBe(
+      "classification 'BenignPositive' must have classificationReason.",
+    );
     const ok = await req("PUT", `/incidents/${NAME}`, {
-      properties: { title: "t", severity: "High", status: "Closed", classification: "BenignPositive", classificationReason: "SuspiciousButExpected" },
+      properties: {
+        title: "t",
+        severity: "High",
+        status: "Closed",
+        classification: "BenignPositive",
+        classificationReason: "SuspiciousButExpected",
+      },
     });
     expect(ok.status).toBe(201);
-    const broken = await fetch(`${base}/incidents/${NAME}?${API}`, { method: "PUT", headers: auth, body: "{not json" });
+    const broken = await fetch(`${base}/incidents/${NAME}?${API}`, {
+      method: "PUT",
+      headers: auth,
+      body: "{not json",
+    });
     expect(broken.status).toBe(400);
     expectArmError(await json(broken), "InvalidRequestContent");
   });
@@ -199,7 +247,8 @@ describe("ARM: list, filter, paging", () => {
     const total = emu.sentinel.listIncidents().length;
     expect(total).toBeGreaterThan(20);
     const names: string[] = [];
-    let url: string | undefined = `${base}/incidents?${API}&$top=4&$orderby=properties/lastModifiedTimeUtc asc`;
+    let url: string | undefined =
+      `${base}/incidents?${API}&$top=4&$orderby=properties/lastModifiedTimeUtc asc`;
     const stamps: string[] = [];
     while (url) {
       expect(url).toContain("api-version=2025-09-01");
@@ -225,14 +274,22 @@ describe("ARM: list, filter, paging", () => {
       const body = await json(await req("GET", `/incidents?$top=1000&$filter=${encodeURIComponent(filter)}`));
       return body.value.length as number;
     };
-    expect(await count(`properties/lastModifiedTimeUtc ge ${pivot}`)).toBe(all.filter((i) => i.properties.lastModifiedTimeUtc >= pivot).length);
-    expect(await count("properties/providerName eq 'Microsoft XDR'")).toBe(all.filter((i) => i.properties.providerName === "Microsoft XDR").length);
+    expect(await count(`properties/lastModifiedTimeUtc ge ${pivot}`)).toBe(
+      all.filter((i) => i.properties.lastModifiedTimeUtc >= pivot).length,
+    );
+    expect(await count("properties/providerName eq 'Microsoft XDR'")).toBe(
+      all.filter((i) => i.properties.providerName === "Microsoft XDR").length,
+    );
     expect(await count("properties/providerName eq 'Azure Sentinel' and properties/status eq 'Closed'")).toBe(
-      all.filter((i) => i.properties.providerName === "Azure Sentinel" && i.properties.status === "Closed").length,
+      all.filter((i) => i.properties.providerName === "Azure Sentinel" && i.properties.status === "Closed")
+        .length,
     );
     expect(all.some((i) => i.properties.classification === "Undetermined")).toBe(true);
     expect(await count("properties/classification eq 'Undetermined'")).toBe(0);
-    expect((await req("GET", `/incidents?$filter=${encodeURIComponent("startswith(properties/title,'x')")}`)).status).toBe(400);
+    expect(
+      (await req("GET", `/incidents?$filter=${encodeURIComponent("startswith(properties/title,'x')")}`))
+        .status,
+    ).toBe(400);
   });
 });
 
@@ -240,36 +297,69 @@ describe("ARM: comments, alerts, entities", () => {
   it("comment PUT creates (201) then edits (200); limits are 30,000 chars and 100 comments", async () => {
     await req("PUT", `/incidents/${NAME}`, minimal);
     const cid = "4bb36b7b-26ff-4d1c-9cbe-0d8ab3da0014";
-    const res = await req("PUT", `/incidents/${NAME}/comments/${cid}`, { properties: { message: "Some message" } });
+    const res = await req("PUT", `/incidents/${NAME}/comments/${cid}`, {
+      properties: { message: "Some message" },
+    });
     expect(res.status).toBe(201);
     const c = await json(res);
     expect(c.etag).toMatch(GUID); // comment etags are not quoted
     expect(c.properties.author.name).toBeTruthy();
-    expect(Object.keys(c.properties).sort()).toEqual(["author", "createdTimeUtc", "lastModifiedTimeUtc", "message"]);
-    const edit = await req("PUT", `/incidents/${NAME}/comments/${cid}`, { properties: { message: "Edited" } });
+    expect(Object.keys(c.properties).sort()).toEqual([
+      "author",
+      "createdTimeUtc",
+      "lastModifiedTimeUtc",
+      "message",
+    ]);
+    const edit = await req("PUT", `/incidents/${NAME}/comments/${cid}`, {
+      properties: { message: "Edited" },
+    });
     expect(edit.status).toBe(200);
     expect((await json(edit)).properties.createdTimeUtc).toBe(c.properties.createdTimeUtc);
     expect(emu.sentinel.getIncident(NAME)!.properties.additionalData.commentsCount).toBe(1);
 
-    expect((await req("PUT", `/incidents/${NAME}/comments/${crypto.randomUUID()}`, { properties: { message: "x".repeat(30_000) } })).status).toBe(201);
-    const long = await req("PUT", `/incidents/${NAME}/comments/${crypto.randomUUID()}`, { properties: { message: "x".repeat(30_001) } });
+    expect(
+      (
+        await req("PUT", `/incidents/${NAME}/comments/${crypto.randomUUID()}`, {
+          properties: { message: "x".repeat(30_000) },
+        })
+      ).status,
+    ).toBe(201);
+    const long = await req("PUT", `/incidents/${NAME}/comments/${crypto.randomUUID()}`, {
+      properties: { message: "x".repeat(30_001) },
+    });
     expect(long.status).toBe(400);
     expectArmError(await json(long), "BadRequest");
     for (let i = 0; i < 98; i++) emu.sentinel.addComment(NAME, `c${i}`);
-    const full = await req("PUT", `/incidents/${NAME}/comments/${crypto.randomUUID()}`, { properties: { message: "101st" } });
+    const full = await req("PUT", `/incidents/${NAME}/comments/${crypto.randomUUID()}`, {
+      properties: { message: "101st" },
+    });
     expect(full.status).toBe(400);
     expect((await json(full)).error.message).toMatch(/100/);
     // editing still works at the limit
-    expect((await req("PUT", `/incidents/${NAME}/comments/${cid}`, { properties: { message: "again" } })).status).toBe(200);
+    expect(
+      (await req("PUT", `/incidents/${NAME}/comments/${cid}`, { properties: { message: "again" } })).status,
+    ).toBe(200);
 
     const page1 = await json(await req("GET", `/incidents/${NAME}/comments?$top=30`));
     expect(page1.value.length).toBe(30);
     expect(page1.nextLink).toContain("$skipToken=");
-    expect((await json(await req("DELETE", `/incidents/${NAME}/comments/${cid}`).then(() => req("GET", `/incidents/${NAME}`)))).properties.additionalData.commentsCount).toBe(99);
+    expect(
+      (
+        await json(
+          await req("DELETE", `/incidents/${NAME}/comments/${cid}`).then(() =>
+            req("GET", `/incidents/${NAME}`),
+          ),
+        )
+      ).properties.additionalData.commentsCount,
+    ).toBe(99);
   });
 
   it("POST alerts and entities answer unpaged lists", async () => {
-    const copy = emu.sentinel.listIncidents().find((i) => i.properties.providerName !== "Azure Sentinel" && i.properties.additionalData.alertsCount > 0)!;
+    const copy = emu.sentinel
+      .listIncidents()
+      .find(
+        (i) => i.properties.providerName !== "Azure Sentinel" && i.properties.additionalData.alertsCount > 0,
+      )!;
     const alerts = await json(await req("POST", `/incidents/${copy.name}/alerts`));
     expect(Object.keys(alerts)).toEqual(["value"]);
     expect(alerts.value.length).toBe(copy.properties.additionalData.alertsCount);

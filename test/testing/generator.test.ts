@@ -4,8 +4,8 @@ import { sentinelIncidentSchema } from "../../src/sentinel/models";
 import {
   createEmulator,
   createIncidentGenerator,
-  generateIncidents,
   type GraphIncident,
+  generateIncidents,
   mulberry32,
 } from "../../src/testing/index";
 import { SEVEN_DIGITS } from "./helpers";
@@ -15,6 +15,7 @@ const incidents = generateIncidents(300, { seed: 42 });
 describe("generator determinism", () => {
   it("same seed and options → deep-equal output", () => {
     expect(generateIncidents(300, { seed: 42 })).toEqual(incidents);
+    expect(generateIncidents({ count: 300, seed: 42 })).toEqual(incidents);
   });
 
   it("a different seed gives different data", () => {
@@ -75,7 +76,9 @@ describe("generator realism", () => {
   it("every generated incident parses with defenderIncidentSchema", () => {
     for (const incident of incidents) {
       const parsed = defenderIncidentSchema.safeParse(incident);
-      expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues.slice(0, 3))).toBe(true);
+      expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues.slice(0, 3))).toBe(
+        true,
+      );
     }
   });
 
@@ -100,7 +103,9 @@ describe("generator realism", () => {
     expect(services.size).toBeGreaterThanOrEqual(6);
     expect(services).toContain("microsoftDefenderForEndpoint");
     expect(services).toContain("microsoftDefenderForOffice365");
-    expect([...services].some((s) => ["microsoftDefenderForCloud", "microsoftSentinel"].includes(s))).toBe(true);
+    expect([...services].some((s) => ["microsoftDefenderForCloud", "microsoftSentinel"].includes(s))).toBe(
+      true,
+    );
     expect(new Set(alerts.map((a) => a.productName)).size).toBeGreaterThanOrEqual(6);
     expect(new Set(alerts.map((a) => a.detectionSource)).size).toBeGreaterThanOrEqual(8);
   });
@@ -133,7 +138,9 @@ describe("generator realism", () => {
     expect(/[^\u0000-\u007f]/.test(text)).toBe(true);
     expect(text).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/); // CJK
     expect(text).toMatch(/\p{Extended_Pictographic}/u); // emoji
-    expect(incidents.some((i) => i.displayName.length > 300 || (i.description?.length ?? 0) > 3000)).toBe(true);
+    expect(incidents.some((i) => i.displayName.length > 300 || (i.description?.length ?? 0) > 3000)).toBe(
+      true,
+    );
   });
 
   it("timestamps have 7 fractional digits and lastUpdateDateTime ≥ createdDateTime", () => {
@@ -145,7 +152,12 @@ describe("generator realism", () => {
   });
 
   it("connector copies look like Microsoft's connector made them", () => {
-    const emu = createEmulator({ seed: 9, incidents: 80, connectorCopies: 1, now: () => new Date("2025-06-01T00:00:00Z") });
+    const emu = createEmulator({
+      seed: 9,
+      incidents: 80,
+      connectorCopies: 1,
+      now: () => new Date("2025-06-01T00:00:00Z"),
+    });
     const copies = emu.sentinel.listIncidents();
     expect(copies.length).toBe(80);
     const defender = new Map(emu.defender.listIncidents().map((i) => [i.id, i] as const));
@@ -160,11 +172,35 @@ describe("generator realism", () => {
       expect(p.description).toBeUndefined(); // Azure/Azure-Sentinel#10446
       expect(p.labels.map((l) => l.labelName).filter((n) => n !== "Redirected")).toEqual(source.customTags);
       const expectedStatus =
-        source.status === "resolved" || source.status === "redirected" ? "Closed" : source.status === "active" && !source.assignedTo ? "New" : "Active";
+        source.status === "resolved" || source.status === "redirected"
+          ? "Closed"
+          : source.status === "active" && !source.assignedTo
+            ? "New"
+            : "Active";
       expect(p.status).toBe(expectedStatus);
       if (p.status === "Closed") expect(p.classification).toBeDefined();
       if (source.assignedTo) expect(p.owner.userPrincipalName).toBe(source.assignedTo);
-      if (source.status === "redirected") expect(p.labels).toContainEqual({ labelName: "Redirected", labelType: "AutoAssigned" });
+      if (source.status === "redirected")
+        expect(p.labels).toContainEqual({ labelName: "Redirected", labelType: "AutoAssigned" });
+    }
+  });
+});
+
+describe("generated times never lie in the future", () => {
+  it("Defender and connector-copy timestamps are ≤ the emulator's now", () => {
+    const now = new Date("2025-06-01T00:00:00Z");
+    const emu = createEmulator({
+      seed: 12,
+      incidents: 100,
+      connectorCopies: 1,
+      sentinelIncidents: 20,
+      now: () => now,
+    });
+    const limit = "2025-06-01T00:00:00.0000000Z";
+    for (const i of emu.defender.listIncidents()) expect(i.lastUpdateDateTime <= limit).toBe(true);
+    for (const i of emu.sentinel.listIncidents()) {
+      expect(i.properties.lastModifiedTimeUtc <= limit).toBe(true);
+      expect(i.properties.createdTimeUtc <= i.properties.lastModifiedTimeUtc).toBe(true);
     }
   });
 });

@@ -47,8 +47,12 @@ describe("Graph: authentication and errors", () => {
   });
 
   it("401 for a token of an unknown tenant; other tokens go to the default tenant", async () => {
-    expect((await get("/security/incidents", { authorization: "Bearer emulator-token:nope" })).status).toBe(401);
-    expect((await get("/security/incidents?$top=1", { authorization: "Bearer opaque-token" })).status).toBe(200);
+    expect((await get("/security/incidents", { authorization: "Bearer emulator-token:nope" })).status).toBe(
+      401,
+    );
+    expect((await get("/security/incidents?$top=1", { authorization: "Bearer opaque-token" })).status).toBe(
+      200,
+    );
   });
 
   it("sends request-id and echoes client-request-id", async () => {
@@ -133,7 +137,8 @@ describe("Graph: $filter and $orderby", () => {
     expect(pivot).toMatch(SEVEN_DIGITS);
     const list = async (filter: string) => {
       const out: any[] = [];
-      let url: string | undefined = `${base}/security/incidents?$filter=${encodeURIComponent(filter)}&$orderby=lastUpdateDateTime asc`;
+      let url: string | undefined =
+        `${base}/security/incidents?$filter=${encodeURIComponent(filter)}&$orderby=lastUpdateDateTime asc`;
       while (url) {
         const res = await fetch(url, { headers: auth });
         expect(res.status).toBe(200);
@@ -151,8 +156,12 @@ describe("Graph: $filter and $orderby", () => {
     const lt = await list(`lastUpdateDateTime lt ${pivot}`);
     expect(lt.length + ge.length).toBe(120);
     const lo = sorted[10]!;
-    const window = await list(`(lastUpdateDateTime ge ${lo}) and (lastUpdateDateTime le ${pivot}) and status eq 'active'`);
-    const expected = all.filter((i) => i.lastUpdateDateTime >= lo && i.lastUpdateDateTime <= pivot && i.status === "active");
+    const window = await list(
+      `(lastUpdateDateTime ge ${lo}) and (lastUpdateDateTime le ${pivot}) and status eq 'active'`,
+    );
+    const expected = all.filter(
+      (i) => i.lastUpdateDateTime >= lo && i.lastUpdateDateTime <= pivot && i.status === "active",
+    );
     expect(window.map((i) => i.id).sort()).toEqual(expected.map((i) => i.id).sort());
     expect(window.length).toBeGreaterThan(0);
     // fewer digits and offsets are accepted too
@@ -163,16 +172,24 @@ describe("Graph: $filter and $orderby", () => {
   it("eq on strings with '' escaping, null, or, ne", async () => {
     const [first] = emu.defender.listIncidents();
     emu.defender.editIncident(first!.id, { assignedTo: "o'brien@contoso.com" });
-    const res = await get(`/security/incidents?$filter=${encodeURIComponent("assignedTo eq 'o''brien@contoso.com'")}`);
+    const res = await get(
+      `/security/incidents?$filter=${encodeURIComponent("assignedTo eq 'o''brien@contoso.com'")}`,
+    );
     expect(res.status).toBe(200);
     expect((await json(res)).value.map((i: any) => i.id)).toEqual([first!.id]);
     const unassigned = emu.defender.listIncidents().filter((i) => i.assignedTo === null).length;
-    const nulls = await json(await get(`/security/incidents?$count=true&$top=1&$filter=${encodeURIComponent("assignedTo eq null")}`));
+    const nulls = await json(
+      await get(`/security/incidents?$count=true&$top=1&$filter=${encodeURIComponent("assignedTo eq null")}`),
+    );
     expect(nulls["@odata.count"]).toBe(unassigned);
     const either = await json(
-      await get(`/security/incidents?$count=true&$top=1&$filter=${encodeURIComponent("status eq 'resolved' or status eq 'redirected'")}`),
+      await get(
+        `/security/incidents?$count=true&$top=1&$filter=${encodeURIComponent("status eq 'resolved' or status eq 'redirected'")}`,
+      ),
     );
-    expect(either["@odata.count"]).toBe(emu.defender.listIncidents().filter((i) => ["resolved", "redirected"].includes(i.status)).length);
+    expect(either["@odata.count"]).toBe(
+      emu.defender.listIncidents().filter((i) => ["resolved", "redirected"].includes(i.status)).length,
+    );
   });
 
   it("unsupported filters → 400", async () => {
@@ -191,7 +208,10 @@ describe("Graph: $filter and $orderby", () => {
       expectGraphError(await json(res), "BadRequest");
     }
     expect((await get("/security/incidents?$orderby=displayName")).status).toBe(400);
-    expect((await get(`/security/alerts_v2?$filter=${encodeURIComponent("investigationState eq 'running'")}`)).status).toBe(400);
+    expect(
+      (await get(`/security/alerts_v2?$filter=${encodeURIComponent("investigationState eq 'running'")}`))
+        .status,
+    ).toBe(400);
   });
 });
 
@@ -280,12 +300,30 @@ describe("Graph: PATCH, comments, enums", () => {
 
     const withLater = emu.defender
       .listIncidents()
-      .find((x) => x.alerts.some((a) => ["microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"].includes(a.serviceSource)))!;
+      .find((x) =>
+        x.alerts.some((a) =>
+          ["microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"].includes(
+            a.serviceSource,
+          ),
+        ),
+      )!;
     const plain = await json(await get(`/security/incidents/${withLater.id}?$expand=alerts`));
     const prefer = await json(await get(`/security/incidents/${withLater.id}?$expand=alerts`, PREFER));
-    const later = prefer.alerts.findIndex((a: any) => ["microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"].includes(a.serviceSource));
+    const later = prefer.alerts.findIndex((a: any) =>
+      ["microsoftDefenderForCloud", "microsoftSentinel", "microsoftInsiderRiskManagement"].includes(
+        a.serviceSource,
+      ),
+    );
     expect(plain.alerts[later].serviceSource).toBe("unknownFutureValue");
-    const laterDetections = new Set(["microsoftDefenderForServers", "microsoftDefenderForStorage", "microsoftDefenderForKeyVault", "microsoftDefenderForResourceManager", "scheduledAlerts", "nrtAlerts", "microsoftInsiderRiskManagement"]);
+    const laterDetections = new Set([
+      "microsoftDefenderForServers",
+      "microsoftDefenderForStorage",
+      "microsoftDefenderForKeyVault",
+      "microsoftDefenderForResourceManager",
+      "scheduledAlerts",
+      "nrtAlerts",
+      "microsoftInsiderRiskManagement",
+    ]);
     expect(laterDetections.has(prefer.alerts[later].detectionSource)).toBe(true);
     expect(plain.alerts[later].detectionSource).toBe("unknownFutureValue");
   });
@@ -294,11 +332,17 @@ describe("Graph: PATCH, comments, enums", () => {
 describe("Graph: alerts_v2", () => {
   it("lists, filters by incidentId and serviceSource, gets one, caps $top at 1000", async () => {
     const i = emu.defender.listIncidents().find((x) => x.alerts.length >= 2)!;
-    const body = await json(await get(`/security/alerts_v2?$filter=${encodeURIComponent(`incidentId eq '${i.id}'`)}`, PREFER));
+    const body = await json(
+      await get(`/security/alerts_v2?$filter=${encodeURIComponent(`incidentId eq '${i.id}'`)}`, PREFER),
+    );
     expect(body.value.map((a: any) => a.id).sort()).toEqual(i.alerts.map((a) => a.id).sort());
     const one = await json(await get(`/security/alerts_v2/${i.alerts[0]!.id}`, PREFER));
     expect(one).toEqual(i.alerts[0]);
-    const mde = await json(await get(`/security/alerts_v2?$top=1000&$filter=${encodeURIComponent("serviceSource eq 'microsoftDefenderForEndpoint'")}`));
+    const mde = await json(
+      await get(
+        `/security/alerts_v2?$top=1000&$filter=${encodeURIComponent("serviceSource eq 'microsoftDefenderForEndpoint'")}`,
+      ),
+    );
     expect(mde.value.length).toBeGreaterThan(0);
     expect(mde.value.every((a: any) => a.serviceSource === "microsoftDefenderForEndpoint")).toBe(true);
     expect((await get("/security/alerts_v2?$top=1001")).status).toBe(400);

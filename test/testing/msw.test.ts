@@ -20,13 +20,17 @@ const ARM = workspaceBase("https://management.azure.com", emu);
 
 describe("msw handlers for the real hosts", () => {
   it("serve Graph at https://graph.microsoft.com with nextLinks on that host", async () => {
-    const res = await fetch("https://graph.microsoft.com/v1.0/security/incidents?$top=10", { headers: bearer(emu.tenantId) });
+    const res = await fetch("https://graph.microsoft.com/v1.0/security/incidents?$top=10", {
+      headers: bearer(emu.tenantId),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("request-id")).toBeTruthy();
     const body = await json(res);
     expect(body.value).toHaveLength(10);
     expect(new URL(body["@odata.nextLink"]).origin).toBe("https://graph.microsoft.com");
-    const top = await fetch("https://graph.microsoft.com/v1.0/security/incidents?$top=51", { headers: bearer(emu.tenantId) });
+    const top = await fetch("https://graph.microsoft.com/v1.0/security/incidents?$top=51", {
+      headers: bearer(emu.tenantId),
+    });
     expect(top.status).toBe(400);
   });
 
@@ -39,14 +43,18 @@ describe("msw handlers for the real hosts", () => {
     });
     expect(put.status).toBe(201);
     expect(put.headers.get("x-ms-ratelimit-remaining-subscription-writes")).toBe("199");
-    const list = await json(await fetch(`${ARM}/incidents?${API}&$top=1000`, { headers: bearer(emu.tenantId) }));
+    const list = await json(
+      await fetch(`${ARM}/incidents?${API}&$top=1000`, { headers: bearer(emu.tenantId) }),
+    );
     expect(list.value.map((i: any) => i.name)).toContain(name);
     expect(emu.stats().sentinel.byRoute).toEqual({ "PUT /incidents/{id}": 1, "GET /incidents": 1 });
   });
 
   it("a reset fault becomes a network error", async () => {
     emu.faults.script({ service: "defender", fault: "reset" });
-    await expect(fetch("https://graph.microsoft.com/v1.0/security/incidents", { headers: bearer(emu.tenantId) })).rejects.toThrow();
+    await expect(
+      fetch("https://graph.microsoft.com/v1.0/security/incidents", { headers: bearer(emu.tenantId) }),
+    ).rejects.toThrow();
   });
 
   it("our clients work against the real hosts through msw", async () => {

@@ -25,7 +25,12 @@ const keys = (o: object) => Object.keys(o).sort();
 const GRAPH = "graph/examples";
 const INCIDENTS = "sentinel/examples/incidents";
 
-const emu = createEmulator({ seed: 5, incidents: 40, connectorCopies: 0.5, now: manualClock(FIXED_START).now });
+const emu = createEmulator({
+  seed: 5,
+  incidents: 40,
+  connectorCopies: 0.5,
+  now: manualClock(FIXED_START).now,
+});
 let srv: EmulatorServer;
 const auth = { ...bearer(emu.tenantId), prefer: "include-unknown-enum-members" };
 beforeAll(async () => {
@@ -34,7 +39,10 @@ beforeAll(async () => {
 afterAll(() => srv.close());
 
 const graph = (path: string, init: RequestInit = {}) =>
-  fetch(`${srv.defenderEndpoint}${path}`, { ...init, headers: { ...auth, "content-type": "application/json" } });
+  fetch(`${srv.defenderEndpoint}${path}`, {
+    ...init,
+    headers: { ...auth, "content-type": "application/json" },
+  });
 const arm = (path: string, init: RequestInit = {}) =>
   fetch(`${serverBase(srv)}${path}${path.includes("?") ? "&" : "?"}${API}`, {
     ...init,
@@ -49,7 +57,9 @@ describe("parity with the Graph examples", () => {
     expect(keys(body)).toEqual([...keys(example), ...GRAPH_TRUNCATED].sort());
     expect(defenderIncidentSchema.safeParse(body).success).toBe(true);
     // The same incident with alerts, as in list-incidents.2 (which says `tags`, quirk G3).
-    const listExample = readJsonc<{ value: Record<string, any>[] }>(`${GRAPH}/security-list-incidents.2.response.jsonc`);
+    const listExample = readJsonc<{ value: Record<string, any>[] }>(
+      `${GRAPH}/security-list-incidents.2.response.jsonc`,
+    );
     const withAlerts = await json(await graph(`/security/incidents/${id}?$expand=alerts`));
     const exampleKeys = keys(listExample.value[0]!).map((k) => (k === "tags" ? "customTags" : k));
     expect(keys(withAlerts)).toEqual([...exampleKeys, ...GRAPH_TRUNCATED].sort());
@@ -75,25 +85,34 @@ describe("parity with the Graph examples", () => {
   });
 
   it("list envelopes match security-list-incidents.1 and security-list-alerts_v2.1 and parse", async () => {
-    const example = readJson<{ value: Record<string, unknown>[] }>(`${GRAPH}/security-list-incidents.1.response.json`);
+    const example = readJson<{ value: Record<string, unknown>[] }>(
+      `${GRAPH}/security-list-incidents.1.response.json`,
+    );
     const body = await json(await graph("/security/incidents?$top=50"));
     expect(keys(body)).toEqual(keys(example));
     expect(defenderIncidentPageSchema.safeParse(body).success).toBe(true);
-    for (const i of body.value) expect(keys(i)).toEqual([...keys(example.value[0]!), ...GRAPH_TRUNCATED].sort());
+    for (const i of body.value)
+      expect(keys(i)).toEqual([...keys(example.value[0]!), ...GRAPH_TRUNCATED].sort());
 
-    const alertsExample = readJson<{ value: Record<string, any>[] }>(`${GRAPH}/security-list-alerts_v2.1.response.json`);
+    const alertsExample = readJson<{ value: Record<string, any>[] }>(
+      `${GRAPH}/security-list-alerts_v2.1.response.json`,
+    );
     const alerts = await json(await graph("/security/alerts_v2?$top=1000"));
     expect(keys(alerts)).toEqual(keys(alertsExample));
     expect(defenderAlertPageSchema.safeParse(alerts).success).toBe(true);
     const exampleAlert = alertsExample.value[0]!;
     // Every field of the sample; the extras are documented alert properties (WIRE-FACTS 1.7).
     const documentedExtras = ["productName", "investigationState", "alertPolicyId"];
-    for (const a of alerts.value) expect(keys(a)).toEqual([...keys(exampleAlert), ...documentedExtras].sort());
+    for (const a of alerts.value)
+      expect(keys(a)).toEqual([...keys(exampleAlert), ...documentedExtras].sort());
     // Evidence of the sample's types has at least the sample's fields.
     for (const sample of exampleAlert.evidence as Record<string, unknown>[]) {
-      const ours = alerts.value.flatMap((a: any) => a.evidence).find((e: any) => e["@odata.type"] === sample["@odata.type"]);
+      const ours = alerts.value
+        .flatMap((a: any) => a.evidence)
+        .find((e: any) => e["@odata.type"] === sample["@odata.type"]);
       expect(ours, String(sample["@odata.type"])).toBeDefined();
-      for (const k of Object.keys(sample)) expect(Object.keys(ours), `${sample["@odata.type"]}.${k}`).toContain(k);
+      for (const k of Object.keys(sample))
+        expect(Object.keys(ours), `${sample["@odata.type"]}.${k}`).toContain(k);
     }
     const one = await json(await graph(`/security/alerts_v2/${alerts.value[0].id}`));
     const getExample = readJson<Record<string, unknown>>(`${GRAPH}/security-alert-get.1.response.json`);
@@ -102,12 +121,17 @@ describe("parity with the Graph examples", () => {
   });
 
   it("POST comments answers like security-incident-post-comments.1", async () => {
-    const example = readJson<{ value: Record<string, unknown>[] }>(`${GRAPH}/security-incident-post-comments.1.response.json`);
+    const example = readJson<{ value: Record<string, unknown>[] }>(
+      `${GRAPH}/security-incident-post-comments.1.response.json`,
+    );
     const id = emu.defender.listIncidents()[2]!.id;
     const body = await json(
       await graph(`/security/incidents/${id}/comments`, {
         method: "POST",
-        body: JSON.stringify({ "@odata.type": "microsoft.graph.security.alertComment", comment: "Demo for docs" }),
+        body: JSON.stringify({
+          "@odata.type": "microsoft.graph.security.alertComment",
+          comment: "Demo for docs",
+        }),
       }),
     );
     expect(keys(body)).toEqual(keys(example));
@@ -134,7 +158,9 @@ describe("parity with the Sentinel examples", () => {
     expect(keys(body.properties)).toEqual(keys(example.properties));
     // ownerType and techniques are returned by the real service (WIRE-FACTS 3.3) but absent from the sample.
     expect(keys(body.properties.owner)).toEqual([...keys(example.properties.owner), "ownerType"].sort());
-    expect(keys(body.properties.additionalData)).toEqual([...keys(example.properties.additionalData), "techniques"].sort());
+    expect(keys(body.properties.additionalData)).toEqual(
+      [...keys(example.properties.additionalData), "techniques"].sort(),
+    );
     expect(sentinelIncidentSchema.safeParse(body).success).toBe(true);
   });
 
@@ -159,7 +185,9 @@ describe("parity with the Sentinel examples", () => {
     expect(keys(comment.properties.author)).toEqual(keys(commentBody.properties.author));
     expect(sentinelCommentSchema.safeParse(comment).success).toBe(true);
     const comments = await json(await arm(`/incidents/${copy.name}/comments`));
-    const commentsExample = readJson<any>(`${INCIDENTS}/comments/GetAllIncidentComments.json`).responses["200"].body;
+    const commentsExample = readJson<any>(`${INCIDENTS}/comments/GetAllIncidentComments.json`).responses[
+      "200"
+    ].body;
     expect(keys(comments)).toEqual(keys(commentsExample));
     expect(sentinelCommentPageSchema.safeParse(comments).success).toBe(true);
 
@@ -167,7 +195,8 @@ describe("parity with the Sentinel examples", () => {
     const alerts = await json(await arm(`/incidents/${copy.name}/alerts`, { method: "POST" }));
     expect(keys(alerts)).toEqual(keys(alertsExample));
     expect(keys(alerts.value[0])).toEqual(keys(alertsExample.value[0]));
-    for (const k of Object.keys(alertsExample.value[0].properties)) expect(Object.keys(alerts.value[0].properties)).toContain(k);
+    for (const k of Object.keys(alertsExample.value[0].properties))
+      expect(Object.keys(alerts.value[0].properties)).toContain(k);
     expect(sentinelAlertsResponseSchema.safeParse(alerts).success).toBe(true);
 
     const entitiesExample = readJson<any>(`${INCIDENTS}/GetAllIncidentEntities.json`).responses["200"].body;

@@ -65,7 +65,8 @@ describe("throttling", () => {
     const emu = createEmulator({ seed: 1, incidents: 0, now: clock.now });
     const headers = bearer(emu.tenantId);
     let last: Response | undefined;
-    for (let i = 0; i < 250; i++) last = await emu.handle(new Request(armUrl(emu, "/incidents?$top=1"), { headers }));
+    for (let i = 0; i < 250; i++)
+      last = await emu.handle(new Request(armUrl(emu, "/incidents?$top=1"), { headers }));
     expect(last!.headers.get("x-ms-ratelimit-remaining-subscription-reads")).toBe("0");
     const res = await emu.handle(new Request(armUrl(emu, "/incidents"), { headers }));
     expect(res.status).toBe(429);
@@ -115,7 +116,9 @@ async function faultTrace(seed: number): Promise<string[]> {
       }
     })();
     trace.push(r.type === "error" ? "reset" : `${r.status}:${ok}`);
-    const a = await emu.handle(new Request(armUrl(emu, "/incidents?$top=1"), { headers: bearer(emu.tenantId) }));
+    const a = await emu.handle(
+      new Request(armUrl(emu, "/incidents?$top=1"), { headers: bearer(emu.tenantId) }),
+    );
     trace.push(`arm:${a.status}`);
   }
   const failed = trace.filter((t) => t !== "200:json" && t !== "arm:200").length;
@@ -141,7 +144,13 @@ describe("fault injection", () => {
 
   it("scripted: the next N matching requests fail, then the route works again", async () => {
     const emu = createEmulator({ seed: 1, incidents: 0, now: manualClock().now });
-    const handle = emu.faults.script({ service: "sentinel", method: "PUT", route: "PUT /incidents/{id}", times: 2, fault: { kind: "status", status: 409 } });
+    const handle = emu.faults.script({
+      service: "sentinel",
+      method: "PUT",
+      route: "PUT /incidents/{id}",
+      times: 2,
+      fault: { kind: "status", status: 409 },
+    });
     const put = () =>
       emu.handle(
         new Request(armUrl(emu, `/incidents/${crypto.randomUUID()}`), {
@@ -151,7 +160,9 @@ describe("fault injection", () => {
         }),
       );
     // A GET does not match the script.
-    expect((await emu.handle(new Request(armUrl(emu, "/incidents"), { headers: bearer(emu.tenantId) }))).status).toBe(200);
+    expect(
+      (await emu.handle(new Request(armUrl(emu, "/incidents"), { headers: bearer(emu.tenantId) }))).status,
+    ).toBe(200);
     const first = await put();
     expect(first.status).toBe(409);
     expect((await json(first)).error.code).toBe("Conflict");
@@ -181,8 +192,13 @@ describe("fault injection", () => {
 
     it("reset destroys the socket", async () => {
       emu.faults.script({ service: "defender", fault: "reset" });
-      await expect(fetch(`${srv.defenderEndpoint}/security/incidents`, { headers: bearer(emu.tenantId) })).rejects.toThrow();
-      expect((await fetch(`${srv.defenderEndpoint}/security/incidents?$top=1`, { headers: bearer(emu.tenantId) })).status).toBe(200);
+      await expect(
+        fetch(`${srv.defenderEndpoint}/security/incidents`, { headers: bearer(emu.tenantId) }),
+      ).rejects.toThrow();
+      expect(
+        (await fetch(`${srv.defenderEndpoint}/security/incidents?$top=1`, { headers: bearer(emu.tenantId) }))
+          .status,
+      ).toBe(200);
     });
 
     it("truncate keeps the status but cuts the JSON in half", async () => {
@@ -200,7 +216,9 @@ describe("fault injection", () => {
     it("slow delays the answer", async () => {
       emu.faults.script({ service: "sentinel", fault: { kind: "slow", delayMs: 150 } });
       const t0 = performance.now();
-      const res = await fetch(`${workspaceBase(srv.sentinelEndpoint, srv)}/incidents?${API}`, { headers: bearer(emu.tenantId) });
+      const res = await fetch(`${workspaceBase(srv.sentinelEndpoint, srv)}/incidents?${API}`, {
+        headers: bearer(emu.tenantId),
+      });
       expect(res.status).toBe(200);
       expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
     });

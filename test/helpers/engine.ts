@@ -1,0 +1,321 @@
+/**
+ * Test harness for SyncEngine scenarios: an emulator on real loopback HTTP, fast-retrying clients, an engine over
+ * a shared state store, and `expectConverged`, which checks that both services hold the same incidents in the
+ * canonical view with no duplicates and no lost comments.
+ */
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import {
+  type CanonicalField,
+  type CanonicalIncident,
+  canonicalEquals,
+  createMappingProfile,
+  DefenderClient,
+  defenderIncidentSchema,
+  InMemoryStateStore,
+  type MappingProfile,
+  SentinelClient,
+  sentinelIncidentSchema,
+  sentinelNameFor,
+  type StateStore,
+  SyncEngine,
+  type SyncEngineOptions,
+  type SyncReport,
+  syncedCanonicalFields,
+} from "defender-sentinel-sync";
+import {
+  createEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorServer,
+  XDR_PROVIDER_NAMES,
+} from "defender-sentinel-sync/testing";
+import { expect } from "vitest";
+
+export const FAST_RETRIES = { retryDelayInMs: 1, maxRetryDelayInMs: 20, maxRetries: 4 } as const;
+
+export type EngineOptions = Partial<Omit<SyncEngineOptions, "defender" | "sentinel">>;
+type Policies = { policy: PipelinePolicy; position: "perCall" | "perRetry" }[];
+
+export interface SetupOptions {
+  /** Defender incidents to generate. Default 5. */
+  incidents?: number;
+  /** Emulator seed. Default 1. */
+  seed?: number;
+  /** More emulator options (throttling is off unless given). */
+  emulator?: Omit<EmulatorOptions, "seed" | "incidents">;
+  /** Engine options (tenantId defaults to the emulator's). */
+  engine?: EngineOptions;
+  /** Default: a fresh InMemoryStateStore. */
+  store?: StateStore;
+  /** Extra pipeline policies of the clients (e.g. a crash injector). */
+  policies?: { defender?: Policies; sentinel?: Policies };
+}
+
+export interface SyncSetup {
+  emu: Emulator;
+  server: EmulatorServer;
+  defender: DefenderClient;
+  sentinel: SentinelClient;
+  engine: SyncEngine;
+  store: StateStore;
+  /** New clients on the same server (e.g. with other policies). */
+  clients(policies?: SetupOptions["policies"]): { defender: DefenderClient; sentinel: SentinelClient };
+  /** A new engine over the same store (unless given) and the same clients (unless given) — a "restart". */
+  restart(options?: EngineOptions & { defender?: DefenderClient; sentinel?: SentinelClient }): SyncEngine;
+  close(): Promise<void>;
+}
+
+export async function setupSync(options: SetupOptions = {}): Promise<SyncSetup> {
+  const emu = createEmulator({
+    throttling: false,
+    ...options.emulator,
+    seed: options.seed ?? 1,
+    incidents: options.incidents ?? 5,
+  });
+  const server = await emu.listen();
+  const clients = (policies: SetupOptions["policies"] = {}) => ({
+    defender: new DefenderClient(emu.credential, {
+      endpoint: server.defenderEndpoint,
+      retryOptions: FAST_RETRIES,
+      rateLimit: false,
+      additionalPolicies: policies.defender,
+    }),
+    sentinel: new SentinelClient(emu.credential, {
+      endpoint: server.sentinelEndpoint,
+      subscriptionId: server.subscriptionId,
+      resourceGroupName: server.resourceGroupName,
+      workspaceName: server.workspaceName,
+      retryOptions: FAST_RETRIES,
+      rateLimit: false,
+      additionalPolicies: policies.sentinel,
+    }),
+  });
+  const { defender, sentinel } = clients(options.policies);
+  const store = options.store ?? new InMemoryStateStore();
+  const makeEngine = (o: EngineOptions & { defender?: DefenderClient; sentinel?: SentinelClient } = {}) =>
+    new SyncEngine({
+      tenantId: server.tenantId,
+      ...options.engine,
+      ...o,
+      defender: o.defender ?? defender,
+      sentinel: o.sentinel ?? sentinel,
+      stateStore: o.stateStore ?? store,
+    });
+  const engine = makeEngine();
+  return {
+    emu,
+    server,
+    defender,
+    sentinel,
+    engine,
+    store,
+    clients,
+    restart: makeEngine,
+    close: async () => {
+      await server.close();
+      await emu.close();
+    },
+  };
+}
+
+/** Writes (PUT/PATCH/POST that change state) the emulator saw, per service. */
+export function writeCounts(emu: Emulator): { defender: number; sentinel: number } {
+  const stats = emu.stats();
+  const count = (byRoute: Record<string, number>, service: "defender" | "sentinel") =>
+    Object.entries(byRoute)
+      .filter(([route]) => {
+        if (route.startsWith("PATCH ")) return true;
+        if (route.startsWith("PUT ")) return true;
+        // Graph comment posts write; ARM's POST …/alerts and …/entities are reads.
+        return service === "defender" && route.startsWith("POST ") && route.includes("comments");
+      })
+      .reduce((n, [, c]) => n + c, 0);
+  return { defender: count(stats.defender.byRoute, "defender"), sentinel: count(stats.sentinel.byRoute, "sentinel") };
+}
+
+/** Requests per route key of one service matching `pattern`. */
+export function routeCount(emu: Emulator, service: "defender" | "sentinel", pattern: RegExp): number {
+  return Object.entries(emu.stats()[service].byRoute)
+    .filter(([route]) => pattern.test(route))
+    .reduce((n, [, c]) => n + c, 0);
+}
+
+/**
+ * Runs cycles until one makes no writes and has no failures (quiescence). A cycle that rejects (a side could
+ * not be listed at all) counts as not quiet. Returns every report; fails after `maxCycles`.
+ */
+export async function runToQuiescence(engine: SyncEngine, maxCycles = 8): Promise<SyncReport[]> {
+  const reports: SyncReport[] = [];
+  for (let i = 0; i < maxCycles; i++) {
+    let report: SyncReport;
+    try {
+      report = await engine.runOnce();
+    } catch {
+      continue;
+    }
+    reports.push(report);
+    if (report.writes.defender + report.writes.sentinel === 0 && report.failures.length === 0) return reports;
+  }
+  throw new Error(
+    `No quiescence after ${maxCycles} cycles: ${JSON.stringify(reports.map((r) => ({ writes: r.writes, failures: r.failures })))}`,
+  );
+}
+
+/** Fields Microsoft's connector mirrors itself on linked copies (left alone unless `writeConnectorFields`). */
+export const CONNECTOR_FIELDS: readonly CanonicalField[] = [
+  "status",
+  "classification",
+  "classificationDetail",
+  "closingComment",
+  "owner",
+];
+
+export interface ConvergenceOptions {
+  profile?: MappingProfile;
+  /** Also compare status/owner/classification on connector-linked pairs. Default false. */
+  connectorFields?: boolean;
+  /** Check comments. Default true. */
+  comments?: boolean;
+  /** Defender ids to leave out (e.g. known poison incidents). */
+  except?: readonly string[];
+}
+
+export function defenderCanonical(emu: Emulator, id: string, profile: MappingProfile = createMappingProfile()) {
+  const raw = emu.defender.getIncident(id);
+  if (!raw) throw new Error(`no Defender incident ${id}`);
+  const result = profile.defenderToCanonical(defenderIncidentSchema.parse(raw));
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+export function sentinelCanonical(emu: Emulator, name: string, profile: MappingProfile = createMappingProfile()) {
+  const raw = emu.sentinel.getIncident(name);
+  if (!raw) throw new Error(`no Sentinel incident ${name}`);
+  const result = profile.sentinelToCanonical(sentinelIncidentSchema.parse(raw));
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+/** Fields of `a` and `b` that are not `canonicalEquals`. */
+export function canonicalDiff(
+  a: CanonicalIncident,
+  b: CanonicalIncident,
+  fields: readonly CanonicalField[] = syncedCanonicalFields,
+): CanonicalField[] {
+  return fields.filter((f) => !canonicalEquals(f, a, b));
+}
+
+const isXdr = (providerName: string | undefined) =>
+  providerName !== undefined && (XDR_PROVIDER_NAMES as readonly string[]).includes(providerName);
+
+/**
+ * For every Defender incident: exactly one linked Sentinel incident (no duplicate copies, no orphan copy under
+ * the deterministic name), the canonical views agree on the synced fields, and every comment exists on both
+ * sides exactly once (comments are matched by text: a copy's text contains the original's).
+ */
+export async function expectConverged(emu: Emulator, store: StateStore, options: ConvergenceOptions = {}) {
+  const profile = options.profile ?? createMappingProfile();
+  const except = new Set(options.except ?? []);
+  const sentinelIncidents = emu.sentinel.listIncidents();
+  const byName = new Map(sentinelIncidents.map((s) => [s.name.toLowerCase(), s]));
+  const linkedNames = new Map<string, string>();
+  const problems: string[] = [];
+
+  for (const d of emu.defender.listIncidents()) {
+    if (except.has(d.id)) continue;
+    const record = await store.getRecord(d.id);
+    if (!record) {
+      problems.push(`${d.id}: no ledger record`);
+      continue;
+    }
+    if (record.quarantine) problems.push(`${d.id}: quarantined (${record.quarantine.reason})`);
+    const name = record.sentinelName.toLowerCase();
+    const other = linkedNames.get(name);
+    if (other) problems.push(`${d.id}: Sentinel incident ${name} is also linked to ${other}`);
+    linkedNames.set(name, d.id);
+    const s = byName.get(name);
+    if (!s) {
+      problems.push(`${d.id}: linked Sentinel incident ${name} does not exist`);
+      continue;
+    }
+    // No second copy: neither a connector copy nor our deterministic name besides the linked one.
+    const copies = sentinelIncidents.filter(
+      (x) =>
+        (isXdr(x.properties.providerName) && x.properties.providerIncidentId === d.id) ||
+        x.name.toLowerCase() === sentinelNameFor(emu.tenantId, d.id),
+    );
+    const extra = copies.filter((x) => x.name.toLowerCase() !== name);
+    if (extra.length > 0) problems.push(`${d.id}: duplicate Sentinel copies ${extra.map((x) => x.name).join(", ")}`);
+
+    const cD = defenderCanonical(emu, d.id, profile);
+    const cS = sentinelCanonical(emu, s.name, profile);
+    const fields = syncedCanonicalFields.filter(
+      (f) => record.link !== "connector" || options.connectorFields || !CONNECTOR_FIELDS.includes(f),
+    );
+    const diff = canonicalDiff(cD, cS, fields);
+    if (diff.length > 0) {
+      problems.push(
+        `${d.id}: fields differ ${diff.map((f) => `${f}: D=${JSON.stringify(cD[f])} S=${JSON.stringify(cS[f])}`).join("; ")}`,
+      );
+    }
+
+    if (options.comments !== false) {
+      // A copy carries the original's text and creation time (in its header); texts alone may repeat.
+      const dComments = d.comments.map((c) => ({ text: c.comment, time: c.createdDateTime }));
+      const sComments = emu.sentinel
+        .listComments(s.name)
+        .map((c) => ({ text: c.properties.message, time: c.properties.createdTimeUtc }))
+        .filter((c) => !c.text.startsWith("This incident was merged into"));
+      type C = { text: string; time: string };
+      const related = (dc: C, sc: C) =>
+        (sc.text.includes(dc.text) && sc.text.includes(dc.time)) || (dc.text.includes(sc.text) && dc.text.includes(sc.time));
+      for (const dc of dComments) {
+        const n = sComments.filter((sc) => related(dc, sc)).length;
+        if (n !== 1) problems.push(`${d.id}: Defender comment ${JSON.stringify(dc.text.slice(0, 60))} has ${n} Sentinel copies`);
+      }
+      for (const sc of sComments) {
+        const n = dComments.filter((dc) => related(dc, sc)).length;
+        if (n !== 1) problems.push(`${d.id}: Sentinel comment ${JSON.stringify(sc.text.slice(0, 60))} has ${n} Defender copies`);
+      }
+    }
+  }
+  // Every non-native Sentinel incident belongs to exactly one Defender incident.
+  for (const s of sentinelIncidents) {
+    if (linkedNames.has(s.name.toLowerCase())) continue;
+    if (isXdr(s.properties.providerName) && except.has(s.properties.providerIncidentId)) continue;
+    if (s.properties.providerName !== "Azure Sentinel" || isOurs(emu, s.name)) {
+      problems.push(`Sentinel incident ${s.name} (${s.properties.providerName}) is linked to nothing`);
+    }
+  }
+  expect(problems).toEqual([]);
+}
+
+function isOurs(emu: Emulator, name: string): boolean {
+  return emu.defender.listIncidents().some((d) => sentinelNameFor(emu.tenantId, d.id) === name.toLowerCase());
+}
+
+/**
+ * A pipeline policy that aborts `controller` right after the `k`-th request matching `match` got its
+ * response (the write reached the service, the engine has not recorded it yet).
+ */
+export function crashAfter(
+  match: (request: { method: string; url: string }) => boolean,
+  k: number,
+  controller: AbortController,
+): { policy: PipelinePolicy; position: "perCall" } & { readonly seen: number } {
+  let seen = 0;
+  return {
+    position: "perCall",
+    get seen() {
+      return seen;
+    },
+    policy: {
+      name: "crash-injector",
+      async sendRequest(request, next) {
+        const response = await next(request);
+        if (match(request) && ++seen === k) controller.abort();
+        return response;
+      },
+    },
+  };
+}
