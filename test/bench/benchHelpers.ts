@@ -37,8 +37,12 @@ export async function setupBench(
 ): Promise<BenchSetup> {
   const emu = createEmulator(emulator);
   const server = await emu.listen();
-  const rl = (limits: RateLimitOptions) => (rateLimits === "off" ? false : scaledLimits(limits, rateLimits.timeScale));
-  const defender = new DefenderClient(emu.credential, { endpoint: server.defenderEndpoint, rateLimit: rl(GRAPH_RATE_LIMITS) });
+  const rl = (limits: RateLimitOptions) =>
+    rateLimits === "off" ? false : scaledLimits(limits, rateLimits.timeScale);
+  const defender = new DefenderClient(emu.credential, {
+    endpoint: server.defenderEndpoint,
+    rateLimit: rl(GRAPH_RATE_LIMITS),
+  });
   const sentinel = new SentinelClient(emu.credential, {
     endpoint: server.sentinelEndpoint,
     subscriptionId: server.subscriptionId,
@@ -46,7 +50,13 @@ export async function setupBench(
     workspaceName: server.workspaceName,
     rateLimit: rl(ARM_RATE_LIMITS),
   });
-  const syncEngine = new SyncEngine({ defender, sentinel, tenantId: server.tenantId, concurrency: 8, ...engine });
+  const syncEngine = new SyncEngine({
+    defender,
+    sentinel,
+    tenantId: server.tenantId,
+    concurrency: 8,
+    ...engine,
+  });
   return { emu, engine: syncEngine, defender, sentinel, close: () => server.close() };
 }
 

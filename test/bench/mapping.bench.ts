@@ -153,7 +153,9 @@ async function bundledApi(): Promise<Api | undefined> {
 const harnessApi: Api = {
   parse: (text) => defenderIncidentSchema.parse(JSON.parse(text)),
   toSentinel: (incident) =>
-    defenderToSentinel(incident as Parameters<typeof defenderToSentinel>[0], { profile: DEFAULT_MAPPING_PROFILE }),
+    defenderToSentinel(incident as Parameters<typeof defenderToSentinel>[0], {
+      profile: DEFAULT_MAPPING_PROFILE,
+    }),
 };
 
 const lines = [report("vitest module runner", measure(harnessApi))];
