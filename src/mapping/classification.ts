@@ -317,6 +317,9 @@ export function createClassificationMapper(
       detail: typeof reason === "string" ? reason : undefined,
     }),
     toSentinel: ({ classification, detail }, ctx) => {
+      const requested = classificationDetailKey(compiled, classification, detail);
+      const sameDetail = (other: string) =>
+        detail === undefined || classificationDetailKey(compiled, classification, other) === requested;
       const row = compiled.toSentinelRow(classification, detail);
       const target = row.to.classification;
       const allowed = table.sentinelReasons[target] ?? [];
@@ -333,7 +336,8 @@ export function createClassificationMapper(
         const existingReason = asSentinelReason(
           typeof existing.classificationReason === "string" ? existing.classificationReason : undefined,
         );
-        if (existingReason !== undefined && allowed.includes(existingReason)) {
+        // …unless a finer table tells them apart from the requested detail.
+        if (existingReason !== undefined && allowed.includes(existingReason) && sameDetail(existingReason)) {
           return { classification: target, reason: existingReason };
         }
       }
@@ -356,14 +360,19 @@ export function createClassificationMapper(
         const spelled = determinationSpelling(table, detail);
         if (spelled !== undefined) return { classification: target, determination: spelled };
       }
-      // The current Defender determination fits the target classification: keep it (never clobbered).
+      // The current Defender determination fits the target classification (and is equivalent to the requested
+      // detail under the table): keep it, never clobbered.
       const current = ctx.current;
       const currentDetermination = typeof current?.determination === "string" ? current.determination : undefined;
       if (currentDetermination !== undefined && currentDetermination.toLowerCase() !== "unknown") {
         const sameClassification =
           typeof current?.classification === "string" &&
           current.classification.toLowerCase() === target.toLowerCase();
-        if (sameClassification || includesLower(allowed, currentDetermination)) {
+        const equivalent =
+          detail === undefined ||
+          classificationDetailKey(compiled, classification, currentDetermination) ===
+            classificationDetailKey(compiled, classification, detail);
+        if ((sameClassification || includesLower(allowed, currentDetermination)) && equivalent) {
           return { classification: target, determination: undefined };
         }
       }

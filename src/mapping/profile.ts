@@ -619,7 +619,8 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       const written: NonNullable<SentinelIncidentWriteProperties["owner"]> = {};
       for (const key of ["objectId", "email", "assignedTo", "userPrincipalName"] as const) {
         const v = o[key];
-        if (typeof v === "string" && v.trim() !== "") written[key] = clean(v, "owner", warn).trim();
+        const c = typeof v === "string" ? clean(v, "owner", warn).trim() : "";
+        if (c !== "") written[key] = c;
       }
       if (o.ownerType !== undefined && o.ownerType !== null) written.ownerType = o.ownerType;
       if (typeof written.objectId === "string" && !isGuid(written.objectId)) {

@@ -2,8 +2,13 @@ import type { AlertComment, DefenderIncident } from "../defender/models";
 import type { SentinelComment } from "../sentinel/models";
 import { SENTINEL_LIMITS } from "../sentinel/sentinelClient";
 import type { CycleContext } from "./cycleContext";
-import { sentinelCommentIdFor, sha256 } from "./deterministicName";
+import { redirectCommentIdFor, sentinelCommentIdFor, sha256 } from "./deterministicName";
 import type { SyncedComment } from "./stateStore";
+
+/** Sentinel comments the ledger knows (an edited one has an entry per Defender re-post, all with its id). */
+export function sentinelCommentCount(known: readonly SyncedComment[]): number {
+  return new Set(known.map((c) => c.sentinelCommentId.toLowerCase())).size;
+}
 
 /** Identity of a Defender comment, which has no id: its text and creation time. */
 export function defenderCommentHash(comment: Pick<AlertComment, "comment" | "createdDateTime">): string {
@@ -38,7 +43,12 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
     const hash = defenderCommentHash(c);
     deterministicIds.set(sentinelCommentIdFor(defender.id, hash), hash);
   }
-  let sentinelCount = input.sentinelComments?.length ?? known.length;
+  // Our note on a merged incident (see notifyRedirect): adopted like our other comments, never copied back.
+  if (defender.status === "redirected" && defender.redirectIncidentId) {
+    const target = defender.redirectIncidentId;
+    deterministicIds.set(redirectCommentIdFor(defender.id, target), `redirect:${target}`);
+  }
+  let sentinelCount = input.sentinelComments?.length ?? sentinelCommentCount(known);
 
   if (input.sentinelComments && input.toDefender) {
     for (const sc of input.sentinelComments) {
@@ -52,6 +62,10 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
         const posted = await postToDefender(ctx, input, message, sc, true, known);
         if (posted) {
           existing.sentinelMessageHash = hash;
+          // Record the re-post too, or it would come back to Sentinel as a new Defender comment.
+          const repost: SyncedComment = { defenderHash: posted, sentinelCommentId: sc.name, origin: "sentinel", sentinelMessageHash: hash };
+          known.push(repost);
+          bySentinelId.set(id, repost);
           byDefenderHash.add(posted);
         }
         continue;

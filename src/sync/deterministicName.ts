@@ -26,6 +26,11 @@ export function sentinelCommentIdFor(defenderIncidentId: string, commentHash: st
   return uuidV5(`comment:${defenderIncidentId}:${commentHash}`);
 }
 
+/** The Sentinel comment id of the note on a merged incident's copy, so it is written (and recognized) once. */
+export function redirectCommentIdFor(defenderIncidentId: string, targetDefenderIncidentId: string): string {
+  return uuidV5(`redirect:${defenderIncidentId}:${targetDefenderIncidentId}`);
+}
+
 export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }

@@ -2,13 +2,13 @@ import { isConflictError } from "../core/errors";
 import type { DefenderIncident, DefenderIncidentPatch } from "../defender/models";
 import { type CanonicalIncident, canonicalEquals, type MappingResult } from "../mapping";
 import type { SentinelComment, SentinelIncident, SentinelIncidentWriteProperties } from "../sentinel/models";
-import { defenderCommentHash, syncComments } from "./commentSync";
+import { defenderCommentHash, sentinelCommentCount, syncComments } from "./commentSync";
 import { compactCanonical } from "./compactCanonical";
 import { resolveConflict } from "./conflictPolicy";
 import { type CycleContext, isConnectorCopy } from "./cycleContext";
-import { sentinelNameFor, sha256, uuidV5 } from "./deterministicName";
+import { redirectCommentIdFor, sentinelNameFor, sha256 } from "./deterministicName";
 import type { FieldChange } from "./events";
-import type { SyncRecord } from "./stateStore";
+import type { SyncedComment, SyncRecord } from "./stateStore";
 import { MERGE_GROUPS, type MergeGroup, threeWayMerge } from "./threeWayMerge";
 
 export interface PairInput {
@@ -109,6 +109,7 @@ async function createCopy(
     });
   }
   next = await notifyRedirect(ctx, defender, next);
+  next = withoutStaleEtag(next, record?.comments ?? []);
   await saveRecord(ctx, next, record?.version ?? 0);
   ctx.emit("incident.created", {
     defenderId: defender.id,
@@ -208,11 +209,15 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
 
   let comments = record?.comments ?? [];
   if (settings.syncComments) {
-    const knownOnSentinel = comments.length;
+    const knownOnSentinel = sentinelCommentCount(comments);
     const count = sentinel.properties.additionalData?.commentsCount;
+    // The etag moved while the synced view and the comment count did not: a comment was edited (or
+    // automation touched the incident); only the comment list tells.
+    const unexplained =
+      record?.sentinelEtag !== undefined && record.sentinelEtag !== sentinel.etag && sameCanonical(cS, record.baseSentinel);
     const listSentinel =
       settings.direction !== "defender-to-sentinel" &&
-      (ctx.reconciling || typeof count !== "number" || count !== knownOnSentinel);
+      (ctx.reconciling || unexplained || typeof count !== "number" || count !== knownOnSentinel);
     const sentinelComments = listSentinel ? await listAllComments(ctx, sentinelName) : undefined;
     comments = await syncComments(ctx, {
       defender,
@@ -241,6 +246,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     renderDigest: link === "owned" ? renderDigestOf(ctx, defender, baseDefender) : undefined,
   };
   next = await notifyRedirect(ctx, defender, next);
+  next = withoutStaleEtag(next, record?.comments ?? []);
   await saveRecord(ctx, next, record?.version ?? 0);
 
   if (args.linking) {
@@ -278,15 +284,28 @@ function sameCanonical(current: CanonicalIncident, b: CanonicalIncident | undefi
 }
 
 /**
- * A Sentinel incident whose etag moved but whose synced view and comment count did not (our own comment
- * writes, automation touching other fields): only the ledger's etag needs to move — no API call.
+ * Comments we wrote to Sentinel after reading or writing the incident moved its etag: record none, so the next
+ * cycle knows the change is ours (see {@link isSentinelEcho}) instead of mistaking it for a comment edit.
+ */
+function withoutStaleEtag(record: Omit<SyncRecord, "version">, before: readonly SyncedComment[]): Omit<SyncRecord, "version"> {
+  const known = new Set(before.map((c) => c.sentinelCommentId.toLowerCase()));
+  const wrote = record.comments.some((c) => c.origin === "defender" && !known.has(c.sentinelCommentId.toLowerCase()));
+  return wrote ? { ...record, sentinelEtag: undefined } : record;
+}
+
+/**
+ * A Sentinel incident whose etag moved but whose synced view and comment count did not, after our own comment
+ * writes (the ledger holds no etag then): only the ledger's etag needs to move — no API call. When the etag
+ * we recorded moved for no visible reason, a comment may have been edited: not an echo (one comments list).
  */
 export function isSentinelEcho(ctx: CycleContext, record: SyncRecord, sentinel: SentinelIncident): boolean {
   if (record.quarantine || !record.baseSentinel) return false;
+  const watchEdits = ctx.settings.syncComments && ctx.settings.direction !== "defender-to-sentinel";
+  if (watchEdits && record.sentinelEtag !== undefined && record.sentinelEtag !== sentinel.etag) return false;
   const canonical = ctx.settings.profile.sentinelToCanonical(sentinel);
   if (!canonical.ok || !sameCanonical(canonical.value, record.baseSentinel)) return false;
   const count = sentinel.properties.additionalData?.commentsCount;
-  return !ctx.settings.syncComments || (typeof count === "number" && count === record.comments.length);
+  return !ctx.settings.syncComments || (typeof count === "number" && count === sentinelCommentCount(record.comments));
 }
 
 /**
@@ -426,8 +445,10 @@ async function notifyRedirect(
   const targetName = targetRecord?.sentinelName ?? sentinelNameFor(tenant, target);
   if (!ctx.processed.has(target)) ctx.followUps.add(target);
   if (record.redirectNotified === target) return record;
-  if (settings.direction !== "sentinel-to-defender") {
-    const commentId = uuidV5(`redirect:${defender.id}:${target}`);
+  const commentId = redirectCommentIdFor(defender.id, target);
+  // Already there (adopted after a crash between writing the note and recording it): not written twice.
+  const written = record.comments.some((c) => c.sentinelCommentId.toLowerCase() === commentId);
+  if (settings.direction !== "sentinel-to-defender" && !written) {
     const message = `This incident was merged into Microsoft Defender XDR incident ${target} (Sentinel incident ${targetName}). It was closed automatically.`;
     const perform = ctx.plan({
       service: "sentinel",

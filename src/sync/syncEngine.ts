@@ -303,7 +303,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         modifiedSince: since,
         top: 1000,
         abortSignal: ctx.abortSignal,
-        onInvalidItem: (error, raw) => this.reportInvalid(ctx, "sentinel", error, raw),
+        onInvalidItem: (error, raw) => this.reportInvalid(ctx, "sentinel", error, raw, quarantined),
       })
       .byPage();
     for await (const page of pages) {
@@ -315,6 +315,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         if (ts && (!high || compareTimestamps(ts, high) > 0)) high = ts;
         if (!ok && ts && (!blockedAt || compareTimestamps(ts, blockedAt) < 0)) blockedAt = ts;
       });
+      await this.settleInvalid();
       processed += page.length;
       this.safeEmit("progress", { phase: ctx.reconciling ? "reconcile" : "incremental", side: "sentinel", processed, estimatedTotal: undefined });
       const mark = blockedAt ?? high;
@@ -374,7 +375,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         updatedSince: since,
         expandAlerts: settings.expandAlerts,
         abortSignal: ctx.abortSignal,
-        onInvalidItem: (error, raw) => this.reportInvalid(ctx, "defender", error, raw),
+        onInvalidItem: (error, raw) => this.reportInvalid(ctx, "defender", error, raw, quarantined),
       })
       .byPage();
     for await (const page of pages) {
@@ -413,6 +414,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         const ts = incident.lastUpdateDateTime ?? undefined;
         if (!ok && ts && (!blockedAt || compareTimestamps(ts, blockedAt) < 0)) blockedAt = ts;
       });
+      await this.settleInvalid();
       processed += page.length;
       this.safeEmit("progress", {
         phase: backfill ? "backfill" : ctx.reconciling ? "reconcile" : "incremental",
@@ -494,7 +496,13 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
   }
 
-  private async quarantine(ctx: CycleContext, input: PairInput, reason: string, quarantined: Set<string>): Promise<number> {
+  private async quarantine(
+    ctx: CycleContext,
+    input: PairInput,
+    reason: string,
+    quarantined: Set<string>,
+    raw?: { payload: unknown; tenantId?: string; sentinelName?: string },
+  ): Promise<number> {
     const { settings } = this;
     ctx.report.counts.quarantined++;
     if (settings.dryRun) return 1;
@@ -504,7 +512,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const now = settings.now();
     const base: Omit<SyncRecord, "version"> = record ?? {
       defenderId: input.defenderId,
-      sentinelName: input.sentinel?.name ?? sentinelNameFor(settings.tenantId ?? input.defender?.tenantId ?? "default", input.defenderId),
+      sentinelName:
+        input.sentinel?.name ??
+        raw?.sentinelName ??
+        sentinelNameFor(settings.tenantId ?? input.defender?.tenantId ?? raw?.tenantId ?? "default", input.defenderId),
       link: input.connectorCopy ? "connector" : "owned",
       comments: [],
     };
@@ -515,7 +526,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
           ...rest,
           quarantine: {
             reason,
-            digest: digest(input.defender ?? input.sentinel ?? input.defenderId),
+            digest: digest(raw?.payload ?? input.defender ?? input.sentinel ?? input.defenderId),
             attempts,
             nextAttemptAt: new Date(now.getTime() + backoff).toISOString(),
             firstFailedAt: record?.quarantine?.firstFailedAt ?? now.toISOString(),
@@ -544,29 +555,81 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     return due;
   }
 
+  /** Handling of invalid list items, started while a page is parsed and awaited before its checkpoint. */
+  private pendingInvalid: Promise<void>[] = [];
+
+  private async settleInvalid(): Promise<void> {
+    while (this.pendingInvalid.length > 0) await Promise.all(this.pendingInvalid.splice(0));
+  }
+
   /** A list item that failed its schema: reported and, when it has an id, quarantined. */
-  private reportInvalid(ctx: CycleContext, side: "defender" | "sentinel", error: ResponseValidationError, raw: unknown): void {
+  private reportInvalid(
+    ctx: CycleContext,
+    side: "defender" | "sentinel",
+    error: ResponseValidationError,
+    raw: unknown,
+    quarantined: Set<string>,
+  ): void {
+    this.pendingInvalid.push(
+      this.handleInvalid(ctx, side, error, raw, quarantined).catch((e) => this.safeEmit("error", e)),
+    );
+  }
+
+  private async handleInvalid(
+    ctx: CycleContext,
+    side: "defender" | "sentinel",
+    error: ResponseValidationError,
+    raw: unknown,
+    quarantined: Set<string>,
+  ): Promise<void> {
+    const { store } = this.settings;
     const rawObj = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
     const props = (rawObj.properties ?? {}) as Record<string, unknown>;
+    const sentinelName = side === "sentinel" && typeof rawObj.name === "string" ? rawObj.name : undefined;
+    // A Sentinel item is ours when the ledger knows its name (providerIncidentId of our own copies is the
+    // Sentinel incident number, not a Defender id); otherwise only a connector copy names its Defender incident.
+    let record = sentinelName ? await store.findBySentinelName(sentinelName) : undefined;
+    const connectorCopy =
+      side === "sentinel" && !record && isConnectorCopy(typeof props.providerName === "string" ? props.providerName : undefined);
     const defenderId =
       side === "defender"
         ? typeof rawObj.id === "string"
           ? rawObj.id
           : undefined
-        : typeof props.providerIncidentId === "string"
-          ? props.providerIncidentId
-          : undefined;
-    const sentinelName = side === "sentinel" && typeof rawObj.name === "string" ? rawObj.name : undefined;
+        : (record?.defenderId ??
+          (connectorCopy && typeof props.providerIncidentId === "string" ? props.providerIncidentId : undefined));
+    if (defenderId && !record) record = await store.getRecord(defenderId);
+    // Already kept aside for this very payload: retried on its own schedule, not reported again.
+    if (record?.quarantine && record.quarantine.digest === digest(raw)) return;
+    const reason = `${side} returned an incident that fails its schema: ${error.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
     ctx.report.counts.failed++;
-    ctx.report.failures.push({ defenderId, sentinelName, reason: error.message, transient: false });
+    ctx.report.failures.push({ defenderId, sentinelName, reason, transient: false });
+    let attempts = 1;
+    let quarantinedNow = false;
+    if (defenderId) {
+      // A new Defender incident may already have a connector copy: keep the quarantine record pointing at it.
+      const copy = side === "defender" && !record ? (await this.findConnectorCopies(ctx, [defenderId])).get(defenderId) : undefined;
+      attempts = await this.quarantine(
+        ctx,
+        { defenderId, record, sentinel: copy, connectorCopy: connectorCopy || copy !== undefined },
+        reason,
+        quarantined,
+        {
+          payload: raw,
+          tenantId: typeof rawObj.tenantId === "string" ? rawObj.tenantId : undefined,
+          sentinelName: record ? undefined : sentinelName,
+        },
+      );
+      quarantinedNow = true;
+    }
     this.safeEmit("incident.failed", {
       defenderId,
-      sentinelName,
-      reason: `${side} returned an incident that fails its schema: ${error.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      sentinelName: sentinelName ?? record?.sentinelName,
+      reason,
       error,
       transient: false,
-      quarantined: false,
-      attempts: 1,
+      quarantined: quarantinedNow,
+      attempts,
     });
   }
 }

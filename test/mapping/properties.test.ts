@@ -21,7 +21,8 @@ import {
 } from "./builders";
 import { incidentPropertiesErrors } from "./openapi";
 
-const RUNS = { numRuns: 300 };
+/** More runs: MAPPING_PROPERTY_RUNS=5000 npx vitest run test/mapping/properties.test.ts */
+const RUNS = { numRuns: Number(process.env.MAPPING_PROPERTY_RUNS ?? 300) };
 
 function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: Error }): T {
   if (!r.ok) throw r.error;
