@@ -12,12 +12,14 @@
  * round trips stable (Defender → Sentinel → Defender → Sentinel always gives the same Sentinel pair).
  */
 import type { alertClassificationValues, alertDeterminationValues } from "../defender/models";
-import {
-  type sentinelClassificationValues,
-  sentinelClassificationReasonValues,
-} from "../sentinel/models";
+import { sentinelClassificationReasonValues, type sentinelClassificationValues } from "../sentinel/models";
 import type { CanonicalClassification } from "./canonical";
-import type { DefenderReadContext, DefenderRenderContext, SentinelReadContext, SentinelRenderContext } from "./mapper";
+import type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  SentinelReadContext,
+  SentinelRenderContext,
+} from "./mapper";
 import { ANY_VALUE, type AnyValue, createEnumLookup, type EnumRow, mapEnum } from "./table";
 
 export type DefenderClassificationValue = (typeof alertClassificationValues)[number];
@@ -61,14 +63,17 @@ export interface ClassificationTable {
   /** Needs a `*` row for every canonical classification. */
   readonly toDefender: readonly ClassificationToDefenderRow[];
   /** The reasons that may go with each Sentinel classification; a valid reason from the source is kept as-is. */
-  readonly sentinelReasons: Readonly<Record<SentinelClassificationValue, readonly SentinelClassificationReasonValue[]>>;
+  readonly sentinelReasons: Readonly<
+    Record<SentinelClassificationValue, readonly SentinelClassificationReasonValue[]>
+  >;
   /** The determinations consistent with each Defender classification; a consistent current one is kept. */
   readonly defenderDeterminations: Readonly<
     Record<DefenderClassificationValue, readonly DefenderDeterminationValue[]>
   >;
 }
 
-const DETERMINATION_DROPPED = "Sentinel has no determination: it is dropped here and kept on the Defender side";
+const DETERMINATION_DROPPED =
+  "Sentinel has no determination: it is dropped here and kept on the Defender side";
 const DETERMINATION_DEFAULTED =
   "Sentinel has no determination: 'other' is written unless the current Defender determination fits";
 
@@ -78,7 +83,12 @@ export const DEFAULT_CLASSIFICATION_TABLE: ClassificationTable = {
     { from: "falsePositive", to: "falsePositive" },
     { from: "informationalExpectedActivity", to: "benignPositive" },
     { from: "unknown", to: "undetermined" },
-    { from: "unknownFutureValue", to: "undetermined", lossy: "a newer member hidden by Graph", unknown: true },
+    {
+      from: "unknownFutureValue",
+      to: "undetermined",
+      lossy: "a newer member hidden by Graph",
+      unknown: true,
+    },
     { from: ANY_VALUE, to: "undetermined", lossy: "unrecognized classification", unknown: true },
   ],
   fromSentinel: [
@@ -224,8 +234,14 @@ export function asSentinelReason(detail: string | undefined): SentinelClassifica
 /** Table lookups shared by the default mapper and canonical comparison. */
 export interface CompiledClassificationTable {
   readonly table: ClassificationTable;
-  toSentinelRow(classification: CanonicalClassification, determination: string | undefined): ClassificationToSentinelRow;
-  toDefenderRow(classification: CanonicalClassification, reason: string | undefined): ClassificationToDefenderRow;
+  toSentinelRow(
+    classification: CanonicalClassification,
+    determination: string | undefined,
+  ): ClassificationToSentinelRow;
+  toDefenderRow(
+    classification: CanonicalClassification,
+    reason: string | undefined,
+  ): ClassificationToDefenderRow;
 }
 
 /**
@@ -233,7 +249,12 @@ export interface CompiledClassificationTable {
  * Throws a TypeError for an incomplete table (a configuration error, raised by `createMappingProfile`).
  */
 export function compileClassificationTable(table: ClassificationTable): CompiledClassificationTable {
-  const classifications: CanonicalClassification[] = ["undetermined", "truePositive", "benignPositive", "falsePositive"];
+  const classifications: CanonicalClassification[] = [
+    "undetermined",
+    "truePositive",
+    "benignPositive",
+    "falsePositive",
+  ];
   for (const c of classifications) {
     if (!table.toSentinel.some((r) => r.classification === c && r.determination === ANY_VALUE)) {
       throw new TypeError(`Classification table: toSentinel needs a "*" row for ${c}`);
@@ -286,7 +307,10 @@ function includesLower(list: readonly string[], value: string): boolean {
   return list.some((v) => v.toLowerCase() === lower);
 }
 
-function determinationSpelling(table: ClassificationTable, value: string): DefenderDeterminationValue | undefined {
+function determinationSpelling(
+  table: ClassificationTable,
+  value: string,
+): DefenderDeterminationValue | undefined {
   const lower = value.toLowerCase();
   for (const list of Object.values(table.defenderDeterminations)) {
     for (const d of list) if (d.toLowerCase() === lower) return d;
@@ -363,7 +387,8 @@ export function createClassificationMapper(
       // The current Defender determination fits the target classification (and is equivalent to the requested
       // detail under the table): keep it, never clobbered.
       const current = ctx.current;
-      const currentDetermination = typeof current?.determination === "string" ? current.determination : undefined;
+      const currentDetermination =
+        typeof current?.determination === "string" ? current.determination : undefined;
       if (currentDetermination !== undefined && currentDetermination.toLowerCase() !== "unknown") {
         const sameClassification =
           typeof current?.classification === "string" &&
@@ -389,4 +414,6 @@ export function createClassificationMapper(
 }
 
 /** The classification mapper of the default table. */
-export const defaultClassificationMapper: ClassificationMapper = createClassificationMapper(DEFAULT_CLASSIFICATION_TABLE);
+export const defaultClassificationMapper: ClassificationMapper = createClassificationMapper(
+  DEFAULT_CLASSIFICATION_TABLE,
+);

@@ -2,7 +2,12 @@
  * Closing comment: Defender `resolvingComment` ⇄ canonical ⇄ Sentinel `classificationComment`. Like the
  * classification, it is a closing attribute: canonical form only carries it for closed incidents.
  */
-import type { DefenderReadContext, DefenderRenderContext, SentinelReadContext, SentinelRenderContext } from "./mapper";
+import type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  SentinelReadContext,
+  SentinelRenderContext,
+} from "./mapper";
 
 /** The closing-comment mapper group; override any function through `createMappingProfile({ closingComment })`. */
 export interface ClosingCommentMapper {
@@ -24,7 +29,11 @@ export const defaultClosingCommentMapper: ClosingCommentMapper = {
   toDefender: (value, ctx) => {
     if (value === undefined && ctx.currentCanonical?.closingComment !== undefined) {
       // Clearing Defender's resolving comment is not worth the risk of erasing an analyst's text.
-      ctx.warn({ field: "closingComment", kind: "dropped", message: "A removed closing comment is not cleared in Defender" });
+      ctx.warn({
+        field: "closingComment",
+        kind: "dropped",
+        message: "A removed closing comment is not cleared in Defender",
+      });
     }
     return value;
   },

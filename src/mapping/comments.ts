@@ -31,7 +31,8 @@ export interface CommentMapper {
 }
 
 function header(source: string, author: string | undefined, time: string | undefined): string {
-  const who = typeof author === "string" && author.trim() !== "" ? ` by ${oneLine(author).slice(0, 256)}` : "";
+  const who =
+    typeof author === "string" && author.trim() !== "" ? ` by ${oneLine(author).slice(0, 256)}` : "";
   const when = typeof time === "string" && time.trim() !== "" ? ` at ${oneLine(time).slice(0, 64)}` : "";
   return `[${source} comment${who}${when}]\n`;
 }

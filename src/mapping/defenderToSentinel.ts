@@ -26,7 +26,10 @@ export function defenderToSentinel(
   const profile = options.profile ?? DEFAULT_MAPPING_PROFILE;
   const canonical = profile.defenderToCanonical(incident);
   if (!canonical.ok) return canonical;
-  const rendered = profile.renderSentinel(canonical.value, { defender: incident, existing: options.existing });
+  const rendered = profile.renderSentinel(canonical.value, {
+    defender: incident,
+    existing: options.existing,
+  });
   if (!rendered.ok) return rendered;
   return { ok: true, value: rendered.value, warnings: [...canonical.warnings, ...rendered.warnings] };
 }

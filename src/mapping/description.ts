@@ -14,7 +14,12 @@
  */
 import { asArray, asRecord, own, ownString } from "./guards";
 import { type MappingLimits, truncateWithMarker } from "./limits";
-import type { DefenderReadContext, DefenderRenderContext, SentinelReadContext, SentinelRenderContext } from "./mapper";
+import type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  SentinelReadContext,
+  SentinelRenderContext,
+} from "./mapper";
 import type { WarningSink } from "./result";
 import { clip, oneLine, sanitizeText } from "./text";
 
@@ -179,7 +184,11 @@ function short(value: string | undefined): string | undefined {
   return one === "" ? undefined : clip(one, 80);
 }
 
-function nestedString(e: Readonly<Record<string, unknown>> | undefined, key: string, field: string): string | undefined {
+function nestedString(
+  e: Readonly<Record<string, unknown>> | undefined,
+  key: string,
+  field: string,
+): string | undefined {
   return ownString(asRecord(own(e, key)), field);
 }
 
@@ -196,7 +205,12 @@ export function describeEvidence(evidence: unknown): string | undefined {
   const kind = type.slice(type.lastIndexOf(".") + 1).toLowerCase();
   switch (kind) {
     case "deviceevidence":
-      return labelled("device", ownString(e, "deviceDnsName"), ownString(e, "hostName"), ownString(e, "mdeDeviceId"));
+      return labelled(
+        "device",
+        ownString(e, "deviceDnsName"),
+        ownString(e, "hostName"),
+        ownString(e, "mdeDeviceId"),
+      );
     case "userevidence":
       return labelled(
         "user",
@@ -211,7 +225,11 @@ export function describeEvidence(evidence: unknown): string | undefined {
     case "fileevidence":
       return labelled("file", nestedString(e, "fileDetails", "fileName"));
     case "processevidence":
-      return labelled("process", nestedString(e, "imageFile", "fileName"), ownString(e, "processCommandLine"));
+      return labelled(
+        "process",
+        nestedString(e, "imageFile", "fileName"),
+        ownString(e, "processCommandLine"),
+      );
     case "mailboxevidence":
       return labelled("mailbox", ownString(e, "primaryAddress"), ownString(e, "upn"));
     case "analyzedmessageevidence":
@@ -237,7 +255,9 @@ export function alertSummaryLine(alert: unknown): string {
   const title = short(ownString(a, "title")) ?? "(untitled alert)";
   parts.push(sev !== undefined ? `[${sev}] ${title}` : title);
   const product =
-    short(ownString(a, "productName")) ?? short(ownString(a, "serviceSource")) ?? short(ownString(a, "detectionSource"));
+    short(ownString(a, "productName")) ??
+    short(ownString(a, "serviceSource")) ??
+    short(ownString(a, "detectionSource"));
   if (product !== undefined) parts.push(product);
   const category = short(ownString(a, "category"));
   if (category !== undefined) parts.push(category);
@@ -272,14 +292,24 @@ export function defaultDescriptionSections(ctx: SentinelRenderContext): Descript
   const rawUrl = typeof d.incidentWebUrl === "string" ? d.incidentWebUrl : undefined;
   const url = validWebUrl(rawUrl);
   if (rawUrl !== undefined && url === undefined) {
-    ctx.warn({ field: "description", kind: "dropped", message: "incidentWebUrl is not a usable https URL; no link" });
+    ctx.warn({
+      field: "description",
+      kind: "dropped",
+      message: "incidentWebUrl is not a usable https URL; no link",
+    });
   }
   const head = [url !== undefined ? `Defender XDR incident ${id}: ${url}` : `Defender XDR incident ${id}`];
   if (ctx.canonical.redirectTarget !== undefined) {
-    head.push(`Merged into Defender XDR incident ${short(ctx.canonical.redirectTarget)} (closed as redirected).`);
+    head.push(
+      `Merged into Defender XDR incident ${short(ctx.canonical.redirectTarget)} (closed as redirected).`,
+    );
   }
   const summary = short(typeof d.summary === "string" ? d.summary : undefined);
-  if (summary !== undefined && typeof d.summary === "string" && d.summary.trim() !== ctx.canonical.description.trim()) {
+  if (
+    summary !== undefined &&
+    typeof d.summary === "string" &&
+    d.summary.trim() !== ctx.canonical.description.trim()
+  ) {
     head.push(`Summary: ${clip(oneLine(clip(d.summary, 2 * MAX_LINE)), MAX_LINE - 9)}`);
   }
   sections.push({ lines: head });

@@ -27,7 +27,10 @@ export function own(record: Readonly<Record<string, unknown>> | undefined, key: 
 }
 
 /** An own string property, else undefined. */
-export function ownString(record: Readonly<Record<string, unknown>> | undefined, key: string): string | undefined {
+export function ownString(
+  record: Readonly<Record<string, unknown>> | undefined,
+  key: string,
+): string | undefined {
   return asString(own(record, key));
 }
 

@@ -9,6 +9,35 @@ export {
   defaultActivityMapper,
 } from "./activity";
 export {
+  ALERT_ROW_COLUMNS,
+  ALERT_ROW_SCHEMA_VERSION,
+  type AlertKey,
+  type AlertRow,
+  type AlertRowBuilder,
+  type AlertRowColumn,
+  type AlertRowColumnType,
+  type AlertRowContext,
+  type AlertRowEvidence,
+  type AlertRowLimits,
+  type AlertRowMapContext,
+  type AlertRowMapper,
+  type AlertRowMapperOptions,
+  alertKeyOf,
+  alertRowEvidenceSchema,
+  alertRowId,
+  alertRowSchema,
+  buildAlertRow,
+  clipUtf8,
+  compactEvidence,
+  createAlertRowMapper,
+  DEFAULT_ALERT_ROW_LIMITS,
+  DEFAULT_ALERT_STREAM_NAME,
+  DEFAULT_ALERT_TABLE_NAME,
+  defaultAlertRowMapper,
+  dynamicColumnIssues,
+  LOGS_INGESTION_MAX_FIELD_BYTES,
+} from "./alertRow";
+export {
   type CanonicalClassification,
   type CanonicalComparator,
   type CanonicalField,
@@ -81,14 +110,14 @@ export {
   textEqualsAllowingTruncation,
   truncateWithMarker,
 } from "./limits";
-export {
-  type DefenderReadContext,
-  type DefenderRenderContext,
-  type MapperContextBase,
-  type MapperOverrides,
-  type Override,
-  type SentinelReadContext,
-  type SentinelRenderContext,
+export type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  MapperContextBase,
+  MapperOverrides,
+  Override,
+  SentinelReadContext,
+  SentinelRenderContext,
 } from "./mapper";
 export {
   createOwnerLookupResolver,

@@ -11,7 +11,12 @@
  */
 import type { IncidentLabel } from "../sentinel/models";
 import { asArray, asRecord, ownString } from "./guards";
-import type { DefenderReadContext, DefenderRenderContext, SentinelReadContext, SentinelRenderContext } from "./mapper";
+import type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  SentinelReadContext,
+  SentinelRenderContext,
+} from "./mapper";
 
 /** The label this package adds to the Sentinel copy of a merged (redirected) Defender incident. */
 export const REDIRECTED_LABEL = "Redirected";

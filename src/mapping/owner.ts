@@ -9,7 +9,12 @@
 import type { IncidentOwner, SentinelIncidentWriteProperties } from "../sentinel/models";
 import { ownerTypeValues } from "../sentinel/models";
 import { asRecord, ownString } from "./guards";
-import type { DefenderReadContext, DefenderRenderContext, SentinelReadContext, SentinelRenderContext } from "./mapper";
+import type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  SentinelReadContext,
+  SentinelRenderContext,
+} from "./mapper";
 
 /** The owner object written to Sentinel. */
 export type SentinelOwnerOutput = NonNullable<SentinelIncidentWriteProperties["owner"]>;
@@ -24,7 +29,8 @@ export interface OwnerResolver {
 
 /** Sends `{ userPrincipalName, email }` (email only when the UPN looks like an address); reads UPN ?? email. */
 export const defaultOwnerResolver: OwnerResolver = {
-  toSentinel: (upn) => (upn.includes("@") ? { userPrincipalName: upn, email: upn } : { userPrincipalName: upn }),
+  toSentinel: (upn) =>
+    upn.includes("@") ? { userPrincipalName: upn, email: upn } : { userPrincipalName: upn },
   fromSentinel: (owner) => {
     const record = asRecord(owner);
     const upn = ownString(record, "userPrincipalName")?.trim();
@@ -140,7 +146,8 @@ export function createOwnerMapper(resolver: OwnerResolver = defaultOwnerResolver
         ctx.warn({
           field: "owner",
           kind: "lossy",
-          message: "The Sentinel owner could not be resolved to a UPN (objectId only?); treated as unassigned",
+          message:
+            "The Sentinel owner could not be resolved to a UPN (objectId only?); treated as unassigned",
         });
       }
       return upn;

@@ -35,7 +35,12 @@ import {
   DEFAULT_CLASSIFICATION_TABLE,
 } from "./classification";
 import { type ClosingCommentMapper, defaultClosingCommentMapper } from "./closingComment";
-import { type CommentMapper, type DefenderCommentMeta, defaultCommentMapper, type SentinelCommentMeta } from "./comments";
+import {
+  type CommentMapper,
+  type DefenderCommentMeta,
+  defaultCommentMapper,
+  type SentinelCommentMeta,
+} from "./comments";
 import { type DescriptionMapper, type DescriptionSection, defaultDescriptionMapper } from "./description";
 import { asArray, asRecord, asString, isDateTime, isGuid, own, ownString } from "./guards";
 import { DEFAULT_SYSTEM_LABELS, defaultTagsMapper, isUserLabel, type TagsMapper } from "./labels";
@@ -117,7 +122,9 @@ export interface RenderDefenderPatchContext {
 
 export interface MappingProfile {
   defenderToCanonical(incident: DefenderIncident): MappingResult<CanonicalIncident>;
-  sentinelToCanonical(incident: SentinelIncident | SentinelIncidentProperties): MappingResult<CanonicalIncident>;
+  sentinelToCanonical(
+    incident: SentinelIncident | SentinelIncidentProperties,
+  ): MappingResult<CanonicalIncident>;
   /**
    * Full PUT body: values from `canonical`, plus context from the Defender incident (incidentWebUrl link,
    * alerts → first/last activity, alert-derived labels/description sections), preserving what `existing` has
@@ -164,7 +171,11 @@ interface Composed<M> {
   readonly group: string;
 }
 
-function compose<M extends object>(group: string, base: M, overrides: MapperOverrides<M> | undefined): Composed<M> {
+function compose<M extends object>(
+  group: string,
+  base: M,
+  overrides: MapperOverrides<M> | undefined,
+): Composed<M> {
   return { group, ...composeMapper(base, overrides) };
 }
 
@@ -188,7 +199,12 @@ function invoke<M, K extends keyof M & string>(
     return (c.mapper[fn] as (...a: unknown[]) => never)(...args);
   } catch (e) {
     if (isMappingError(e)) throw e;
-    throw new MappingError({ field, mapper: mapperName(c, fn), message: `mapper threw: ${message(e)}`, cause: e });
+    throw new MappingError({
+      field,
+      mapper: mapperName(c, fn),
+      message: `mapper threw: ${message(e)}`,
+      cause: e,
+    });
   }
 }
 
@@ -264,7 +280,8 @@ function propertiesOf(incident: SentinelIncident | SentinelIncidentProperties): 
   const record = asRecord(incident);
   if (record === undefined) fail("incident", "sentinelToCanonical", "the Sentinel incident is not an object");
   const props = asRecord(own(record, "properties"));
-  if (props !== undefined && ownString(record, "title") === undefined) return props as SentinelIncidentProperties;
+  if (props !== undefined && ownString(record, "title") === undefined)
+    return props as SentinelIncidentProperties;
   return record as SentinelIncidentProperties;
 }
 
@@ -276,7 +293,11 @@ function sameTagSet(a: readonly string[], b: readonly unknown[]): boolean {
   return true;
 }
 
-const REAL_DEFENDER_CLASSIFICATIONS = new Set(["truepositive", "falsepositive", "informationalexpectedactivity"]);
+const REAL_DEFENDER_CLASSIFICATIONS = new Set([
+  "truepositive",
+  "falsepositive",
+  "informationalexpectedactivity",
+]);
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -286,9 +307,13 @@ const REAL_DEFENDER_CLASSIFICATIONS = new Set(["truepositive", "falsepositive", 
  * classification table).
  */
 export function createMappingProfile(overrides: MappingOverrides = {}): MappingProfile {
-  const limits: Readonly<MappingLimits> = Object.freeze({ ...DEFAULT_MAPPING_LIMITS, ...(overrides.limits ?? {}) });
+  const limits: Readonly<MappingLimits> = Object.freeze({
+    ...DEFAULT_MAPPING_LIMITS,
+    ...(overrides.limits ?? {}),
+  });
   for (const [key, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < 1) throw new TypeError(`Mapping limit ${key} must be a positive integer`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new TypeError(`Mapping limit ${key} must be a positive integer`);
   }
   const table = overrides.classificationTable ?? DEFAULT_CLASSIFICATION_TABLE;
   const comparator = createCanonicalComparator(table);
@@ -314,7 +339,11 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     overrides.classification,
   );
   const closingComment = compose("closingComment", defaultClosingCommentMapper, overrides.closingComment);
-  const owner = compose("owner", createOwnerMapper(overrides.ownerResolver ?? defaultOwnerResolver), overrides.owner);
+  const owner = compose(
+    "owner",
+    createOwnerMapper(overrides.ownerResolver ?? defaultOwnerResolver),
+    overrides.owner,
+  );
   const tags = compose("tags", defaultTagsMapper, overrides.tags);
   const activity = compose("activity", defaultActivityMapper, overrides.activity);
   const comments = compose("comments", defaultCommentMapper, overrides.comments);
@@ -347,12 +376,20 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       const t = clean(tag, "tags", warn).trim();
       if (t === "") continue;
       if (t.length > limits.labelMaxLength) {
-        warn({ field: "tags", kind: "dropped", message: `Tag longer than ${limits.labelMaxLength} characters left out` });
+        warn({
+          field: "tags",
+          kind: "dropped",
+          message: `Tag longer than ${limits.labelMaxLength} characters left out`,
+        });
         continue;
       }
       if (isSystemLabel(t)) {
         if (side === "defender") {
-          warn({ field: "tags", kind: "dropped", message: `Tag "${t.slice(0, 64)}" is a system label; not synced` });
+          warn({
+            field: "tags",
+            kind: "dropped",
+            message: `Tag "${t.slice(0, 64)}" is a system label; not synced`,
+          });
         }
         continue;
       }
@@ -366,7 +403,9 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       severity: raw.severity,
       status: raw.status,
       classification: closed ? raw.classification : "undetermined",
-      classificationDetail: closed ? optionalText(raw.classificationDetail, "classificationDetail")?.trim() : undefined,
+      classificationDetail: closed
+        ? optionalText(raw.classificationDetail, "classificationDetail")?.trim()
+        : undefined,
       closingComment: closed ? optionalText(raw.closingComment, "closingComment") : undefined,
       owner: ownerText === "" ? undefined : ownerText,
       tags: [...tagSet].sort(),
@@ -378,14 +417,21 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
 
   function defenderToCanonicalInner(incident: DefenderIncident, warn: WarningSink): CanonicalIncident {
     const record = asRecord(incident);
-    if (record === undefined) fail("incident", "defenderToCanonical", "the Defender incident is not an object");
+    if (record === undefined)
+      fail("incident", "defenderToCanonical", "the Defender incident is not an object");
     const inc = record as DefenderIncident;
     const ctx: DefenderReadContext = { ...base(warn), direction: "defenderToCanonical", incident: inc };
     const s = (key: string) => asString(own(record, key));
-    const cls = invoke(classification, "fromDefender", "classification", {
-      classification: s("classification"),
-      determination: s("determination"),
-    }, ctx);
+    const cls = invoke(
+      classification,
+      "fromDefender",
+      "classification",
+      {
+        classification: s("classification"),
+        determination: s("determination"),
+      },
+      ctx,
+    );
     const clsValue = asRecord(cls);
     const raw: CanonicalIncident = {
       title: invoke(title, "fromDefender", "title", s("displayName"), ctx),
@@ -396,7 +442,14 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       classificationDetail: own(clsValue, "detail") as string | undefined,
       closingComment: invoke(closingComment, "fromDefender", "closingComment", s("resolvingComment"), ctx),
       owner: invoke(owner, "fromDefender", "owner", s("assignedTo"), ctx),
-      tags: invoke(tags, "fromDefender", "tags", asArray(own(record, "customTags")) as string[], ctx),
+      // Raw payloads may still use the legacy name `tags` (quirk G3; the zod model folds it into customTags).
+      tags: invoke(
+        tags,
+        "fromDefender",
+        "tags",
+        asArray(own(record, "customTags") ?? own(record, "tags")) as string[],
+        ctx,
+      ),
       redirectTarget: s("redirectIncidentId"),
     };
     return normalizeCanonical(
@@ -427,10 +480,16 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     const record = props as unknown as Readonly<Record<string, unknown>>;
     const ctx: SentinelReadContext = { ...base(warn), direction: "sentinelToCanonical", incident: props };
     const s = (key: string) => asString(own(record, key));
-    const cls = invoke(classification, "fromSentinel", "classification", {
-      classification: s("classification"),
-      reason: s("classificationReason"),
-    }, ctx);
+    const cls = invoke(
+      classification,
+      "fromSentinel",
+      "classification",
+      {
+        classification: s("classification"),
+        reason: s("classificationReason"),
+      },
+      ctx,
+    );
     const clsValue = asRecord(cls);
     const ownerValue = asRecord(own(record, "owner")) as SentinelIncidentProperties["owner"];
     const labels = asArray(own(record, "labels")) as IncidentLabel[];
@@ -441,7 +500,13 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       status: invoke(status, "fromSentinel", "status", s("status"), ctx),
       classification: own(clsValue, "classification") as CanonicalIncident["classification"],
       classificationDetail: own(clsValue, "detail") as string | undefined,
-      closingComment: invoke(closingComment, "fromSentinel", "closingComment", s("classificationComment"), ctx),
+      closingComment: invoke(
+        closingComment,
+        "fromSentinel",
+        "closingComment",
+        s("classificationComment"),
+        ctx,
+      ),
       owner: invoke(owner, "fromSentinel", "owner", ownerValue, ctx),
       tags: invoke(tags, "fromSentinel", "tags", labels, ctx),
       redirectTarget: undefined,
@@ -466,14 +531,21 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     );
   }
 
-  function renderLabels(ctx: SentinelRenderContext, warn: WarningSink): NonNullable<SentinelIncidentWriteProperties["labels"]> {
+  function renderLabels(
+    ctx: SentinelRenderContext,
+    warn: WarningSink,
+  ): NonNullable<SentinelIncidentWriteProperties["labels"]> {
     const labels: NonNullable<SentinelIncidentWriteProperties["labels"]> = [];
     const seen = new Set<string>();
     const add = (name: string, labelType: "User" | "AutoAssigned" | undefined, origin: string) => {
       const n = clean(name, "labels", warn).trim();
       if (n === "") return;
       if (n.length > limits.labelMaxLength) {
-        warn({ field: "labels", kind: "dropped", message: `Label from ${origin} longer than ${limits.labelMaxLength} characters left out` });
+        warn({
+          field: "labels",
+          kind: "dropped",
+          message: `Label from ${origin} longer than ${limits.labelMaxLength} characters left out`,
+        });
         return;
       }
       const key = `${labelType ?? ""}\u0000${n}`;
@@ -488,9 +560,14 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       const name = ownString(record, "labelName");
       if (name === undefined) continue;
       const type = ownString(record, "labelType");
-      if (type !== undefined && knownLabelTypes.has(type)) add(name, type as "AutoAssigned", "the existing incident");
+      if (type !== undefined && knownLabelTypes.has(type))
+        add(name, type as "AutoAssigned", "the existing incident");
       else {
-        warn({ field: "labels", kind: "lossy", message: `Label type "${String(type).slice(0, 32)}" is unknown; sent without type` });
+        warn({
+          field: "labels",
+          kind: "lossy",
+          message: `Label type "${String(type).slice(0, 32)}" is unknown; sent without type`,
+        });
         add(name, undefined, "the existing incident");
       }
     }
@@ -536,7 +613,8 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       existingRaw === undefined
         ? undefined
         : (propertiesOf(existingRaw as SentinelIncidentProperties) as SentinelIncidentProperties);
-    const defender = context.defender === undefined ? undefined : (asRecord(context.defender) as DefenderIncident);
+    const defender =
+      context.defender === undefined ? undefined : (asRecord(context.defender) as DefenderIncident);
     const ctx: SentinelRenderContext = {
       ...base(warn),
       direction: "renderSentinel",
@@ -547,7 +625,12 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
 
     // Title: cleaned, never empty, within the limit.
     const titleName = mapperName(title, "toSentinel");
-    let titleText = check(writeShape.title, invoke(title, "toSentinel", "title", canonical.title, ctx), "title", titleName);
+    let titleText = check(
+      writeShape.title,
+      invoke(title, "toSentinel", "title", canonical.title, ctx),
+      "title",
+      titleName,
+    );
     titleText = clean(titleText, "title", warn).trim();
     if (titleText === "") fail("title", titleName, "returned an empty title");
     titleText = cut(titleText, limits.titleMaxLength, "title", warn);
@@ -570,7 +653,10 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     // Description with the appended sections.
     const sectionsName = mapperName(description, "sections");
     const sections = invoke(description, "sections", "description", ctx);
-    if (!Array.isArray(sections) || !sections.every((s) => asRecord(s) !== undefined && Array.isArray(s.lines))) {
+    if (
+      !Array.isArray(sections) ||
+      !sections.every((s) => asRecord(s) !== undefined && Array.isArray(s.lines))
+    ) {
       fail("description", sectionsName, "returned something other than an array of { heading?, lines[] }");
     }
     const descName = mapperName(description, "toSentinel");
@@ -590,24 +676,49 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     if (st === "Closed") {
       const clsName = mapperName(classification, "toSentinel");
       const out = asRecord(
-        invoke(classification, "toSentinel", "classification", {
-          classification: canonical.classification,
-          detail: canonical.classificationDetail,
-        }, ctx),
+        invoke(
+          classification,
+          "toSentinel",
+          "classification",
+          {
+            classification: canonical.classification,
+            detail: canonical.classificationDetail,
+          },
+          ctx,
+        ),
       );
-      const cls = check(writeShape.classification.unwrap(), own(out, "classification"), "classification", clsName);
+      const cls = check(
+        writeShape.classification.unwrap(),
+        own(out, "classification"),
+        "classification",
+        clsName,
+      );
       const reason = own(out, "reason");
       body.classification = cls;
       if (reason !== undefined) {
-        body.classificationReason = check(writeShape.classificationReason.unwrap(), reason, "classificationReason", clsName);
+        body.classificationReason = check(
+          writeShape.classificationReason.unwrap(),
+          reason,
+          "classificationReason",
+          clsName,
+        );
       } else if (cls === "BenignPositive") {
-        fail("classificationReason", clsName, "BenignPositive needs a classificationReason (Sentinel answers 400)");
+        fail(
+          "classificationReason",
+          clsName,
+          "BenignPositive needs a classificationReason (Sentinel answers 400)",
+        );
       }
       const commentName = mapperName(closingComment, "toSentinel");
       const comment = invoke(closingComment, "toSentinel", "closingComment", canonical.closingComment, ctx);
       if (comment !== undefined) {
-        const c = clean(check(writeShape.classificationComment.unwrap(), comment, "classificationComment", commentName), "closingComment", warn);
-        if (c.trim() !== "") body.classificationComment = cut(c, limits.classificationCommentMaxLength, "closingComment", warn);
+        const c = clean(
+          check(writeShape.classificationComment.unwrap(), comment, "classificationComment", commentName),
+          "closingComment",
+          warn,
+        );
+        if (c.trim() !== "")
+          body.classificationComment = cut(c, limits.classificationCommentMaxLength, "closingComment", warn);
       }
     }
 
@@ -651,7 +762,8 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
   ): DefenderIncidentPatch {
     const changes = check(partialCanonicalSchema, changesInput, "changes", "renderDefenderPatch (input)");
     const has = (field: CanonicalField) => Object.hasOwn(changes, field) && changes[field] !== undefined;
-    const current = context.current === undefined ? undefined : (asRecord(context.current) as DefenderIncident);
+    const current =
+      context.current === undefined ? undefined : (asRecord(context.current) as DefenderIncident);
     let currentCanonical: CanonicalIncident | undefined;
     if (current !== undefined) {
       currentCanonical = defenderToCanonicalInner(current, () => {});
@@ -706,7 +818,11 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       const currentReal = REAL_DEFENDER_CLASSIFICATIONS.has(currentCls);
       const wasClosed = currentCanonical?.status === "closed";
       let targetCls = changes.classification;
-      if (targetCls === undefined && has("classificationDetail") && currentCanonical?.classification !== "undetermined") {
+      if (
+        targetCls === undefined &&
+        has("classificationDetail") &&
+        currentCanonical?.classification !== "undetermined"
+      ) {
         targetCls = currentCanonical?.classification;
       }
       const wantsClassification =
@@ -715,27 +831,51 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
       if (targetCls !== undefined && wantsClassification) {
         const clsName = mapperName(classification, "toDefender");
         const out = asRecord(
-          invoke(classification, "toDefender", "classification", {
-            classification: targetCls,
-            detail: has("classificationDetail") ? changes.classificationDetail : undefined,
-          }, ctx),
+          invoke(
+            classification,
+            "toDefender",
+            "classification",
+            {
+              classification: targetCls,
+              detail: has("classificationDetail") ? changes.classificationDetail : undefined,
+            },
+            ctx,
+          ),
         );
-        const cls = check(patchShape.classification.unwrap(), own(out, "classification"), "classification", clsName);
+        const cls = check(
+          patchShape.classification.unwrap(),
+          own(out, "classification"),
+          "classification",
+          clsName,
+        );
         if (cls.toLowerCase() !== currentCls) patch.classification = cls;
         const det = own(out, "determination");
         if (det !== undefined) {
           const d = check(patchShape.determination.unwrap(), det, "classificationDetail", clsName);
-          if (d.toLowerCase() !== (asString(cur("determination")) ?? "").toLowerCase()) patch.determination = d;
+          if (d.toLowerCase() !== (asString(cur("determination")) ?? "").toLowerCase())
+            patch.determination = d;
         }
       }
-      if (has("closingComment") || (Object.hasOwn(changes, "closingComment") && changes.closingComment === undefined)) {
+      if (
+        has("closingComment") ||
+        (Object.hasOwn(changes, "closingComment") && changes.closingComment === undefined)
+      ) {
         const value = changes.closingComment;
         if (value !== undefined && isTruncated(value)) {
-          warn({ field: "closingComment", kind: "dropped", message: "A value truncated by this package is never written back" });
+          warn({
+            field: "closingComment",
+            kind: "dropped",
+            message: "A value truncated by this package is never written back",
+          });
         } else {
           const out = invoke(closingComment, "toDefender", "closingComment", value, ctx);
           if (out !== undefined) {
-            const v = check(patchShape.resolvingComment.unwrap(), out, "closingComment", mapperName(closingComment, "toDefender"));
+            const v = check(
+              patchShape.resolvingComment.unwrap(),
+              out,
+              "closingComment",
+              mapperName(closingComment, "toDefender"),
+            );
             if (v !== cur("resolvingComment")) patch.resolvingComment = v;
           }
         }
@@ -789,7 +929,11 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     if (typeof text !== "string") fail("comment", name, "comment text is not a string");
     if (sanitizeText(text).text.trim() === "") fail("comment", name, "comment text is empty");
     const safeMeta = asRecord(meta) ?? {};
-    const out = (c.mapper[fn] as (t: string, m: unknown, x: MapperContextBase) => unknown)(text, safeMeta, base(warn));
+    const out = (c.mapper[fn] as (t: string, m: unknown, x: MapperContextBase) => unknown)(
+      text,
+      safeMeta,
+      base(warn),
+    );
     if (typeof out !== "string") fail("comment", name, "returned something other than a string");
     const cleaned = clean(out, "comment", warn);
     if (cleaned.trim() === "") fail("comment", name, "returned an empty comment");
@@ -799,15 +943,22 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
   const profile: MappingProfile = {
     defenderToCanonical: (incident) => run((warn) => defenderToCanonicalInner(incident, warn)),
     sentinelToCanonical: (incident) => run((warn) => sentinelToCanonicalInner(incident, warn)),
-    renderSentinel: (canonical, context) => run((warn) => renderSentinelInner(canonical, context ?? {}, warn)),
-    renderDefenderPatch: (changes, context) => run((warn) => renderDefenderPatchInner(changes, context ?? {}, warn)),
+    renderSentinel: (canonical, context) =>
+      run((warn) => renderSentinelInner(canonical, context ?? {}, warn)),
+    renderDefenderPatch: (changes, context) =>
+      run((warn) => renderDefenderPatchInner(changes, context ?? {}, warn)),
     renderSentinelComment: (text, meta) =>
       run((warn) => {
         try {
           return renderComment(comments, "toSentinel", text, meta, limits.sentinelCommentMaxLength, warn);
         } catch (e) {
           if (isMappingError(e)) throw e;
-          throw new MappingError({ field: "comment", mapper: mapperName(comments, "toSentinel"), message: `mapper threw: ${message(e)}`, cause: e });
+          throw new MappingError({
+            field: "comment",
+            mapper: mapperName(comments, "toSentinel"),
+            message: `mapper threw: ${message(e)}`,
+            cause: e,
+          });
         }
       }),
     renderDefenderComment: (text, meta) =>
@@ -816,7 +967,12 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
           return renderComment(comments, "toDefender", text, meta, limits.defenderCommentMaxLength, warn);
         } catch (e) {
           if (isMappingError(e)) throw e;
-          throw new MappingError({ field: "comment", mapper: mapperName(comments, "toDefender"), message: `mapper threw: ${message(e)}`, cause: e });
+          throw new MappingError({
+            field: "comment",
+            mapper: mapperName(comments, "toDefender"),
+            message: `mapper threw: ${message(e)}`,
+            cause: e,
+          });
         }
       }),
     systemLabels,

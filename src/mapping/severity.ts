@@ -8,7 +8,12 @@
 import type { alertSeverityValues } from "../defender/models";
 import type { sentinelSeverityValues } from "../sentinel/models";
 import type { CanonicalSeverity } from "./canonical";
-import type { DefenderReadContext, DefenderRenderContext, SentinelReadContext, SentinelRenderContext } from "./mapper";
+import type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  SentinelReadContext,
+  SentinelRenderContext,
+} from "./mapper";
 import { createEnumLookup, type EnumRow, mapEnum } from "./table";
 
 export type DefenderSeverityValue = (typeof alertSeverityValues)[number];
@@ -35,7 +40,8 @@ export const canonicalToSentinelSeverityRows: readonly EnumRow<CanonicalSeverity
   {
     from: "unknown",
     to: "Informational",
-    lossy: "Sentinel has no unknown severity; unknown and informational compare equal, so it is never written back",
+    lossy:
+      "Sentinel has no unknown severity; unknown and informational compare equal, so it is never written back",
   },
   { from: "informational", to: "Informational" },
   { from: "low", to: "Low" },
@@ -53,14 +59,16 @@ export const sentinelToCanonicalSeverityRows: readonly EnumRow<SentinelSeverityV
 ];
 
 /** Canonical → Defender PATCH `severity`; `undefined` means "do not write". */
-export const canonicalToDefenderSeverityRows: readonly EnumRow<CanonicalSeverity, DefenderSeverityValue | undefined>[] =
-  [
-    { from: "unknown", to: undefined, lossy: "a Sentinel severity is never written to Defender as unknown" },
-    { from: "informational", to: "informational" },
-    { from: "low", to: "low" },
-    { from: "medium", to: "medium" },
-    { from: "high", to: "high" },
-  ];
+export const canonicalToDefenderSeverityRows: readonly EnumRow<
+  CanonicalSeverity,
+  DefenderSeverityValue | undefined
+>[] = [
+  { from: "unknown", to: undefined, lossy: "a Sentinel severity is never written to Defender as unknown" },
+  { from: "informational", to: "informational" },
+  { from: "low", to: "low" },
+  { from: "medium", to: "medium" },
+  { from: "high", to: "high" },
+];
 
 /** The severity mapper group; override any function through `createMappingProfile({ severity })`. */
 export interface SeverityMapper {
@@ -78,13 +86,21 @@ const toDefender = createEnumLookup(canonicalToDefenderSeverityRows);
 
 export const defaultSeverityMapper: SeverityMapper = {
   fromDefender: (value, ctx) =>
-    typeof value === "string" ? (mapEnum(fromDefender, value, "severity", ctx.warn)?.to ?? "unknown") : "unknown",
+    typeof value === "string"
+      ? (mapEnum(fromDefender, value, "severity", ctx.warn)?.to ?? "unknown")
+      : "unknown",
   fromSentinel: (value, ctx) =>
-    typeof value === "string" ? (mapEnum(fromSentinel, value, "severity", ctx.warn)?.to ?? "unknown") : "unknown",
+    typeof value === "string"
+      ? (mapEnum(fromSentinel, value, "severity", ctx.warn)?.to ?? "unknown")
+      : "unknown",
   toSentinel: (value, ctx) => mapEnum(toSentinel, value, "severity", ctx.warn)?.to ?? "Informational",
   toDefender: (value, ctx) => {
     if (value === "unknown") {
-      ctx.warn({ field: "severity", kind: "dropped", message: "Severity unknown is never written to Defender" });
+      ctx.warn({
+        field: "severity",
+        kind: "dropped",
+        message: "Severity unknown is never written to Defender",
+      });
       return undefined;
     }
     return mapEnum(toDefender, value, "severity", ctx.warn)?.to;

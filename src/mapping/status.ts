@@ -9,7 +9,12 @@
 import type { incidentStatusValues } from "../defender/models";
 import type { sentinelStatusValues } from "../sentinel/models";
 import type { CanonicalStatus } from "./canonical";
-import type { DefenderReadContext, DefenderRenderContext, SentinelReadContext, SentinelRenderContext } from "./mapper";
+import type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  SentinelReadContext,
+  SentinelRenderContext,
+} from "./mapper";
 import { createEnumLookup, type EnumRow, mapEnum } from "./table";
 
 export type DefenderStatusValue = (typeof incidentStatusValues)[number];
@@ -28,7 +33,8 @@ export const defenderToCanonicalStatusRows: readonly EnumRow<DefenderStatusValue
   {
     from: "redirected",
     to: "closed",
-    lossy: "merged into another incident: Sentinel gets the system label 'Redirected', redirectTarget keeps the target",
+    lossy:
+      "merged into another incident: Sentinel gets the system label 'Redirected', redirectTarget keeps the target",
   },
   {
     from: "unknownFutureValue",

@@ -49,7 +49,11 @@ export function mapEnum<F extends string, T>(
   const row = lookup.row(value);
   if (row === undefined) return undefined;
   if (row.unknown) {
-    warn({ field, kind: "unknownValue", message: `Unknown value "${clipValue(value)}": ${row.lossy ?? "mapped by the fallback row"}` });
+    warn({
+      field,
+      kind: "unknownValue",
+      message: `Unknown value "${clipValue(value)}": ${row.lossy ?? "mapped by the fallback row"}`,
+    });
   } else if (row.lossy !== undefined) {
     warn({ field, kind: "lossy", message: `"${clipValue(value)}" → "${String(row.to)}": ${row.lossy}` });
   }

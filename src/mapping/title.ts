@@ -4,7 +4,12 @@
  * An empty or blank Defender title becomes "(untitled Defender incident <id>)" already in canonical form (with a
  * warning), so the Sentinel copy always has a valid title and both sides compare equal.
  */
-import type { DefenderReadContext, DefenderRenderContext, SentinelReadContext, SentinelRenderContext } from "./mapper";
+import type {
+  DefenderReadContext,
+  DefenderRenderContext,
+  SentinelReadContext,
+  SentinelRenderContext,
+} from "./mapper";
 import { clip } from "./text";
 
 /** The title mapper group; override any function through `createMappingProfile({ title })`. */
@@ -29,7 +34,11 @@ export const defaultTitleMapper: TitleMapper = {
     const title = typeof value === "string" ? value.trim() : "";
     if (title !== "") return title;
     const fallback = untitledDefenderIncident(ctx.incident.id);
-    ctx.warn({ field: "title", kind: "lossy", message: `Defender incident has no title; using "${fallback}"` });
+    ctx.warn({
+      field: "title",
+      kind: "lossy",
+      message: `Defender incident has no title; using "${fallback}"`,
+    });
     return fallback;
   },
   fromSentinel: (value) => (typeof value === "string" ? value.trim() : ""),

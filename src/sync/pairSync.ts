@@ -109,7 +109,7 @@ async function createCopy(
     });
   }
   next = await notifyRedirect(ctx, defender, next);
-  next = withoutStaleEtag(next, record?.comments ?? []);
+  next = await refreshEtagAfterComments(ctx, next, record?.comments ?? []);
   await saveRecord(ctx, next, record?.version ?? 0);
   ctx.emit("incident.created", {
     defenderId: defender.id,
@@ -246,7 +246,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     renderDigest: link === "owned" ? renderDigestOf(ctx, defender, baseDefender) : undefined,
   };
   next = await notifyRedirect(ctx, defender, next);
-  next = withoutStaleEtag(next, record?.comments ?? []);
+  next = await refreshEtagAfterComments(ctx, next, record?.comments ?? []);
   await saveRecord(ctx, next, record?.version ?? 0);
 
   if (args.linking) {
@@ -284,19 +284,43 @@ function sameCanonical(current: CanonicalIncident, b: CanonicalIncident | undefi
 }
 
 /**
- * Comments we wrote to Sentinel after reading or writing the incident moved its etag: record none, so the next
- * cycle knows the change is ours (see {@link isSentinelEcho}) instead of mistaking it for a comment edit.
+ * Comments we wrote to Sentinel moved the incident's etag past the one we read or got from our PUT. Re-read it
+ * (one GET, only when we wrote comments) so that the next cycle can tell our own writes from an analyst's
+ * comment edit (see {@link isSentinelEcho}). When something else moved meanwhile, or the read fails, the etag
+ * is left unknown and the next cycle looks at the incident again.
  */
-function withoutStaleEtag(record: Omit<SyncRecord, "version">, before: readonly SyncedComment[]): Omit<SyncRecord, "version"> {
+async function refreshEtagAfterComments(
+  ctx: CycleContext,
+  record: Omit<SyncRecord, "version">,
+  before: readonly SyncedComment[],
+): Promise<Omit<SyncRecord, "version">> {
+  const { settings } = ctx;
+  if (settings.dryRun) return record;
   const known = new Set(before.map((c) => c.sentinelCommentId.toLowerCase()));
   const wrote = record.comments.some((c) => c.origin === "defender" && !known.has(c.sentinelCommentId.toLowerCase()));
-  return wrote ? { ...record, sentinelEtag: undefined } : record;
+  if (!wrote) return record;
+  let fresh: SentinelIncident | undefined;
+  try {
+    fresh = await settings.sentinel.getIncident(record.sentinelName, { abortSignal: ctx.abortSignal });
+  } catch (e) {
+    if (ctx.abortSignal.aborted) throw e;
+  }
+  const canonical = fresh ? settings.profile.sentinelToCanonical(fresh) : undefined;
+  const onlyOurs =
+    fresh !== undefined &&
+    canonical?.ok === true &&
+    sameCanonical(canonical.value, record.baseSentinel) &&
+    fresh.properties.additionalData?.commentsCount === sentinelCommentCount(record.comments);
+  return onlyOurs
+    ? { ...record, sentinelEtag: fresh!.etag ?? undefined, sentinelModified: fresh!.properties.lastModifiedTimeUtc ?? undefined }
+    : { ...record, sentinelEtag: undefined };
 }
 
 /**
- * A Sentinel incident whose etag moved but whose synced view and comment count did not, after our own comment
- * writes (the ledger holds no etag then): only the ledger's etag needs to move — no API call. When the etag
- * we recorded moved for no visible reason, a comment may have been edited: not an echo (one comments list).
+ * A Sentinel incident whose etag moved but whose synced view and comment count did not, while the ledger holds
+ * no etag (our own comment writes could not be followed by a read): only the ledger's etag needs to move — no
+ * API call. When the etag we recorded moved for no visible reason, a comment may have been edited (or
+ * automation touched the incident): not an echo, the pair is merged again (one comments list).
  */
 export function isSentinelEcho(ctx: CycleContext, record: SyncRecord, sentinel: SentinelIncident): boolean {
   if (record.quarantine || !record.baseSentinel) return false;

@@ -53,6 +53,11 @@ export interface Watermarks {
   cycles: number;
   /** Defender ids currently quarantined (small; lets retries skip a scan of every record). */
   quarantined?: string[];
+  /**
+   * Checkpoint of `LogsIngestionAlertSink.syncFromDefender` (kept in a store of its own): the alerts watermark,
+   * the (alert, version) pairs already uploaded at or after `watermark − overlap`, and the failed ones to retry.
+   */
+  alertSink?: { watermark?: string; boundary?: string[]; retry?: string[] };
   /** Store-managed version (optimistic concurrency). */
   version: number;
 }

@@ -260,22 +260,31 @@ export async function expectConverged(emu: Emulator, store: StateStore, options:
     }
 
     if (options.comments !== false) {
-      // A copy carries the original's text and creation time (in its header); texts alone may repeat.
-      const dComments = d.comments.map((c) => ({ text: c.comment, time: c.createdDateTime }));
-      const sComments = emu.sentinel
+      // A copy names its original's creation time in its header (times are unique: one emulator clock), and
+      // carries its text. A Sentinel comment edited after it was copied is re-posted to Defender as "(edited) …".
+      type C = { text: string; time: string };
+      const dComments: C[] = d.comments.map((c) => ({ text: c.comment, time: c.createdDateTime }));
+      const sComments: C[] = emu.sentinel
         .listComments(s.name)
         .map((c) => ({ text: c.properties.message, time: c.properties.createdTimeUtc }))
         .filter((c) => !c.text.startsWith("This incident was merged into"));
-      type C = { text: string; time: string };
-      const related = (dc: C, sc: C) =>
-        (sc.text.includes(dc.text) && sc.text.includes(dc.time)) || (dc.text.includes(sc.text) && dc.text.includes(sc.time));
+      const copyOfD = (dc: C, sc: C) => sc.text.includes(dc.time) && sc.text.includes(dc.text);
+      const copyOfS = (dc: C, sc: C) => dc.text.includes(sc.time);
+      const related = (dc: C, sc: C) => copyOfD(dc, sc) || copyOfS(dc, sc);
+      const isRepost = (dc: C) => /\n\(edited\) /.test(dc.text);
+      const short = (c: C) => JSON.stringify(c.text.slice(0, 80));
       for (const dc of dComments) {
         const n = sComments.filter((sc) => related(dc, sc)).length;
-        if (n !== 1) problems.push(`${d.id}: Defender comment ${JSON.stringify(dc.text.slice(0, 60))} has ${n} Sentinel copies`);
+        if (n !== 1) problems.push(`${d.id}: Defender comment ${short(dc)} has ${n} Sentinel counterparts`);
       }
       for (const sc of sComments) {
-        const n = dComments.filter((dc) => related(dc, sc)).length;
-        if (n !== 1) problems.push(`${d.id}: Sentinel comment ${JSON.stringify(sc.text.slice(0, 60))} has ${n} Defender copies`);
+        const rel = dComments.filter((dc) => related(dc, sc));
+        const originals = rel.filter((dc) => !isRepost(dc));
+        const reposts = rel.filter(isRepost).map((dc) => dc.text.slice(dc.text.indexOf("\n(edited) ")));
+        if (originals.length !== 1) {
+          problems.push(`${d.id}: Sentinel comment ${short(sc)} has ${originals.length} Defender counterparts`);
+        }
+        if (new Set(reposts).size !== reposts.length) problems.push(`${d.id}: an edit of ${short(sc)} was re-posted twice`);
       }
     }
   }

@@ -46,7 +46,10 @@ export function sentinelProperties(raw: Record<string, unknown> = {}): SentinelI
 }
 
 /** Applies a Graph PATCH to a Defender incident the way the service would (fields given replace old ones). */
-export function applyDefenderPatch(incident: DefenderIncident, patch: DefenderIncidentPatch): DefenderIncident {
+export function applyDefenderPatch(
+  incident: DefenderIncident,
+  patch: DefenderIncidentPatch,
+): DefenderIncident {
   return defenderIncidentSchema.parse({ ...incident, ...patch });
 }
 
@@ -93,7 +96,8 @@ function evidence(kind: (typeof EVIDENCE_KINDS)[number], i: number, j: number): 
         vmMetadata: {
           vmId: "ca1b0d41-5a3b-4d95-b48b-f220aed11d78",
           cloudProvider: "azure",
-          resourceId: "/subscriptions/8700d3a3/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
+          resourceId:
+            "/subscriptions/8700d3a3/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1",
           subscriptionId: "8700d3a3-3bb7-4fbe-a090-488a1ad04161",
         },
       };
@@ -147,7 +151,12 @@ function evidence(kind: (typeof EVIDENCE_KINDS)[number], i: number, j: number): 
         mdeDeviceId: "73e7e2de709dff64ef64b1d0c30e67fab63279db",
         imageFile: { fileName: `payload${i}.exe`, filePath: "C:\\Temp", sha1: null, sha256: null },
         parentProcessImageFile: { fileName: "explorer.exe", filePath: "C:\\Windows" },
-        userAccount: { accountName: "kai", domainName: "CONTOSO", userSid: "S-1-5-21-1", userPrincipalName: null },
+        userAccount: {
+          accountName: "kai",
+          domainName: "CONTOSO",
+          userSid: "S-1-5-21-1",
+          userPrincipalName: null,
+        },
       };
   }
 }
@@ -157,7 +166,8 @@ export function realisticIncidentPayload(alerts = 10, evidencePerAlert = 5): Rec
   return {
     "@odata.type": "#microsoft.graph.security.incident",
     id: "2972395",
-    incidentWebUrl: "https://security.microsoft.com/incidents/2972395?tid=12f988bf-16f1-11af-11ab-1d7cd011db47",
+    incidentWebUrl:
+      "https://security.microsoft.com/incidents/2972395?tid=12f988bf-16f1-11af-11ab-1d7cd011db47",
     redirectIncidentId: null,
     tenantId: "b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c",
     displayName: "Multi-stage incident involving Initial access & Command and control on multiple endpoints",
@@ -171,7 +181,11 @@ export function realisticIncidentPayload(alerts = 10, evidencePerAlert = 5): Rec
     customTags: ["Demo", "Ransomware", "VIP"],
     systemTags: ["Defender Experts"],
     comments: [
-      { comment: "Investigating", createdByDisplayName: "kai@contoso.com", createdDateTime: "2024-05-01T09:00:00Z" },
+      {
+        comment: "Investigating",
+        createdByDisplayName: "kai@contoso.com",
+        createdDateTime: "2024-05-01T09:00:00Z",
+      },
     ],
     resolvingComment: "Contained and remediated.",
     description:
@@ -228,7 +242,10 @@ export const textArb = (maxLength = 60): fc.Arbitrary<string> =>
   fc.string({
     unit: fc.oneof(
       { weight: 6, arbitrary: fc.constantFrom(..."abcdefghij XYZ.-_@0123456789") },
-      { weight: 1, arbitrary: fc.constantFrom("\n", "\r", "\t", "\u0000", "\u0007", "\u001b", "\u007f", "\u0085") },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom("\n", "\r", "\t", "\u0000", "\u0007", "\u001b", "\u007f", "\u0085"),
+      },
       { weight: 1, arbitrary: anyCodeUnit },
       { weight: 1, arbitrary: fc.constantFrom("é", "漢", "😀", "\u200b") },
     ),
@@ -251,7 +268,10 @@ const evidenceArb = fc.oneof(
   }),
   fc.record({
     "@odata.type": fc.constant("#microsoft.graph.security.userEvidence"),
-    userAccount: fc.record({ userPrincipalName: fc.option(textArb(40)), accountName: fc.option(textArb(20)) }),
+    userAccount: fc.record({
+      userPrincipalName: fc.option(textArb(40)),
+      accountName: fc.option(textArb(20)),
+    }),
   }),
   fc.record({ "@odata.type": fc.constant("#microsoft.graph.security.ipEvidence"), ipAddress: fc.ipV4() }),
   fc.record({
@@ -302,10 +322,14 @@ export const rawDefenderIncidentArb: fc.Arbitrary<Record<string, unknown>> = fc
       determination: fc.option(fc.constantFrom(...alertDeterminationValues, "clean", "bogus")),
       assignedTo: fc.option(upnArb),
       customTags: fc.option(fc.array(tagArb, { maxLength: 6 })),
-      resolvingComment: fc.option(fc.oneof(textArb(100), fc.string({ minLength: 30_001, maxLength: 30_100 }))),
+      resolvingComment: fc.option(
+        fc.oneof(textArb(100), fc.string({ minLength: 30_001, maxLength: 30_100 })),
+      ),
       incidentWebUrl: fc.option(
         fc.oneof(
-          fc.integer({ min: 1, max: 999_999 }).map((n) => `https://security.microsoft.com/incidents/${n}?tid=x`),
+          fc
+            .integer({ min: 1, max: 999_999 })
+            .map((n) => `https://security.microsoft.com/incidents/${n}?tid=x`),
           textArb(20),
         ),
       ),
@@ -363,6 +387,6 @@ export const rawSentinelPropertiesArb: fc.Arbitrary<Record<string, unknown>> = f
   { requiredKeys: ["title", "severity", "status"] },
 );
 
-export const sentinelPropertiesArb: fc.Arbitrary<SentinelIncidentProperties> = rawSentinelPropertiesArb.map((raw) =>
-  sentinelIncidentPropertiesSchema.parse(raw),
+export const sentinelPropertiesArb: fc.Arbitrary<SentinelIncidentProperties> = rawSentinelPropertiesArb.map(
+  (raw) => sentinelIncidentPropertiesSchema.parse(raw),
 );

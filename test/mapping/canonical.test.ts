@@ -35,8 +35,12 @@ describe("canonicalEquals", () => {
   });
 
   it("treats unknown and informational severity as equal (Sentinel has no unknown), nothing else", () => {
-    expect(canonicalEquals("severity", w({ severity: "unknown" }), w({ severity: "informational" }))).toBe(true);
-    expect(canonicalEquals("severity", w({ severity: "informational" }), w({ severity: "unknown" }))).toBe(true);
+    expect(canonicalEquals("severity", w({ severity: "unknown" }), w({ severity: "informational" }))).toBe(
+      true,
+    );
+    expect(canonicalEquals("severity", w({ severity: "informational" }), w({ severity: "unknown" }))).toBe(
+      true,
+    );
     expect(canonicalEquals("severity", w({ severity: "unknown" }), w({ severity: "low" }))).toBe(false);
     expect(canonicalEquals("severity", w({ severity: "low" }), w({ severity: "medium" }))).toBe(false);
   });
@@ -44,12 +48,32 @@ describe("canonicalEquals", () => {
   it("compares classification details through the table, so lossy pairs are equal", () => {
     const sentinel = w({ classificationDetail: "SuspiciousActivity" });
     expect(canonicalEquals("classificationDetail", base, sentinel)).toBe(true);
-    expect(canonicalEquals("classificationDetail", w({ classificationDetail: undefined }), sentinel)).toBe(true);
+    expect(canonicalEquals("classificationDetail", w({ classificationDetail: undefined }), sentinel)).toBe(
+      true,
+    );
     const fp = w({ classification: "falsePositive", classificationDetail: "notMalicious" });
-    expect(canonicalEquals("classificationDetail", fp, w({ classification: "falsePositive", classificationDetail: "IncorrectAlertLogic" }))).toBe(true);
-    expect(canonicalEquals("classificationDetail", fp, w({ classification: "falsePositive", classificationDetail: "InaccurateData" }))).toBe(true);
+    expect(
+      canonicalEquals(
+        "classificationDetail",
+        fp,
+        w({ classification: "falsePositive", classificationDetail: "IncorrectAlertLogic" }),
+      ),
+    ).toBe(true);
+    expect(
+      canonicalEquals(
+        "classificationDetail",
+        fp,
+        w({ classification: "falsePositive", classificationDetail: "InaccurateData" }),
+      ),
+    ).toBe(true);
     // Different classifications give different details.
-    expect(canonicalEquals("classificationDetail", base, w({ classification: "falsePositive", classificationDetail: "InaccurateData" }))).toBe(false);
+    expect(
+      canonicalEquals(
+        "classificationDetail",
+        base,
+        w({ classification: "falsePositive", classificationDetail: "InaccurateData" }),
+      ),
+    ).toBe(false);
     expect(canonicalEquals("classification", base, w({ classification: "falsePositive" }))).toBe(false);
   });
 
@@ -75,9 +99,27 @@ describe("canonicalEquals", () => {
     };
     const cmp = createCanonicalComparator(table);
     const nm = w({ classification: "falsePositive", classificationDetail: "notMalicious" });
-    expect(cmp.equals("classificationDetail", nm, w({ classification: "falsePositive", classificationDetail: "IncorrectAlertLogic" }))).toBe(true);
-    expect(cmp.equals("classificationDetail", nm, w({ classification: "falsePositive", classificationDetail: "InaccurateData" }))).toBe(false);
-    expect(createMappingProfile({ classificationTable: table }).equals("classificationDetail", nm, w({ classification: "falsePositive", classificationDetail: "other" }))).toBe(false);
+    expect(
+      cmp.equals(
+        "classificationDetail",
+        nm,
+        w({ classification: "falsePositive", classificationDetail: "IncorrectAlertLogic" }),
+      ),
+    ).toBe(true);
+    expect(
+      cmp.equals(
+        "classificationDetail",
+        nm,
+        w({ classification: "falsePositive", classificationDetail: "InaccurateData" }),
+      ),
+    ).toBe(false);
+    expect(
+      createMappingProfile({ classificationTable: table }).equals(
+        "classificationDetail",
+        nm,
+        w({ classification: "falsePositive", classificationDetail: "other" }),
+      ),
+    ).toBe(false);
   });
 
   it("treats a text truncated by this package as equal to any text with its prefix", () => {
@@ -87,9 +129,15 @@ describe("canonicalEquals", () => {
     expect(canonicalEquals("description", w({ description: long }), w({ description: cut }))).toBe(true);
     expect(canonicalEquals("description", w({ description: cut }), w({ description: long }))).toBe(true);
     expect(canonicalEquals("title", w({ title: long }), w({ title: cut }))).toBe(true);
-    expect(canonicalEquals("closingComment", w({ closingComment: long }), w({ closingComment: cut }))).toBe(true);
-    expect(canonicalEquals("description", w({ description: `y${long}` }), w({ description: cut }))).toBe(false);
-    expect(canonicalEquals("closingComment", w({ closingComment: undefined }), w({ closingComment: cut }))).toBe(false);
+    expect(canonicalEquals("closingComment", w({ closingComment: long }), w({ closingComment: cut }))).toBe(
+      true,
+    );
+    expect(canonicalEquals("description", w({ description: `y${long}` }), w({ description: cut }))).toBe(
+      false,
+    );
+    expect(
+      canonicalEquals("closingComment", w({ closingComment: undefined }), w({ closingComment: cut })),
+    ).toBe(false);
     expect(canonicalEquals("description", w({ description: "a" }), w({ description: "b" }))).toBe(false);
   });
 });
@@ -98,7 +146,10 @@ describe("diffCanonical", () => {
   it("is empty for equal records and lists differing fields in canonical order", () => {
     expect(diffCanonical(base, { ...base, tags: ["b", "a"] })).toEqual([]);
     expect(
-      diffCanonical(base, w({ title: "x", severity: "high", owner: undefined, redirectTarget: "7", status: "active" })),
+      diffCanonical(
+        base,
+        w({ title: "x", severity: "high", owner: undefined, redirectTarget: "7", status: "active" }),
+      ),
     ).toEqual(["title", "severity", "status", "owner", "redirectTarget"]);
     const all = diffCanonical(base, {
       title: "T2",

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   canonicalEquals,
-  DEFAULT_MAPPING_PROFILE as profile,
   DESCRIPTION_SEPARATOR,
   defenderToSentinel,
+  DEFAULT_MAPPING_PROFILE as profile,
   sentinelToDefender,
   splitSentinelDescription,
   syncedCanonicalFields,
@@ -26,7 +26,10 @@ describe("defenderToSentinel: the PUT body", () => {
     expect(s.classification).toBe("TruePositive");
     expect(s.classificationReason).toBe("SuspiciousActivity");
     expect(s.classificationComment).toBe("Contained and remediated.");
-    expect(s.owner).toEqual({ userPrincipalName: "kaic@contoso.onmicrosoft.com", email: "kaic@contoso.onmicrosoft.com" });
+    expect(s.owner).toEqual({
+      userPrincipalName: "kaic@contoso.onmicrosoft.com",
+      email: "kaic@contoso.onmicrosoft.com",
+    });
     expect(s.labels).toEqual([
       { labelName: "Demo", labelType: "User" },
       { labelName: "Ransomware", labelType: "User" },
@@ -74,17 +77,28 @@ describe("defenderToSentinel: the PUT body", () => {
   });
 
   it("a redirected incident keeps its classification", () => {
-    const d = defenderIncident({ status: "redirected", redirectIncidentId: "3000", classification: "falsePositive" });
+    const d = defenderIncident({
+      status: "redirected",
+      redirectIncidentId: "3000",
+      classification: "falsePositive",
+    });
     const s = ok(defenderToSentinel(d));
     expect([s.classification, s.classificationReason]).toEqual(["FalsePositive", "InaccurateData"]);
   });
 
   it("closed with an unknown classification becomes Undetermined; open incidents carry no classification", () => {
-    const closed = ok(defenderToSentinel(defenderIncident({ status: "resolved", classification: "somethingNew" })));
+    const closed = ok(
+      defenderToSentinel(defenderIncident({ status: "resolved", classification: "somethingNew" })),
+    );
     expect([closed.status, closed.classification]).toEqual(["Closed", "Undetermined"]);
     const open = ok(
       defenderToSentinel(
-        defenderIncident({ status: "active", classification: "truePositive", determination: "malware", resolvingComment: "x" }),
+        defenderIncident({
+          status: "active",
+          classification: "truePositive",
+          determination: "malware",
+          resolvingComment: "x",
+        }),
       ),
     );
     expect(open.status).toBe("New");
@@ -147,7 +161,11 @@ describe("defenderToSentinel: the PUT body", () => {
   });
 
   it("cuts over-long titles and closing comments with the marker and says so", () => {
-    const d = defenderIncident({ displayName: "T".repeat(1_000), status: "resolved", resolvingComment: "c".repeat(40_000) });
+    const d = defenderIncident({
+      displayName: "T".repeat(1_000),
+      status: "resolved",
+      resolvingComment: "c".repeat(40_000),
+    });
     const { value, warnings } = okWithWarnings(defenderToSentinel(d));
     expect(value.title.length).toBe(256);
     expect(value.title.endsWith(TRUNCATION_MARKER)).toBe(true);
@@ -166,7 +184,9 @@ describe("defenderToSentinel: the PUT body", () => {
   });
 
   it("drops an unusable incidentWebUrl with a warning", () => {
-    const { value, warnings } = okWithWarnings(defenderToSentinel(defenderIncident({ incidentWebUrl: "javascript:alert(1)" })));
+    const { value, warnings } = okWithWarnings(
+      defenderToSentinel(defenderIncident({ incidentWebUrl: "javascript:alert(1)" })),
+    );
     expect(value.description).toMatch(/^Defender XDR incident 1001$/m);
     expect(value.description).not.toContain("javascript:");
     expect(kinds(warnings, "description")).toEqual(["dropped"]);
@@ -214,22 +234,31 @@ describe("defenderToSentinel onto an existing Sentinel incident", () => {
   });
 
   it("replaces the owner when it changed and unassigns when Defender is unassigned", () => {
-    expect(ok(defenderToSentinel(defenderIncident({ assignedTo: "bob@contoso.com" }), { existing })).owner).toEqual({
+    expect(
+      ok(defenderToSentinel(defenderIncident({ assignedTo: "bob@contoso.com" }), { existing })).owner,
+    ).toEqual({
       userPrincipalName: "bob@contoso.com",
       email: "bob@contoso.com",
     });
-    expect(ok(defenderToSentinel(defenderIncident({ assignedTo: null }), { existing }))).not.toHaveProperty("owner");
+    expect(ok(defenderToSentinel(defenderIncident({ assignedTo: null }), { existing }))).not.toHaveProperty(
+      "owner",
+    );
   });
 
   it("keeps the existing activity times when the Defender incident comes without alerts", () => {
     const s = ok(defenderToSentinel(defenderIncident({ alerts: null }), { existing }));
-    expect([s.firstActivityTimeUtc, s.lastActivityTimeUtc]).toEqual(["2020-01-01T00:00:00Z", "2020-01-02T00:00:00Z"]);
+    expect([s.firstActivityTimeUtc, s.lastActivityTimeUtc]).toEqual([
+      "2020-01-01T00:00:00Z",
+      "2020-01-02T00:00:00Z",
+    ]);
   });
 
   it("keeps the appended sections of the existing description when rendering without a Defender incident", () => {
     const canonical = ok(profile.sentinelToCanonical(existing));
     const s = ok(profile.renderSentinel({ ...canonical, description: "edited" }, { existing }));
-    expect(s.description).toBe(`edited\n\n${DESCRIPTION_SEPARATOR}\nDefender XDR incident 1001: https://example`);
+    expect(s.description).toBe(
+      `edited\n\n${DESCRIPTION_SEPARATOR}\nDefender XDR incident 1001: https://example`,
+    );
   });
 
   it("accepts an existing incident as the ARM envelope too", () => {

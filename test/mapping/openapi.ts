@@ -36,7 +36,8 @@ function createAjv(): Ajv {
   }
   // Quirk S1: common/EntityTypes.json refers to the ARM common types one directory level short for this layout.
   // Register the intended file under the URI that reference resolves to.
-  const s1 = new URL("../../../../../../common-types/resource-management/v5/types.json", BASE + FILES[3]).href;
+  const s1 = new URL("../../../../../../common-types/resource-management/v5/types.json", BASE + FILES[3])
+    .href;
   if (ajv.getSchema(s1) === undefined) {
     const schema = JSON.parse(readFileSync(join(SPEC_ROOT, FILES[5]!), "utf8")) as Record<string, unknown>;
     ajv.addSchema({ ...schema, $id: s1 });
@@ -49,7 +50,9 @@ let cached: { ajv: Ajv; incidentProperties: ValidateFunction } | undefined;
 function load() {
   if (cached === undefined) {
     const ajv = createAjv();
-    const incidentProperties = ajv.getSchema(`${BASE}${STABLE}/Incidents.json#/definitions/IncidentProperties`);
+    const incidentProperties = ajv.getSchema(
+      `${BASE}${STABLE}/Incidents.json#/definitions/IncidentProperties`,
+    );
     if (incidentProperties === undefined) throw new Error("IncidentProperties not found in the spec");
     cached = { ajv, incidentProperties };
   }

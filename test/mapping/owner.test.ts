@@ -52,9 +52,14 @@ describe("lookup-table owner resolver (cross-tenant)", () => {
   });
 
   it("falls back to the default resolver for owners not in the table, or to a custom fallback", () => {
-    expect(resolver.toSentinel("eve@customer.com")).toEqual({ userPrincipalName: "eve@customer.com", email: "eve@customer.com" });
+    expect(resolver.toSentinel("eve@customer.com")).toEqual({
+      userPrincipalName: "eve@customer.com",
+      email: "eve@customer.com",
+    });
     expect(resolver.fromSentinel({ userPrincipalName: "eve@mssp.com" })).toBe("eve@mssp.com");
-    const strict = createOwnerLookupResolver([], { fallback: { toSentinel: () => undefined, fromSentinel: () => undefined } });
+    const strict = createOwnerLookupResolver([], {
+      fallback: { toSentinel: () => undefined, fromSentinel: () => undefined },
+    });
     expect(strict.toSentinel("eve@customer.com")).toBeUndefined();
     expect(strict.fromSentinel({ userPrincipalName: "eve@mssp.com" })).toBeUndefined();
   });
@@ -66,10 +71,15 @@ describe("lookup-table owner resolver (cross-tenant)", () => {
     expect(incidentPropertiesErrors(s)).toEqual([]);
     expect(ok(sentinelToDefender(s, d, { profile }))).toEqual({});
     // The service fills in email/assignedTo; still the same owner.
-    const served = sentinelProperties({ ...s, owner: { ...s.owner, email: "kai.ext@mssp.com", assignedTo: "Kai (MSSP)" } });
+    const served = sentinelProperties({
+      ...s,
+      owner: { ...s.owner, email: "kai.ext@mssp.com", assignedTo: "Kai (MSSP)" },
+    });
     expect(ok(sentinelToDefender(served, d, { profile }))).toEqual({});
     const soc = sentinelProperties({ owner: { objectId: "11111111-2222-3333-4444-555555555555" } });
-    expect(ok(sentinelToDefender(soc, d, { profile }))).toEqual(expect.objectContaining({ assignedTo: "soc@customer.com" }));
+    expect(ok(sentinelToDefender(soc, d, { profile }))).toEqual(
+      expect.objectContaining({ assignedTo: "soc@customer.com" }),
+    );
   });
 
   it("a resolver that returns a non-GUID objectId yields a MappingError naming the owner field", () => {

@@ -27,7 +27,9 @@ describe("MappingOverrides typing", () => {
       title: { toDefender: () => undefined },
       tags: { derive: (ctx, next) => [...next(ctx), "x"] },
     });
-    expectTypeOf<Parameters<Override<SeverityMapper["toSentinel"]>>[2]>().toEqualTypeOf<SeverityMapper["toSentinel"]>();
+    expectTypeOf<Parameters<Override<SeverityMapper["toSentinel"]>>[2]>().toEqualTypeOf<
+      SeverityMapper["toSentinel"]
+    >();
     expectTypeOf<ReturnType<SeverityMapper["toSentinel"]>>().toEqualTypeOf<SentinelSeverityValue>();
     expectTypeOf(createMappingProfile).returns.toEqualTypeOf<MappingProfile>();
   });

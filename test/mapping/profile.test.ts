@@ -48,11 +48,18 @@ describe("createMappingProfile: overrides wrap or replace any mapper", () => {
     const profile = createMappingProfile({
       severity: {
         toSentinel: (sev, ctx, next) =>
-          ctx.defender?.customTags?.includes("VIP") && (sev === "low" || sev === "medium") ? "High" : next(sev, ctx),
+          ctx.defender?.customTags?.includes("VIP") && (sev === "low" || sev === "medium")
+            ? "High"
+            : next(sev, ctx),
       },
     });
-    expect(ok(defenderToSentinel(defenderIncident({ severity: "low", customTags: ["VIP"] }), { profile })).severity).toBe("High");
-    expect(ok(defenderToSentinel(defenderIncident({ severity: "low", customTags: [] }), { profile })).severity).toBe("Low");
+    expect(
+      ok(defenderToSentinel(defenderIncident({ severity: "low", customTags: ["VIP"] }), { profile }))
+        .severity,
+    ).toBe("High");
+    expect(
+      ok(defenderToSentinel(defenderIncident({ severity: "low", customTags: [] }), { profile })).severity,
+    ).toBe("Low");
   });
 
   it("extra labels from alert categories (system labels by prefix) never come back as tags", () => {
@@ -61,7 +68,9 @@ describe("createMappingProfile: overrides wrap or replace any mapper", () => {
       tags: {
         derive: (ctx, next) => [
           ...next(ctx),
-          ...new Set((ctx.defender?.alerts ?? []).flatMap((a) => (a.category ? [`Tactic: ${a.category}`] : []))),
+          ...new Set(
+            (ctx.defender?.alerts ?? []).flatMap((a) => (a.category ? [`Tactic: ${a.category}`] : [])),
+          ),
         ],
       },
     });
@@ -104,7 +113,9 @@ describe("createMappingProfile: overrides wrap or replace any mapper", () => {
     });
     const d = realistic();
     const s = ok(defenderToSentinel(d, { profile }));
-    expect(splitSentinelDescription(s.description!).appended).toMatch(/MITRE techniques:\nT1564\.001\nT1059$/);
+    expect(splitSentinelDescription(s.description!).appended).toMatch(
+      /MITRE techniques:\nT1564\.001\nT1059$/,
+    );
     expect(ok(profile.sentinelToCanonical(s)).description).toBe(d.description);
     expect(ok(sentinelToDefender(s, d, { profile }))).toEqual({});
   });
@@ -130,20 +141,32 @@ describe("createMappingProfile: overrides wrap or replace any mapper", () => {
       ],
     };
     const profile = createMappingProfile({ classificationTable: table });
-    const d = defenderIncident({ status: "resolved", classification: "falsePositive", determination: "notMalicious" });
+    const d = defenderIncident({
+      status: "resolved",
+      classification: "falsePositive",
+      determination: "notMalicious",
+    });
     const s = ok(defenderToSentinel(d, { profile }));
     expect([s.classification, s.classificationReason]).toEqual(["FalsePositive", "IncorrectAlertLogic"]);
     expect(ok(sentinelToDefender(s, d, { profile }))).toEqual({});
     expect(ok(sentinelToDefender(s, undefined, { profile }))).toEqual(
       expect.objectContaining({ classification: "falsePositive", determination: "notMalicious" }),
     );
-    const other = defenderIncident({ status: "resolved", classification: "falsePositive", determination: "other" });
+    const other = defenderIncident({
+      status: "resolved",
+      classification: "falsePositive",
+      determination: "other",
+    });
     expect(ok(sentinelToDefender(s, other, { profile }))).toEqual({ determination: "notMalicious" });
   });
 
   it("limits can be changed", () => {
     const profile = createMappingProfile({ limits: { descriptionMaxLength: 1_000, titleMaxLength: 50 } });
-    const s = ok(defenderToSentinel(defenderIncident({ description: "x".repeat(5_000), displayName: "y".repeat(80) }), { profile }));
+    const s = ok(
+      defenderToSentinel(defenderIncident({ description: "x".repeat(5_000), displayName: "y".repeat(80) }), {
+        profile,
+      }),
+    );
     expect(s.description!.length).toBeLessThanOrEqual(1_000);
     expect(s.title.length).toBe(50);
     expect(profile.limits.descriptionMaxLength).toBe(1_000);
@@ -181,13 +204,19 @@ describe("invalid mapper output: a typed MappingError naming the field and the m
     },
     {
       name: "classification.toSentinel drops the reason of BenignPositive",
-      overrides: { classification: { toSentinel: () => ({ classification: "BenignPositive", reason: undefined }) } },
+      overrides: {
+        classification: { toSentinel: () => ({ classification: "BenignPositive", reason: undefined }) },
+      },
       field: "classificationReason",
       mapper: "classification.toSentinel (override)",
     },
     {
       name: "activity.toSentinel returns a non date-time",
-      overrides: { activity: { toSentinel: () => ({ firstActivityTimeUtc: "yesterday", lastActivityTimeUtc: undefined }) } },
+      overrides: {
+        activity: {
+          toSentinel: () => ({ firstActivityTimeUtc: "yesterday", lastActivityTimeUtc: undefined }),
+        },
+      },
       field: "firstActivityTimeUtc",
       mapper: "activity.toSentinel (override)",
     },
@@ -251,9 +280,9 @@ describe("invalid mapper output: a typed MappingError naming the field and the m
   });
 
   it("invalid canonical input to the renderers is refused", () => {
-    expect(err(DEFAULT_MAPPING_PROFILE.renderSentinel({ ...canonical, severity: "bogus" as never }, {})).mapper).toBe(
-      "renderSentinel (input)",
-    );
+    expect(
+      err(DEFAULT_MAPPING_PROFILE.renderSentinel({ ...canonical, severity: "bogus" as never }, {})).mapper,
+    ).toBe("renderSentinel (input)");
     expect(err(DEFAULT_MAPPING_PROFILE.renderDefenderPatch({ status: "done" as never }, {})).mapper).toBe(
       "renderDefenderPatch (input)",
     );
@@ -262,7 +291,9 @@ describe("invalid mapper output: a typed MappingError naming the field and the m
 
 describe("configuration errors are thrown at creation", () => {
   it("unknown override names, non-functions, incomplete tables and bad limits", () => {
-    expect(() => createMappingProfile({ severity: { toSentinal: () => "High" } } as never)).toThrow(TypeError);
+    expect(() => createMappingProfile({ severity: { toSentinal: () => "High" } } as never)).toThrow(
+      TypeError,
+    );
     expect(() => createMappingProfile({ severity: { toSentinel: "High" } } as never)).toThrow(TypeError);
     expect(() =>
       createMappingProfile({ classificationTable: { ...DEFAULT_CLASSIFICATION_TABLE, toSentinel: [] } }),

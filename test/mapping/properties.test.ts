@@ -7,8 +7,8 @@ import { defenderIncidentPatchSchema } from "../../src/defender/models";
 import {
   canonicalEquals,
   createMappingProfile,
-  DEFAULT_MAPPING_PROFILE as profile,
   defenderToSentinel,
+  DEFAULT_MAPPING_PROFILE as profile,
   sentinelToDefender,
   syncedCanonicalFields,
 } from "../../src/mapping";

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_MAPPING_PROFILE as profile, defenderToSentinel, sentinelToDefender } from "../../src/mapping";
+import {
+  defenderToSentinel,
+  DEFAULT_MAPPING_PROFILE as profile,
+  sentinelToDefender,
+} from "../../src/mapping";
 import { defenderIncident, sentinelProperties } from "./builders";
 import { kinds, ok, okWithWarnings } from "./helpers";
 
@@ -45,26 +49,62 @@ describe("sentinelToDefender with the Defender side: minimal PATCH", () => {
   });
 
   it("never clobbers a Defender determination that fits the classification", () => {
-    const classified = defenderIncident({ status: "active", classification: "truePositive", determination: "phishing" });
-    const s = sentinelOf(classified, { status: "Closed", classification: "TruePositive", classificationReason: "SuspiciousActivity" });
+    const classified = defenderIncident({
+      status: "active",
+      classification: "truePositive",
+      determination: "phishing",
+    });
+    const s = sentinelOf(classified, {
+      status: "Closed",
+      classification: "TruePositive",
+      classificationReason: "SuspiciousActivity",
+    });
     expect(ok(sentinelToDefender(s, classified))).toEqual({ status: "resolved" });
     // Reclassified to a classification the determination does not fit: a table determination replaces it.
-    const closed = defenderIncident({ status: "resolved", classification: "truePositive", determination: "malware" });
-    const fp = sentinelOf(closed, { classification: "FalsePositive", classificationReason: "InaccurateData" });
-    expect(ok(sentinelToDefender(fp, closed))).toEqual({ classification: "falsePositive", determination: "other" });
+    const closed = defenderIncident({
+      status: "resolved",
+      classification: "truePositive",
+      determination: "malware",
+    });
+    const fp = sentinelOf(closed, {
+      classification: "FalsePositive",
+      classificationReason: "InaccurateData",
+    });
+    expect(ok(sentinelToDefender(fp, closed))).toEqual({
+      classification: "falsePositive",
+      determination: "other",
+    });
   });
 
   it("closing as Undetermined keeps a classification Defender already has; reclassifying to it clears it", () => {
-    const classified = defenderIncident({ status: "active", classification: "truePositive", determination: "malware" });
+    const classified = defenderIncident({
+      status: "active",
+      classification: "truePositive",
+      determination: "malware",
+    });
     const s = sentinelOf(classified, { status: "Closed", classification: "Undetermined" });
     expect(ok(sentinelToDefender(s, classified))).toEqual({ status: "resolved" });
-    const closed = defenderIncident({ status: "resolved", classification: "truePositive", determination: "malware" });
-    const undetermined = sentinelOf(closed, { classification: "Undetermined", classificationReason: undefined });
-    expect(ok(sentinelToDefender(undetermined, closed))).toEqual({ classification: "unknown", determination: "unknown" });
+    const closed = defenderIncident({
+      status: "resolved",
+      classification: "truePositive",
+      determination: "malware",
+    });
+    const undetermined = sentinelOf(closed, {
+      classification: "Undetermined",
+      classificationReason: undefined,
+    });
+    expect(ok(sentinelToDefender(undetermined, closed))).toEqual({
+      classification: "unknown",
+      determination: "unknown",
+    });
   });
 
   it("reopening sends the status only and leaves the classification and closing comment alone", () => {
-    const closed = defenderIncident({ status: "resolved", classification: "truePositive", resolvingComment: "done" });
+    const closed = defenderIncident({
+      status: "resolved",
+      classification: "truePositive",
+      resolvingComment: "done",
+    });
     const reopened = sentinelOf(closed, {
       status: "Active",
       classification: undefined,
@@ -79,13 +119,17 @@ describe("sentinelToDefender with the Defender side: minimal PATCH", () => {
   it("a Sentinel status equivalent to the Defender one is not written (awaitingAction, redirected)", () => {
     const waiting = defenderIncident({ status: "awaitingAction" });
     expect(ok(sentinelToDefender(sentinelOf(waiting), waiting))).toEqual({});
-    expect(ok(sentinelToDefender(sentinelOf(waiting, { status: "New" }), waiting))).toEqual({ status: "active" });
+    expect(ok(sentinelToDefender(sentinelOf(waiting, { status: "New" }), waiting))).toEqual({
+      status: "active",
+    });
     const redirected = defenderIncident({ status: "redirected", redirectIncidentId: "5" });
     expect(ok(sentinelToDefender(sentinelOf(redirected, { labels: [] }), redirected))).toEqual({});
   });
 
   it("owner: reassign, unassign (null), and never unassign for an unresolvable Sentinel owner", () => {
-    expect(ok(sentinelToDefender(sentinelOf(d, { owner: { userPrincipalName: "Bob@Contoso.com" } }), d))).toEqual({
+    expect(
+      ok(sentinelToDefender(sentinelOf(d, { owner: { userPrincipalName: "Bob@Contoso.com" } }), d)),
+    ).toEqual({
       assignedTo: "bob@contoso.com",
     });
     expect(ok(sentinelToDefender(sentinelOf(d, { owner: undefined }), d))).toEqual({ assignedTo: null });
@@ -109,8 +153,12 @@ describe("sentinelToDefender with the Defender side: minimal PATCH", () => {
 
   it("never writes redirectTarget", () => {
     const redirected = defenderIncident({ status: "redirected", redirectIncidentId: "5" });
-    expect(ok(sentinelToDefender(sentinelOf(redirected, { severity: "High" }), redirected))).toEqual({ severity: "high" });
-    const { value, warnings } = okWithWarnings(profile.renderDefenderPatch({ redirectTarget: "6" }, { current: redirected }));
+    expect(ok(sentinelToDefender(sentinelOf(redirected, { severity: "High" }), redirected))).toEqual({
+      severity: "high",
+    });
+    const { value, warnings } = okWithWarnings(
+      profile.renderDefenderPatch({ redirectTarget: "6" }, { current: redirected }),
+    );
     expect(value).toEqual({});
     expect(kinds(warnings, "redirectTarget")).toEqual(["dropped"]);
   });
@@ -160,7 +208,9 @@ describe("sentinelToDefender without the Defender side: every mappable field", (
 
   it("never writes an empty title or a truncated text back", () => {
     const { value, warnings } = okWithWarnings(
-      sentinelToDefender(sentinelProperties({ title: "  ", description: `abc${" …[truncated by defender-sentinel-sync]"}` })),
+      sentinelToDefender(
+        sentinelProperties({ title: "  ", description: `abc${" …[truncated by defender-sentinel-sync]"}` }),
+      ),
     );
     expect(value).not.toHaveProperty("displayName");
     expect(value).not.toHaveProperty("description");
@@ -170,21 +220,31 @@ describe("sentinelToDefender without the Defender side: every mappable field", (
 
   it("accepts the ARM envelope", () => {
     const props = sentinelProperties({ title: "T" });
-    expect(ok(sentinelToDefender({ id: "i", name: "n", properties: props } as never))).toEqual(ok(sentinelToDefender(props)));
+    expect(ok(sentinelToDefender({ id: "i", name: "n", properties: props } as never))).toEqual(
+      ok(sentinelToDefender(props)),
+    );
   });
 });
 
 describe("renderDefenderPatch", () => {
   it("only writes closing attributes together with a closed status", () => {
     const { value, warnings } = okWithWarnings(
-      profile.renderDefenderPatch({ classification: "truePositive", closingComment: "x" }, { current: defenderIncident() }),
+      profile.renderDefenderPatch(
+        { classification: "truePositive", closingComment: "x" },
+        { current: defenderIncident() },
+      ),
     );
     expect(value).toEqual({});
     expect(kinds(warnings, "classification")).toEqual(["dropped"]);
   });
 
   it("does not send values the current incident already has", () => {
-    const current = defenderIncident({ displayName: "Same", severity: "high", assignedTo: "KAI@contoso.com", customTags: ["b", "a"] });
+    const current = defenderIncident({
+      displayName: "Same",
+      severity: "high",
+      assignedTo: "KAI@contoso.com",
+      customTags: ["b", "a"],
+    });
     expect(
       ok(
         profile.renderDefenderPatch(
@@ -197,7 +257,9 @@ describe("renderDefenderPatch", () => {
 
   it("does not clear an existing resolving comment", () => {
     const current = defenderIncident({ status: "resolved", resolvingComment: "keep me" });
-    const { value, warnings } = okWithWarnings(profile.renderDefenderPatch({ closingComment: undefined }, { current }));
+    const { value, warnings } = okWithWarnings(
+      profile.renderDefenderPatch({ closingComment: undefined }, { current }),
+    );
     expect(value).toEqual({});
     expect(kinds(warnings, "closingComment")).toEqual(["dropped"]);
   });

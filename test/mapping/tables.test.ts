@@ -18,14 +18,14 @@ import {
   canonicalToDefenderStatusRows,
   canonicalToSentinelSeverityRows,
   canonicalToSentinelStatusRows,
-  DEFAULT_CLASSIFICATION_TABLE as T,
-  DEFAULT_MAPPING_PROFILE as profile,
   defenderToCanonicalSeverityRows,
   defenderToCanonicalStatusRows,
   defenderToSentinel,
+  DEFAULT_MAPPING_PROFILE as profile,
   sentinelToCanonicalSeverityRows,
   sentinelToCanonicalStatusRows,
   sentinelToDefender,
+  DEFAULT_CLASSIFICATION_TABLE as T,
 } from "../../src/mapping";
 import {
   sentinelClassificationReasonValues,
@@ -55,7 +55,9 @@ const sample = (from: string, unknown = "someFutureValue") => (from === ANY_VALU
 
 describe("severity", () => {
   it.each(defenderToCanonicalSeverityRows)("Defender $from → canonical $to", (row) => {
-    const { value, warnings } = okWithWarnings(profile.defenderToCanonical(defenderIncident({ severity: sample(row.from) })));
+    const { value, warnings } = okWithWarnings(
+      profile.defenderToCanonical(defenderIncident({ severity: sample(row.from) })),
+    );
     expect(value.severity).toBe(row.to);
     expect(kinds(warnings, "severity")).toEqual(row.unknown ? ["unknownValue"] : row.lossy ? ["lossy"] : []);
   });
@@ -64,7 +66,9 @@ describe("severity", () => {
     expect(ok(profile.defenderToCanonical(defenderIncident({ severity: null }))).severity).toBe("unknown");
   });
   it.each(canonicalToSentinelSeverityRows)("canonical $from → Sentinel $to", (row) => {
-    const { value, warnings } = okWithWarnings(profile.renderSentinel(canonical({ severity: row.from as never }), {}));
+    const { value, warnings } = okWithWarnings(
+      profile.renderSentinel(canonical({ severity: row.from as never }), {}),
+    );
     expect(value.severity).toBe(row.to);
     expect(kinds(warnings, "severity")).toEqual(row.lossy ? ["lossy"] : []);
   });
@@ -76,13 +80,17 @@ describe("severity", () => {
     expect(kinds(warnings, "severity")).toEqual(row.unknown ? ["unknownValue"] : []);
   });
   it.each(canonicalToDefenderSeverityRows)("canonical $from → Defender $to", (row) => {
-    const { value, warnings } = okWithWarnings(profile.renderDefenderPatch({ severity: row.from as never }, {}));
+    const { value, warnings } = okWithWarnings(
+      profile.renderDefenderPatch({ severity: row.from as never }, {}),
+    );
     expect(value.severity).toBe(row.to);
     expect(kinds(warnings, "severity")).toEqual(row.to === undefined ? ["dropped"] : []);
   });
   it("tables are total", () => {
-    for (const v of alertSeverityValues) expect(defenderToCanonicalSeverityRows.some((r) => r.from === v)).toBe(true);
-    for (const v of sentinelSeverityValues) expect(sentinelToCanonicalSeverityRows.some((r) => r.from === v)).toBe(true);
+    for (const v of alertSeverityValues)
+      expect(defenderToCanonicalSeverityRows.some((r) => r.from === v)).toBe(true);
+    for (const v of sentinelSeverityValues)
+      expect(sentinelToCanonicalSeverityRows.some((r) => r.from === v)).toBe(true);
     for (const v of canonicalSeverityValues) {
       expect(canonicalToSentinelSeverityRows.some((r) => r.from === v)).toBe(true);
       expect(canonicalToDefenderSeverityRows.some((r) => r.from === v)).toBe(true);
@@ -133,13 +141,17 @@ describe("status", () => {
   it("a Defender status that already means the target is kept (awaitingAction ≙ active, redirected ≙ closed)", () => {
     const waiting = defenderIncident({ status: "awaitingAction" });
     expect(ok(profile.renderDefenderPatch({ status: "active" }, { current: waiting }))).toEqual({});
-    expect(ok(profile.renderDefenderPatch({ status: "new" }, { current: waiting }))).toEqual({ status: "active" });
+    expect(ok(profile.renderDefenderPatch({ status: "new" }, { current: waiting }))).toEqual({
+      status: "active",
+    });
     const redirected = defenderIncident({ status: "redirected", redirectIncidentId: "9" });
     expect(ok(profile.renderDefenderPatch({ status: "closed" }, { current: redirected }))).toEqual({});
   });
   it("tables are total", () => {
-    for (const v of incidentStatusValues) expect(defenderToCanonicalStatusRows.some((r) => r.from === v)).toBe(true);
-    for (const v of sentinelStatusValues) expect(sentinelToCanonicalStatusRows.some((r) => r.from === v)).toBe(true);
+    for (const v of incidentStatusValues)
+      expect(defenderToCanonicalStatusRows.some((r) => r.from === v)).toBe(true);
+    for (const v of sentinelStatusValues)
+      expect(sentinelToCanonicalStatusRows.some((r) => r.from === v)).toBe(true);
     for (const v of canonicalStatusValues) {
       expect(canonicalToSentinelStatusRows.some((r) => r.from === v)).toBe(true);
       expect(canonicalToDefenderStatusRows.some((r) => r.from === v)).toBe(true);
@@ -173,37 +185,46 @@ describe("classification", () => {
 
   // Every determination of the Graph enum (plus none and an unknown one) under every classification.
   const determinations = [...alertDeterminationValues, undefined, "someFutureDetermination"];
-  describe.each(T.toSentinel)("canonical $classification/$determination → Sentinel $to.classification/$to.reason", (row) => {
-    it.each(determinations.map((d) => ({ d })))("with determination $d", ({ d }) => {
-      const { value, warnings } = okWithWarnings(
-        profile.renderSentinel(
-          canonical({ status: "closed", classification: row.classification, classificationDetail: d }),
-          {},
-        ),
-      );
-      expect(value.classification).toBe(row.to.classification);
-      expect(value.classificationReason).toBe(row.to.reason);
-      const lossy = row.lossy !== undefined && d !== undefined && d !== "unknown";
-      expect(kinds(warnings, "classificationDetail")).toEqual(lossy ? ["lossy"] : []);
-    });
-  });
+  describe.each(T.toSentinel)(
+    "canonical $classification/$determination → Sentinel $to.classification/$to.reason",
+    (row) => {
+      it.each(determinations.map((d) => ({ d })))("with determination $d", ({ d }) => {
+        const { value, warnings } = okWithWarnings(
+          profile.renderSentinel(
+            canonical({ status: "closed", classification: row.classification, classificationDetail: d }),
+            {},
+          ),
+        );
+        expect(value.classification).toBe(row.to.classification);
+        expect(value.classificationReason).toBe(row.to.reason);
+        const lossy = row.lossy !== undefined && d !== undefined && d !== "unknown";
+        expect(kinds(warnings, "classificationDetail")).toEqual(lossy ? ["lossy"] : []);
+      });
+    },
+  );
 
   const reasons = [...sentinelClassificationReasonValues, undefined];
-  describe.each(T.toDefender)("canonical $classification/$reason → Defender $to.classification/$to.determination", (row) => {
-    const applicable = row.reason === ANY_VALUE ? reasons : [row.reason];
-    it.each(applicable.map((r) => ({ r })))("with reason $r", ({ r }) => {
-      const specific = T.toDefender.find((x) => x.classification === row.classification && x.reason === r);
-      const expected = specific ?? row;
-      const patch = ok(
-        profile.renderDefenderPatch({ status: "closed", classification: row.classification, classificationDetail: r }, {}),
-      );
-      expect(patch).toEqual({
-        status: "resolved",
-        classification: expected.to.classification,
-        determination: expected.to.determination,
+  describe.each(T.toDefender)(
+    "canonical $classification/$reason → Defender $to.classification/$to.determination",
+    (row) => {
+      const applicable = row.reason === ANY_VALUE ? reasons : [row.reason];
+      it.each(applicable.map((r) => ({ r })))("with reason $r", ({ r }) => {
+        const specific = T.toDefender.find((x) => x.classification === row.classification && x.reason === r);
+        const expected = specific ?? row;
+        const patch = ok(
+          profile.renderDefenderPatch(
+            { status: "closed", classification: row.classification, classificationDetail: r },
+            {},
+          ),
+        );
+        expect(patch).toEqual({
+          status: "resolved",
+          classification: expected.to.classification,
+          determination: expected.to.determination,
+        });
       });
-    });
-  });
+    },
+  );
 
   it("follows the built-in connector: TP/any, FP/any, informationalExpectedActivity/any, unknown", () => {
     const pair = (c: string, d: string | null) => {
@@ -214,34 +235,62 @@ describe("classification", () => {
     expect(pair("truePositive", null)).toEqual(["TruePositive", "SuspiciousActivity"]);
     expect(pair("falsePositive", "notMalicious")).toEqual(["FalsePositive", "InaccurateData"]);
     expect(pair("falsePositive", "notEnoughDataToValidate")).toEqual(["FalsePositive", "InaccurateData"]);
-    expect(pair("informationalExpectedActivity", "securityTesting")).toEqual(["BenignPositive", "SuspiciousButExpected"]);
+    expect(pair("informationalExpectedActivity", "securityTesting")).toEqual([
+      "BenignPositive",
+      "SuspiciousButExpected",
+    ]);
     expect(pair("unknown", null)).toEqual(["Undetermined", undefined]);
     expect(pair("unknownFutureValue", null)).toEqual(["Undetermined", undefined]);
     expect(pair("TruePositive", "MultiStagedAttack")).toEqual(["TruePositive", "SuspiciousActivity"]);
   });
 
   it("keeps a current Defender determination that fits the target classification", () => {
-    const current = defenderIncident({ status: "active", classification: "falsePositive", determination: "notMalicious" });
-    expect(ok(profile.renderDefenderPatch({ status: "closed", classification: "falsePositive" }, { current }))).toEqual({
+    const current = defenderIncident({
+      status: "active",
+      classification: "falsePositive",
+      determination: "notMalicious",
+    });
+    expect(
+      ok(profile.renderDefenderPatch({ status: "closed", classification: "falsePositive" }, { current })),
+    ).toEqual({
       status: "resolved",
     });
-    const tp = defenderIncident({ status: "resolved", classification: "falsePositive", determination: "notMalicious" });
+    const tp = defenderIncident({
+      status: "resolved",
+      classification: "falsePositive",
+      determination: "notMalicious",
+    });
     expect(ok(profile.renderDefenderPatch({ classification: "truePositive" }, { current: tp }))).toEqual({
       classification: "truePositive",
       determination: "other",
     });
-    const other = defenderIncident({ status: "resolved", classification: "falsePositive", determination: "other" });
+    const other = defenderIncident({
+      status: "resolved",
+      classification: "falsePositive",
+      determination: "other",
+    });
     expect(ok(profile.renderDefenderPatch({ classification: "truePositive" }, { current: other }))).toEqual({
       classification: "truePositive",
     });
   });
 
   it("keeps an existing Sentinel reason that fits the target classification", () => {
-    const existing = sentinelProperties({ status: "Closed", classification: "FalsePositive", classificationReason: "IncorrectAlertLogic" });
+    const existing = sentinelProperties({
+      status: "Closed",
+      classification: "FalsePositive",
+      classificationReason: "IncorrectAlertLogic",
+    });
     const s = ok(
-      profile.renderSentinel(canonical({ status: "closed", classification: "falsePositive", classificationDetail: "notMalicious" }), {
-        existing,
-      }),
+      profile.renderSentinel(
+        canonical({
+          status: "closed",
+          classification: "falsePositive",
+          classificationDetail: "notMalicious",
+        }),
+        {
+          existing,
+        },
+      ),
     );
     expect(s.classificationReason).toBe("IncorrectAlertLogic");
   });
@@ -262,7 +311,8 @@ describe("classification", () => {
     }
     // Every determination Graph defines (except the placeholders) belongs to some classification.
     const grouped = new Set(Object.values(T.defenderDeterminations).flat());
-    for (const d of alertDeterminationValues) if (d !== "unknownFutureValue") expect(grouped.has(d)).toBe(true);
+    for (const d of alertDeterminationValues)
+      if (d !== "unknownFutureValue") expect(grouped.has(d)).toBe(true);
   });
 
   it("A→B→A→B is stable for every Defender pair and every Sentinel pair", () => {
@@ -272,13 +322,20 @@ describe("classification", () => {
         const s1 = ok(defenderToSentinel(d));
         const d1 = applyDefenderPatch(d, ok(sentinelToDefender(s1)));
         const s2 = ok(defenderToSentinel(d1, { existing: s1 as never }));
-        expect([s2.classification, s2.classificationReason]).toEqual([s1.classification, s1.classificationReason]);
+        expect([s2.classification, s2.classificationReason]).toEqual([
+          s1.classification,
+          s1.classificationReason,
+        ]);
         expect(ok(sentinelToDefender(s1, d))).toEqual({});
       }
     }
     for (const cls of sentinelClassificationValues) {
       for (const reason of [...sentinelClassificationReasonValues, undefined]) {
-        const s0 = sentinelProperties({ status: "Closed", classification: cls, classificationReason: reason });
+        const s0 = sentinelProperties({
+          status: "Closed",
+          classification: cls,
+          classificationReason: reason,
+        });
         const p1 = ok(sentinelToDefender(s0));
         const d1 = defenderIncident({ status: null, severity: null, ...p1 });
         const s1 = ok(defenderToSentinel(d1));

@@ -242,7 +242,6 @@ describe("crash while applying changes on both sides", () => {
       };
       const crashed = await crashingCycle(run, k, match);
       if (crashed) kinds.add(kth);
-      console.log("k", k, kth);
       await recover(run);
       await check();
       await run.t.close();

@@ -1,0 +1,47 @@
+/**
+ * mapping/ is pure: no I/O, no clocks, no randomness, no mutable module state, named exports only.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const DIR = fileURLToPath(new URL("../../src/mapping/", import.meta.url));
+const files = readdirSync(DIR).filter((f) => f.endsWith(".ts"));
+const source = (f: string) =>
+  readFileSync(join(DIR, f), "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "");
+
+describe("src/mapping purity", () => {
+  it.each(files)("%s uses no clock, randomness, I/O or globals", (f) => {
+    const text = source(f);
+    for (const banned of [
+      /Date\.now/,
+      /new Date\(/,
+      /performance\./,
+      /Math\.random/,
+      /crypto\./,
+      /\bfetch\(/,
+      /\bprocess\./,
+      /globalThis/,
+      /setTimeout|setInterval/,
+      /console\./,
+      /from "node:/,
+      /^(let|var) /m,
+      /export \*/,
+    ]) {
+      expect(text, `${f} matches ${banned}`).not.toMatch(banned);
+    }
+  });
+
+  it.each(files)("%s imports only zod, models, core/errors and siblings", (f) => {
+    const imports = [...source(f).matchAll(/from "([^"]+)"/g)].map((m) => m[1]!);
+    for (const i of imports) {
+      expect(
+        ["zod", "../core/errors", "../defender/models", "../sentinel/models"].includes(i) ||
+          i.startsWith("./"),
+      ).toBe(true);
+    }
+  });
+});
