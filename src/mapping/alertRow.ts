@@ -120,8 +120,19 @@ const dateTime = z.string().refine(isDateTime, "must be an RFC 3339 date-time");
 const stringList = z.array(z.string());
 
 /** An evidence object in the `Evidence` column: any JSON object with its `@odata.type`. */
-export const alertRowEvidenceSchema = z.looseObject({ "@odata.type": z.string() });
-export type AlertRowEvidence = z.infer<typeof alertRowEvidenceSchema>;
+export type AlertRowEvidence = { "@odata.type": string; [key: string]: unknown };
+/**
+ * An evidence object in the `Evidence` column: a plain object with a string `@odata.type`. Checked without
+ * copying (a row's evidence can be tens of kilobytes).
+ */
+export const alertRowEvidenceSchema = z.custom<AlertRowEvidence>(
+  (v) =>
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as Record<string, unknown>)["@odata.type"] === "string",
+  "must be an object with a string @odata.type",
+);
 
 /**
  * One row of the alerts table. Strict: a row with a column the table does not have is refused. The JSON size of
@@ -175,12 +186,39 @@ const DYNAMIC_COLUMNS: readonly string[] = ALERT_ROW_COLUMNS.filter((c) => c.typ
   (c) => c.name,
 );
 
+/** JSON bytes of the evidence objects `compactEvidence` built, so a row's `Evidence` need not be serialized twice. */
+const measuredItems = new WeakMap<object, number>();
+
+function knownArraySize(value: unknown): number | undefined {
+  if (!Array.isArray(value)) return undefined;
+  let n = 2 + Math.max(0, value.length - 1);
+  for (const item of value) {
+    const size = typeof item === "object" && item !== null ? measuredItems.get(item) : undefined;
+    if (size === undefined) return undefined;
+    n += size;
+  }
+  return n;
+}
+
+/** A cheap upper bound of the JSON size of a string array (6 bytes per UTF-16 unit covers any escape). */
+function stringArrayBound(value: unknown): number | undefined {
+  if (!Array.isArray(value)) return undefined;
+  let n = 2;
+  for (const item of value) {
+    if (typeof item !== "string") return undefined;
+    n += item.length * 6 + 3;
+  }
+  return n;
+}
+
 /** Issues for `dynamic` columns whose JSON is above the service's field limit. */
 export function dynamicColumnIssues(row: Readonly<Record<string, unknown>>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const name of DYNAMIC_COLUMNS) {
     const value = row[name];
     if (value === undefined) continue;
+    const bound = knownArraySize(value) ?? stringArrayBound(value);
+    if (bound !== undefined && bound <= LOGS_INGESTION_MAX_FIELD_BYTES) continue;
     if (Buffer.byteLength(JSON.stringify(value)) > LOGS_INGESTION_MAX_FIELD_BYTES) {
       issues.push({ path: name, message: fieldMessage });
     }
@@ -374,27 +412,37 @@ function compact(
     return undefined;
   }
   if (Array.isArray(value)) {
-    if (value.length > level.maxArray) cut.lossy = true;
+    const n = Math.min(value.length, level.maxArray);
+    if (value.length > n) cut.lossy = true;
     const out: Json[] = [];
-    for (const item of value.slice(0, level.maxArray)) {
-      const c = compact(item, level, depth + 1, cut);
+    for (let i = 0; i < n; i++) {
+      const c = compact(value[i], level, depth + 1, cut);
       if (c !== undefined) out.push(c);
     }
     return out;
   }
   const keys = Object.keys(value);
-  if (keys.length > level.maxKeys) cut.lossy = true;
-  const entries: [string, Json][] = [];
-  for (const key of keys.slice(0, level.maxKeys)) {
+  const n = Math.min(keys.length, level.maxKeys);
+  if (keys.length > n) cut.lossy = true;
+  const out: Record<string, Json> = {};
+  for (let i = 0; i < n; i++) {
+    const key = keys[i]!;
     const c = compact((value as Record<string, unknown>)[key], level, depth + 1, cut);
     if (c === undefined) continue;
-    const cleanKey = clipChars(sanitizeText(key).text, 128);
+    const cleanKey = key.length <= 128 && !NEEDS_CLEANING.test(key) ? key : clipChars(sanitizeText(key).text, 128);
+    if (cleanKey === "__proto__") {
+      // Assigned, this key would set the object's prototype; kept as data it would do so wherever the row is
+      // copied by assignment. Dropped.
+      cut.lossy = true;
+      continue;
+    }
     if (cleanKey !== key) cut.lossy = true;
-    entries.push([cleanKey, c]);
+    out[cleanKey] = c;
   }
-  // fromEntries defines own properties, so a "__proto__" key stays data and never becomes a prototype.
-  return Object.fromEntries(entries);
+  return out;
 }
+
+const NEEDS_CLEANING = /[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF]/;
 
 function evidenceTypeOf(e: Readonly<Record<string, unknown>> | undefined): string {
   return ownString(e, "@odata.type") ?? "#microsoft.graph.security.alertEvidence";
@@ -424,19 +472,16 @@ export function compactEvidence(
       continue;
     }
     let placed = false;
-    const candidates: (() => { value: Json; lossy: boolean })[] = [
-      ...COMPACT_LEVELS.map((level) => () => {
-        const cut = { lossy: false };
-        const value = compact(record, level, 0, cut) ?? {};
-        return { value, lossy: cut.lossy };
-      }),
-      () => ({ value: evidenceStub(record), lossy: true }),
-    ];
-    for (const candidate of candidates) {
-      const { value, lossy } = candidate();
+    for (let attempt = 0; attempt <= COMPACT_LEVELS.length; attempt++) {
+      const level = COMPACT_LEVELS[attempt];
+      const cut = { lossy: level === undefined };
+      const value = level === undefined ? evidenceStub(record) : (compact(record, level, 0, cut) ?? {});
+      const lossy = cut.lossy;
       const withType = withEvidenceType(value, record);
-      const size = Buffer.byteLength(JSON.stringify(withType)) + (out.length > 0 ? 1 : 0);
+      const itemBytes = Buffer.byteLength(JSON.stringify(withType));
+      const size = itemBytes + (out.length > 0 ? 1 : 0);
       if (used + size <= maxBytes) {
+        measuredItems.set(withType, itemBytes);
         out.push(withType);
         used += size;
         truncated ||= lossy;
@@ -461,7 +506,7 @@ function withEvidenceType(value: Json, record: Readonly<Record<string, unknown>>
   if (typeof obj["@odata.type"] === "string") return obj as AlertRowEvidence;
   return Object.fromEntries([
     ["@odata.type", clipChars(sanitizeText(evidenceTypeOf(record)).text, 256)],
-    ...Object.entries(obj),
+    ...Object.entries(obj).filter(([k]) => k !== "@odata.type"),
   ]) as AlertRowEvidence;
 }
 
@@ -469,9 +514,13 @@ function withEvidenceType(value: Json, record: Readonly<Record<string, unknown>>
 // Key entities
 
 /** Collects distinct (case-insensitive) clean values up to a limit. */
+/** JSON bytes one list column may use (a quarter of the service's field limit). */
+const LIST_MAX_BYTES = 16_384;
+
 class EntityList {
   readonly values: string[] = [];
   private readonly seen = new Set<string>();
+  private bytes = 2;
   dropped = 0;
   constructor(
     private readonly maxItems: number,
@@ -487,10 +536,12 @@ class EntityList {
     if (clean === "") return;
     const key = clean.toLowerCase();
     if (this.seen.has(key)) return;
-    if (this.values.length >= this.maxItems) {
+    const size = Buffer.byteLength(clean) + 3;
+    if (this.values.length >= this.maxItems || this.bytes + size > LIST_MAX_BYTES) {
       this.dropped++;
       return;
     }
+    this.bytes += size;
     this.seen.add(key);
     this.values.push(clean);
   }
@@ -817,7 +868,9 @@ export function createAlertRowMapper(options: AlertRowMapperOptions = {}): Alert
       );
     }
     const parsed = schema.safeParse(row);
-    const issues = parsed.success ? dynamicColumnIssues(parsed.data) : issuesOf(parsed.error);
+    const issues = parsed.success
+      ? dynamicColumnIssues(parsed.data as Record<string, unknown>)
+      : issuesOf(parsed.error);
     if (!parsed.success || issues.length > 0) {
       return mappingFail(
         new MappingError({

@@ -275,6 +275,7 @@ const writeShape = sentinelIncidentWritePropertiesSchema.shape;
 const canonicalShape = canonicalIncidentSchema.shape;
 const partialCanonicalSchema = canonicalIncidentSchema.partial();
 const knownLabelTypes = new Set<string>(labelTypeValues);
+const labelNamesSchema = writeShape.labels.unwrap().element.shape.labelName.array();
 
 function propertiesOf(incident: SentinelIncident | SentinelIncidentProperties): SentinelIncidentProperties {
   const record = asRecord(incident);
@@ -573,7 +574,7 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     }
     // 2. User tags.
     const userNames = check(
-      writeShape.labels.unwrap().element.shape.labelName.array(),
+      labelNamesSchema,
       invoke(tags, "toSentinel", "labels", ctx.canonical.tags, ctx),
       "labels",
       mapperName(tags, "toSentinel"),
@@ -581,12 +582,7 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     for (const name of userNames) add(name, "User", "tags");
     // 3. System and derived labels; each must be a system label or it would come back as a user tag.
     for (const fn of ["systemLabels", "derive"] as const) {
-      const names = check(
-        writeShape.labels.unwrap().element.shape.labelName.array(),
-        invoke(tags, fn, "labels", ctx),
-        "labels",
-        mapperName(tags, fn),
-      );
+      const names = check(labelNamesSchema, invoke(tags, fn, "labels", ctx), "labels", mapperName(tags, fn));
       for (const name of names) {
         if (!isSystemLabel(name)) {
           fail(
@@ -812,7 +808,6 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
     }
 
     // Closing attributes.
-    const closingFields = has("classification") || has("classificationDetail") || has("closingComment");
     if (targetStatus === "closed") {
       const currentCls = (asString(cur("classification")) ?? "").toLowerCase();
       const currentReal = REAL_DEFENDER_CLASSIFICATIONS.has(currentCls);
@@ -856,10 +851,7 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
             patch.determination = d;
         }
       }
-      if (
-        has("closingComment") ||
-        (Object.hasOwn(changes, "closingComment") && changes.closingComment === undefined)
-      ) {
+      if (Object.hasOwn(changes, "closingComment")) {
         const value = changes.closingComment;
         if (value !== undefined && isTruncated(value)) {
           warn({
@@ -881,11 +873,10 @@ export function createMappingProfile(overrides: MappingOverrides = {}): MappingP
         }
       }
     } else if (
-      closingFields &&
-      (changes.classification !== undefined && changes.classification !== "undetermined"
-        ? true
-        : changes.closingComment !== undefined)
+      (has("classification") && changes.classification !== "undetermined") ||
+      has("closingComment")
     ) {
+      // Open incidents carry no closing attributes in canonical form; a caller asking for them gets told.
       warn({
         field: "classification",
         kind: "dropped",

@@ -211,13 +211,12 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
   if (settings.syncComments) {
     const knownOnSentinel = sentinelCommentCount(comments);
     const count = sentinel.properties.additionalData?.commentsCount;
-    // The etag moved while the synced view and the comment count did not: a comment was edited (or
-    // automation touched the incident); only the comment list tells.
-    const unexplained =
-      record?.sentinelEtag !== undefined && record.sentinelEtag !== sentinel.etag && sameCanonical(cS, record.baseSentinel);
+    // Someone else changed the Sentinel incident since we recorded its etag: besides (or instead of) the
+    // fields, a comment may have been edited, which neither the fields nor the comment count show.
+    const etagMoved = record?.sentinelEtag !== undefined && record.sentinelEtag !== sentinel.etag;
     const listSentinel =
       settings.direction !== "defender-to-sentinel" &&
-      (ctx.reconciling || unexplained || typeof count !== "number" || count !== knownOnSentinel);
+      (ctx.reconciling || etagMoved || typeof count !== "number" || count !== knownOnSentinel);
     const sentinelComments = listSentinel ? await listAllComments(ctx, sentinelName) : undefined;
     comments = await syncComments(ctx, {
       defender,

@@ -26,6 +26,11 @@ import {
   type SentinelIncidentSeed,
 } from "./generator";
 import { createGraphRoutes } from "./graphRoutes";
+import {
+  createLogsIngestionRoutes,
+  type LogsIngestionControl,
+  type LogsIngestionEmulatorOptions,
+} from "./logsIngestionRoutes";
 import { type DispatchResult, startLoopbackServer } from "./loopbackServer";
 import { createMswHandlers } from "./mswHandlers";
 import { createRng, mixSeed, type Rng } from "./prng";
@@ -64,6 +69,8 @@ export interface EmulatorOptions {
   subscriptionId?: string;
   resourceGroupName?: string;
   workspaceName?: string;
+  /** The Azure Monitor Logs Ingestion endpoint (always served; these options tune it). */
+  logsIngestion?: LogsIngestionEmulatorOptions;
 }
 
 export interface ServiceStats {
@@ -147,6 +154,11 @@ export interface Emulator {
   readonly defender: DefenderControl;
   /** Control API of the default workspace. */
   readonly sentinel: SentinelControl;
+  /**
+   * Control API of the Logs Ingestion endpoint (`POST {url}/dataCollectionRules/{id}/streams/{stream}`): the rows
+   * it received. Its requests are counted under `stats().logsIngestion`.
+   */
+  readonly logs: LogsIngestionControl;
   readonly faults: EmulatorFaults;
   /** The fetch-style core: answers one request (a "reset" fault yields `Response.error()`). */
   handle(request: Request): Promise<Response>;
@@ -216,6 +228,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const tenants = new Map<string, DefenderTenant>();
   const workspaces = new Map<string, WorkspaceEntry>();
   const servers = new Set<{ close(): Promise<void> }>();
+  const logsIngestion = createLogsIngestionRoutes(options.logsIngestion);
 
   function addTenantInternal(id: string, incidents: number, tenantSeed: number): DefenderTenant {
     const key = id.toLowerCase();
@@ -442,6 +455,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     stats = { defender: emptyStats(), sentinel: emptyStats() };
     for (const tenant of tenants.values()) tenant.seedData();
     for (const { workspace } of workspaces.values()) workspace.seedData();
+    logsIngestion.control.clear();
   }
 
   let workspaceSalt = 56;
@@ -458,6 +472,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     ...coords,
     defender: defaultTenant,
     sentinel: defaultWorkspace,
+    logs: logsIngestion.control,
     faults: {
       configure: (config) => faults.configure(config),
       script: (script) => faults.script(script),
@@ -523,6 +538,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       servers.clear();
     },
   };
+  emulator.registerRoutes(logsIngestion.module);
   return emulator;
 }
 

@@ -63,6 +63,20 @@ export {
   parseFilter,
   parseOrderBy,
 } from "./odataFilter";
+// Azure Monitor Logs Ingestion endpoint (emu.logs)
+export {
+  createLogsIngestionRoutes,
+  LOGS_INGESTION_API_VERSIONS,
+  LOGS_INGESTION_MAX_BODY_BYTES,
+  LOGS_INGESTION_ORIGINS,
+  LOGS_INGESTION_REQUESTS_PER_MINUTE,
+  LOGS_INGESTION_SERVICE,
+  type LogsIngestionControl,
+  type LogsIngestionEmulatorOptions,
+  type LogsIngestionRequestInfo,
+  type LogsIngestionStats,
+  type LogsIngestionStreamDefinition,
+} from "./logsIngestionRoutes";
 export { createRng, mulberry32, type Rng } from "./prng";
 export { armError, armHeaders, defaultErrorCode, graphError, jsonResponse } from "./responses";
 

@@ -14,12 +14,12 @@ import {
   InMemoryStateStore,
   type MappingProfile,
   SentinelClient,
-  sentinelIncidentSchema,
-  sentinelNameFor,
   type StateStore,
   SyncEngine,
   type SyncEngineOptions,
   type SyncReport,
+  sentinelIncidentSchema,
+  sentinelNameFor,
   syncedCanonicalFields,
 } from "defender-sentinel-sync";
 import {
@@ -130,7 +130,10 @@ export function writeCounts(emu: Emulator): { defender: number; sentinel: number
         return service === "defender" && route.startsWith("POST ") && route.includes("comments");
       })
       .reduce((n, [, c]) => n + c, 0);
-  return { defender: count(stats.defender.byRoute, "defender"), sentinel: count(stats.sentinel.byRoute, "sentinel") };
+  return {
+    defender: count(stats.defender.byRoute, "defender"),
+    sentinel: count(stats.sentinel.byRoute, "sentinel"),
+  };
 }
 
 /** Requests per route key of one service matching `pattern`. */
@@ -180,7 +183,11 @@ export interface ConvergenceOptions {
   except?: readonly string[];
 }
 
-export function defenderCanonical(emu: Emulator, id: string, profile: MappingProfile = createMappingProfile()) {
+export function defenderCanonical(
+  emu: Emulator,
+  id: string,
+  profile: MappingProfile = createMappingProfile(),
+) {
   const raw = emu.defender.getIncident(id);
   if (!raw) throw new Error(`no Defender incident ${id}`);
   const result = profile.defenderToCanonical(defenderIncidentSchema.parse(raw));
@@ -188,7 +195,11 @@ export function defenderCanonical(emu: Emulator, id: string, profile: MappingPro
   return result.value;
 }
 
-export function sentinelCanonical(emu: Emulator, name: string, profile: MappingProfile = createMappingProfile()) {
+export function sentinelCanonical(
+  emu: Emulator,
+  name: string,
+  profile: MappingProfile = createMappingProfile(),
+) {
   const raw = emu.sentinel.getIncident(name);
   if (!raw) throw new Error(`no Sentinel incident ${name}`);
   const result = profile.sentinelToCanonical(sentinelIncidentSchema.parse(raw));
@@ -245,7 +256,8 @@ export async function expectConverged(emu: Emulator, store: StateStore, options:
         x.name.toLowerCase() === sentinelNameFor(emu.tenantId, d.id),
     );
     const extra = copies.filter((x) => x.name.toLowerCase() !== name);
-    if (extra.length > 0) problems.push(`${d.id}: duplicate Sentinel copies ${extra.map((x) => x.name).join(", ")}`);
+    if (extra.length > 0)
+      problems.push(`${d.id}: duplicate Sentinel copies ${extra.map((x) => x.name).join(", ")}`);
 
     const cD = defenderCanonical(emu, d.id, profile);
     const cS = sentinelCanonical(emu, s.name, profile);
@@ -282,9 +294,12 @@ export async function expectConverged(emu: Emulator, store: StateStore, options:
         const originals = rel.filter((dc) => !isRepost(dc));
         const reposts = rel.filter(isRepost).map((dc) => dc.text.slice(dc.text.indexOf("\n(edited) ")));
         if (originals.length !== 1) {
-          problems.push(`${d.id}: Sentinel comment ${short(sc)} has ${originals.length} Defender counterparts`);
+          problems.push(
+            `${d.id}: Sentinel comment ${short(sc)} has ${originals.length} Defender counterparts`,
+          );
         }
-        if (new Set(reposts).size !== reposts.length) problems.push(`${d.id}: an edit of ${short(sc)} was re-posted twice`);
+        if (new Set(reposts).size !== reposts.length)
+          problems.push(`${d.id}: an edit of ${short(sc)} was re-posted twice`);
       }
     }
   }

@@ -21,13 +21,13 @@ describe("src/mapping purity", () => {
       /new Date\(/,
       /performance\./,
       /Math\.random/,
-      /crypto\./,
+      /randomUUID|randomBytes|getRandomValues/,
       /\bfetch\(/,
       /\bprocess\./,
       /globalThis/,
       /setTimeout|setInterval/,
       /console\./,
-      /from "node:/,
+      /from "node:(?!crypto")/, // node:crypto is allowed for deterministic hashing only (see above)
       /^(let|var) /m,
       /export \*/,
     ]) {
@@ -35,13 +35,17 @@ describe("src/mapping purity", () => {
     }
   });
 
-  it.each(files)("%s imports only zod, models, core/errors and siblings", (f) => {
+  it.each(files)("%s imports only zod, models, pure core helpers and siblings", (f) => {
+    const allowed = [
+      "zod",
+      "node:crypto",
+      "../core/errors",
+      "../core/timestamps",
+      "../defender/models",
+      "../sentinel/models",
+    ];
     const imports = [...source(f).matchAll(/from "([^"]+)"/g)].map((m) => m[1]!);
-    for (const i of imports) {
-      expect(
-        ["zod", "../core/errors", "../defender/models", "../sentinel/models"].includes(i) ||
-          i.startsWith("./"),
-      ).toBe(true);
-    }
+    for (const i of imports)
+      expect(allowed.includes(i) || i.startsWith("./"), `${f} imports ${i}`).toBe(true);
   });
 });

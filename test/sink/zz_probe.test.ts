@@ -1,10 +1,15 @@
 import { test } from "vitest";
-import { defenderAlertSchema } from "../../src/defender/models";
+import { gzipSync } from "node:zlib";
 import { defaultAlertRowMapper } from "../../src/mapping";
-import { readJson, readJsonc } from "../helpers/fixtures";
-test("probe", () => {
-  const a = defenderAlertSchema.parse(readJson("graph/examples/security-alert-get.1.response.json"));
-  const r = defaultAlertRowMapper(a, { receivedAt: new Date("2021-05-03T00:00:00Z") });
-  console.log(JSON.stringify(r, null, 1).slice(0, 4000));
-  console.log(JSON.stringify(a).length, JSON.stringify(r.ok && r.value).length);
+import { sampleAlerts } from "./helpers";
+test("p", () => {
+  let t = performance.now();
+  const alerts = sampleAlerts(400, 25);
+  console.log("build", performance.now() - t); t = performance.now();
+  const rows = alerts.map((a) => defaultAlertRowMapper(a));
+  console.log("map", performance.now() - t); t = performance.now();
+  const json = JSON.stringify(rows.map((r) => r.ok && r.value));
+  console.log("stringify", performance.now() - t, json.length); t = performance.now();
+  gzipSync(json);
+  console.log("gzip", performance.now() - t); t = performance.now();
 });

@@ -15,8 +15,8 @@ import {
   InMemoryStateStore,
   isAbortError,
   RequestAbortedError,
-  sentinelNameFor,
   type StateStore,
+  sentinelNameFor,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
 import { expectConverged, runToQuiescence, type SyncSetup, setupSync } from "../helpers/engine";
@@ -37,7 +37,9 @@ interface Crash {
 }
 
 const isWrite = (r: PipelineRequest) =>
-  r.method === "PUT" || r.method === "PATCH" || (r.method === "POST" && /\/comments(\?|$)/.test(new URL(r.url).pathname));
+  r.method === "PUT" ||
+  r.method === "PATCH" ||
+  (r.method === "POST" && /\/comments(\?|$)/.test(new URL(r.url).pathname));
 const isList = (r: PipelineRequest) =>
   r.method === "GET" && /\/incidents(\?|$)/.test(new URL(r.url).pathname) && !/\$count=true/.test(r.url);
 
@@ -94,7 +96,12 @@ interface Run {
   inner: StateStore;
 }
 
-async function prepare(seed: number, incidents: number, concurrency: number, inner: StateStore = new InMemoryStateStore()): Promise<Run> {
+async function prepare(
+  seed: number,
+  incidents: number,
+  concurrency: number,
+  inner: StateStore = new InMemoryStateStore(),
+): Promise<Run> {
   const crash: Crash = { k: 0, match: isWrite, seen: 0, crashed: false, controller: new AbortController() };
   const t = await setupSync({
     incidents,
@@ -136,21 +143,24 @@ function expectNoDuplicateIncidents(t: SyncSetup) {
 }
 
 describe("crash during the backfill", () => {
-  it.each([1, 4])("at every Sentinel write (concurrency %i): no duplicates after restart", async (concurrency) => {
-    let crashes = 0;
-    for (let k = 1; ; k++) {
-      const run = await prepare(31, 4, concurrency);
-      const crashed = await crashingCycle(run, k);
-      await recover(run);
-      expectNoDuplicateIncidents(run.t);
-      await expectConverged(run.t.emu, run.inner);
-      await run.t.close();
-      if (!crashed) break;
-      crashes++;
-    }
-    // 4 incidents and their comments: every one of those writes was a crash point.
-    expect(crashes).toBeGreaterThanOrEqual(4);
-  });
+  it.each([1, 4])(
+    "at every Sentinel write (concurrency %i): no duplicates after restart",
+    async (concurrency) => {
+      let crashes = 0;
+      for (let k = 1; ; k++) {
+        const run = await prepare(31, 4, concurrency);
+        const crashed = await crashingCycle(run, k);
+        await recover(run);
+        expectNoDuplicateIncidents(run.t);
+        await expectConverged(run.t.emu, run.inner);
+        await run.t.close();
+        if (!crashed) break;
+        crashes++;
+      }
+      // 4 incidents and their comments: every one of those writes was a crash point.
+      expect(crashes).toBeGreaterThanOrEqual(4);
+    },
+  );
 
   it("right after each list page arrives (mid-page) over a multi-page backfill", async () => {
     let crashes = 0;
@@ -170,9 +180,15 @@ describe("crash during the backfill", () => {
   it("in the middle of the second page's writes", async () => {
     const run = await prepare(33, 60, 4);
     // The copy of the 55th incident in list order (lastUpdateDateTime ascending): written while page 2 is processed.
-    const second = [...run.t.emu.defender.listIncidents()].sort((x, y) => x.lastUpdateDateTime.localeCompare(y.lastUpdateDateTime))[54]!;
+    const second = [...run.t.emu.defender.listIncidents()].sort((x, y) =>
+      x.lastUpdateDateTime.localeCompare(y.lastUpdateDateTime),
+    )[54]!;
     const name = sentinelNameFor(run.t.server.tenantId, second.id);
-    const crashed = await crashingCycle(run, 1, (r) => r.method === "PUT" && new URL(r.url).pathname.endsWith(`/incidents/${name}`));
+    const crashed = await crashingCycle(
+      run,
+      1,
+      (r) => r.method === "PUT" && new URL(r.url).pathname.endsWith(`/incidents/${name}`),
+    );
     expect(crashed).toBe(true);
     expect((await run.inner.getWatermarks()).defender).toBeDefined(); // page 1 was checkpointed
     expect(await run.inner.getRecord(second.id)).toBeUndefined(); // its ledger write never happened
@@ -187,7 +203,9 @@ describe("crash while applying changes on both sides", () => {
   async function edits(run: Run) {
     const { t } = run;
     await runToQuiescence(t.engine);
-    const open = t.emu.defender.listIncidents().filter((i) => i.status !== "resolved" && i.status !== "redirected");
+    const open = t.emu.defender
+      .listIncidents()
+      .filter((i) => i.status !== "resolved" && i.status !== "redirected");
     const [a, b, c, d, e] = open;
     if (!a || !b || !c || !d || !e) throw new Error("seed has too few open incidents");
     const nameOf = async (id: string) => (await run.inner.getRecord(id))!.sentinelName;
@@ -213,50 +231,64 @@ describe("crash while applying changes on both sides", () => {
       const dB = t.emu.defender.getIncident(b.id)!;
       expect(dB.status).toBe("resolved");
       expect(dB.classification).toBe("informationalExpectedActivity");
-      expect(t.emu.defender.getIncident(c.id)!.assignedTo?.toLowerCase()).toBe(carol.userPrincipalName.toLowerCase());
+      expect(t.emu.defender.getIncident(c.id)!.assignedTo?.toLowerCase()).toBe(
+        carol.userPrincipalName.toLowerCase(),
+      );
       const sD = t.emu.sentinel.getIncident(names.d)!.properties;
       expect(sD.status).toBe("Closed");
       expect(sD.labels.map((l) => l.labelName)).toContain("Redirected");
-      const notes = t.emu.sentinel.listComments(names.d).filter((x) => x.properties.message.includes(names.e));
+      const notes = t.emu.sentinel
+        .listComments(names.d)
+        .filter((x) => x.properties.message.includes(names.e));
       expect(notes).toHaveLength(1);
-      expect(t.emu.defender.getIncident(b.id)!.comments.filter((x) => x.comment.includes("crash-test comment from Sentinel"))).toHaveLength(1);
+      expect(
+        t.emu.defender
+          .getIncident(b.id)!
+          .comments.filter((x) => x.comment.includes("crash-test comment from Sentinel")),
+      ).toHaveLength(1);
       const sCommentsA = t.emu.sentinel.listComments(names.a);
-      expect(sCommentsA.filter((x) => x.properties.message.includes("crash-test comment from Defender"))).toHaveLength(1);
+      expect(
+        sCommentsA.filter((x) => x.properties.message.includes("crash-test comment from Defender")),
+      ).toHaveLength(1);
       expect((await run.inner.getRecord(f.id))?.sentinelName).toBeDefined();
       expectNoDuplicateIncidents(t);
       await expectConverged(t.emu, run.inner);
     };
   }
 
-  it.each([1, 4])("at every write point (concurrency %i): no duplicate, no lost update", async (concurrency) => {
-    const kinds = new Set<string>();
-    for (let k = 1; ; k++) {
-      const run = await prepare(37, 8, concurrency);
-      const check = await edits(run);
-      // Which write is the k-th? Recorded by a second counter on the same predicate.
-      let kth = "";
-      const match = (r: PipelineRequest) => {
-        if (!isWrite(r)) return false;
-        if (run.crash.seen + 1 === k) kth = `${r.method} ${new URL(r.url).pathname.replace(/[0-9a-f-]{36}/g, "{id}").replace(/\/\d+/g, "/{n}")}`;
-        return true;
-      };
-      const crashed = await crashingCycle(run, k, match);
-      if (crashed) kinds.add(kth);
-      await recover(run);
-      await check();
-      await run.t.close();
-      if (!crashed) break;
-    }
-    // Every kind of write point was hit: Sentinel incident PUT, Sentinel comment PUT, Defender PATCH and comment POST.
-    expect([...kinds].sort()).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^PATCH .*\/security\/incidents\/\{n\}$/),
-        expect.stringMatching(/^POST .*\/comments$/),
-        expect.stringMatching(/^PUT .*\/incidents\/\{id\}$/),
-        expect.stringMatching(/^PUT .*\/comments\/\{id\}$/),
-      ]),
-    );
-  });
+  it.each([1, 4])(
+    "at every write point (concurrency %i): no duplicate, no lost update",
+    async (concurrency) => {
+      const kinds = new Set<string>();
+      for (let k = 1; ; k++) {
+        const run = await prepare(37, 8, concurrency);
+        const check = await edits(run);
+        // Which write is the k-th? Recorded by a second counter on the same predicate.
+        let kth = "";
+        const match = (r: PipelineRequest) => {
+          if (!isWrite(r)) return false;
+          if (run.crash.seen + 1 === k)
+            kth = `${r.method} ${new URL(r.url).pathname.replace(/[0-9a-f-]{36}/g, "{id}").replace(/\/\d+/g, "/{n}")}`;
+          return true;
+        };
+        const crashed = await crashingCycle(run, k, match);
+        if (crashed) kinds.add(kth);
+        await recover(run);
+        await check();
+        await run.t.close();
+        if (!crashed) break;
+      }
+      // Every kind of write point was hit: Sentinel incident PUT, Sentinel comment PUT, Defender PATCH and comment POST.
+      expect([...kinds].sort()).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^PATCH .*\/security\/incidents\/\{n\}$/),
+          expect.stringMatching(/^POST .*\/comments$/),
+          expect.stringMatching(/^PUT .*\/incidents\/\{id\}$/),
+          expect.stringMatching(/^PUT .*\/comments\/\{id\}$/),
+        ]),
+      );
+    },
+  );
 
   it("with a FileStateStore reopened after the crash", async () => {
     const dir = await mkdtemp(join(tmpdir(), "sync-crash-"));

@@ -5,7 +5,7 @@
  * an analyst did may be lost: every comment is on both sides, and a field group edited on one side only ends
  * with that side's last value.
  *
- * SYNC_FUZZ_RUNS (default 200) sets the number of schedules; SYNC_FUZZ_SEED replays one run.
+ * SYNC_FUZZ_RUNS (default 200) sets the number of schedules; SYNC_FUZZ_SEED (+ SYNC_FUZZ_PATH) replays a failure.
  */
 import {
   type CanonicalField,
@@ -18,10 +18,17 @@ import {
 import type { Fault, FaultShorthand } from "defender-sentinel-sync/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defenderCanonical, expectConverged, type SyncSetup, sentinelCanonical, setupSync } from "../helpers/engine";
+import {
+  defenderCanonical,
+  expectConverged,
+  type SyncSetup,
+  sentinelCanonical,
+  setupSync,
+} from "../helpers/engine";
 
 const RUNS = Number(process.env.SYNC_FUZZ_RUNS ?? 200);
 const SEED = process.env.SYNC_FUZZ_SEED === undefined ? undefined : Number(process.env.SYNC_FUZZ_SEED);
+const PATH = process.env.SYNC_FUZZ_PATH;
 
 type Group = Exclude<MergeGroup, never>;
 const GROUP_FIELDS: Record<Group, readonly CanonicalField[]> = {
@@ -45,18 +52,53 @@ type Step =
   | { kind: "cycle" };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("dEdit" as const), i: fc.nat(15), group: fc.constantFrom(...GROUPS), v: fc.nat(60) }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("sEdit" as const), i: fc.nat(15), group: fc.constantFrom(...GROUPS), v: fc.nat(60) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("dComment" as const), i: fc.nat(15), v: fc.nat(60) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("sComment" as const), i: fc.nat(15), v: fc.nat(60) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("sCommentEdit" as const), i: fc.nat(15), v: fc.nat(60) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("dEdit" as const),
+      i: fc.nat(15),
+      group: fc.constantFrom(...GROUPS),
+      v: fc.nat(60),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("sEdit" as const),
+      i: fc.nat(15),
+      group: fc.constantFrom(...GROUPS),
+      v: fc.nat(60),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("dComment" as const), i: fc.nat(15), v: fc.nat(60) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("sComment" as const), i: fc.nat(15), v: fc.nat(60) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("sCommentEdit" as const), i: fc.nat(15), v: fc.nat(60) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("merge" as const), i: fc.nat(15), j: fc.nat(15) }) },
   { weight: 1, arbitrary: fc.constant({ kind: "newIncident" as const }) },
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant("faults" as const), p: fc.constantFrom(0, 0.1, 0.2, 0.35), kinds: fc.nat(31) }),
+    arbitrary: fc.record({
+      kind: fc.constant("faults" as const),
+      p: fc.constantFrom(0, 0.1, 0.2, 0.35),
+      kinds: fc.nat(31),
+    }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("conflict409" as const), times: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("conflict409" as const),
+      times: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
   { weight: 4, arbitrary: fc.constant({ kind: "cycle" as const }) },
 );
 
@@ -139,25 +181,46 @@ async function note(t: SyncSetup, ledger: Ledger, id: string, group: Group, side
   const entry = byGroup.get(group) ?? { sides: new Set<"d" | "s">(), value };
   entry.sides.add(side);
   // Not linked yet to the connector's copy: on first link tags merge as a union (no base tells a removal).
-  if (group === "tags" && side === "d" && !(await t.store.getRecord(id)) && t.emu.sentinel.findByProviderIncidentId(id)) {
+  if (
+    group === "tags" &&
+    side === "d" &&
+    !(await t.store.getRecord(id)) &&
+    t.emu.sentinel.findByProviderIncidentId(id)
+  ) {
     entry.sides.add("s");
   }
   entry.value = value;
   byGroup.set(group, entry);
 }
 
-async function apply(t: SyncSetup, step: Exclude<Step, { kind: "cycle" }>, ledger: Ledger, token: (p: string) => string) {
+async function apply(
+  t: SyncSetup,
+  step: Exclude<Step, { kind: "cycle" }>,
+  ledger: Ledger,
+  token: (p: string) => string,
+) {
   const { emu } = t;
   const users = emu.users();
   switch (step.kind) {
     case "faults": {
       const kinds = FAULT_KINDS.filter((_, n) => (step.kinds >> n) & 1);
       if (step.p === 0 || kinds.length === 0) emu.faults.clear();
-      else emu.faults.configure({ seed: step.kinds, defender: { probability: step.p, kinds }, sentinel: { probability: step.p, kinds } });
+      else
+        emu.faults.configure({
+          seed: step.kinds,
+          defender: { probability: step.p, kinds },
+          sentinel: { probability: step.p, kinds },
+        });
       return;
     }
     case "conflict409":
-      emu.faults.script({ service: "sentinel", method: "PUT", route: "/incidents/{id}", fault: { kind: "status", status: 409 }, times: step.times });
+      emu.faults.script({
+        service: "sentinel",
+        method: "PUT",
+        route: "/incidents/{id}",
+        fault: { kind: "status", status: 409 },
+        times: step.times,
+      });
       return;
     case "newIncident":
       emu.defender.createIncident({ displayName: token("new") });
@@ -199,7 +262,9 @@ async function apply(t: SyncSetup, step: Exclude<Step, { kind: "cycle" }>, ledge
       return;
     }
     case "sCommentEdit": {
-      const comments = emu.sentinel.listComments(name).filter((c) => !c.properties.message.startsWith("This incident was merged"));
+      const comments = emu.sentinel
+        .listComments(name)
+        .filter((c) => !c.properties.message.startsWith("This incident was merged"));
       const c = comments[step.v % Math.max(1, comments.length)];
       if (!c) return;
       const text = token("edit");
@@ -211,14 +276,23 @@ async function apply(t: SyncSetup, step: Exclude<Step, { kind: "cycle" }>, ledge
       // A merged incident cannot be reopened or reassigned from Sentinel (by design): not an analyst option here.
       if (d.status === "redirected" && (step.group === "lifecycle" || step.group === "owner")) return;
       const current = emu.sentinel.getIncident(name)!;
-      emu.sentinel.editIncident(name, sentinelEdit(step.group, step.v, token, users, current.properties.labels));
+      emu.sentinel.editIncident(
+        name,
+        sentinelEdit(step.group, step.v, token, users, current.properties.labels),
+      );
       await note(t, ledger, d.id, step.group, "s", name);
       return;
     }
   }
 }
 
-function defenderEdit(group: Group, v: number, token: (p: string) => string, users: { userPrincipalName: string }[], status: string) {
+function defenderEdit(
+  group: Group,
+  v: number,
+  token: (p: string) => string,
+  users: { userPrincipalName: string }[],
+  status: string,
+) {
   switch (group) {
     case "title":
       return { displayName: `D title ${token("t")}` };
@@ -276,10 +350,20 @@ function sentinelEdit(
       ] as const;
       const k = v % 5;
       if (k >= 3) {
-        return { status: k === 3 ? "Active" : "New", classification: undefined, classificationReason: undefined, classificationComment: undefined };
+        return {
+          status: k === 3 ? "Active" : "New",
+          classification: undefined,
+          classificationReason: undefined,
+          classificationComment: undefined,
+        };
       }
       const [classification, classificationReason] = closes[k]!;
-      return { status: "Closed", classification, classificationReason, classificationComment: `S close ${token("r")}` };
+      return {
+        status: "Closed",
+        classification,
+        classificationReason,
+        classificationComment: `S close ${token("r")}`,
+      };
     }
   }
 }
@@ -292,16 +376,22 @@ async function check(t: SyncSetup, ledger: Ledger) {
     const record = (await t.store.getRecord(id))!;
     for (const [group, { sides, value }] of byGroup) {
       if (sides.size !== 1) continue;
-      const now = sides.has("d") ? defenderCanonical(t.emu, id) : sentinelCanonical(t.emu, record.sentinelName);
+      const now = sides.has("d")
+        ? defenderCanonical(t.emu, id)
+        : sentinelCanonical(t.emu, record.sentinelName);
       const diff = GROUP_FIELDS[group].filter((f) => !canonicalEquals(f, now, value));
       if (diff.length > 0) {
-        lost.push(`${id} ${group} (${[...sides]}): expected ${JSON.stringify(pick(value, diff))}, got ${JSON.stringify(pick(now, diff))}`);
+        lost.push(
+          `${id} ${group} (${[...sides]}): expected ${JSON.stringify(pick(value, diff))}, got ${JSON.stringify(pick(now, diff))}`,
+        );
       }
     }
   }
   // Every analyst comment (and comment edit) is on both sides.
   const dTexts = t.emu.defender.listIncidents().flatMap((d) => d.comments.map((c) => c.comment));
-  const sTexts = t.emu.sentinel.listIncidents().flatMap((s) => t.emu.sentinel.listComments(s.name).map((c) => c.properties.message));
+  const sTexts = t.emu.sentinel
+    .listIncidents()
+    .flatMap((s) => t.emu.sentinel.listComments(s.name).map((c) => c.properties.message));
   for (const tok of ledger.comments) {
     if (!dTexts.some((x) => x.includes(tok))) lost.push(`comment ${tok} missing in Defender`);
     if (!sTexts.some((x) => x.includes(tok))) lost.push(`comment ${tok} missing in Sentinel`);
@@ -314,10 +404,13 @@ function pick(c: CanonicalIncident, fields: readonly CanonicalField[]) {
 }
 
 describe("randomized schedules", () => {
-  it(`converge with nothing duplicated or lost (${RUNS} runs)`, { timeout: Math.max(120_000, RUNS * 1500) }, async () => {
+  it(`converge with nothing duplicated or lost (${RUNS} runs)`, {
+    timeout: Math.max(120_000, RUNS * 1500),
+  }, async () => {
     await fc.assert(fc.asyncProperty(scheduleArb, runSchedule), {
       numRuns: RUNS,
       ...(SEED !== undefined ? { seed: SEED } : {}),
+      ...(PATH !== undefined ? { path: PATH } : {}),
       endOnFailure: true,
     });
   });

@@ -60,7 +60,9 @@ describe("PEERS complaints", () => {
     // Assigned in Sentinel by objectId only (the service fills in the rest).
     t.emu.sentinel.editIncident(name, { owner: { objectId: dave.objectId } });
     await runToQuiescence(t.engine);
-    expect(t.emu.defender.getIncident(d!.id)!.assignedTo?.toLowerCase()).toBe(dave.userPrincipalName.toLowerCase());
+    expect(t.emu.defender.getIncident(d!.id)!.assignedTo?.toLowerCase()).toBe(
+      dave.userPrincipalName.toLowerCase(),
+    );
 
     // Partial updates on either side leave the owner alone.
     t.emu.defender.editIncident(d!.id, { severity: "high" });
@@ -71,7 +73,9 @@ describe("PEERS complaints", () => {
     expect(s.severity).toBe("High");
     expect(s.owner.objectId).toBe(dave.objectId);
     expect(s.owner.userPrincipalName).toBe(dave.userPrincipalName);
-    expect(t.emu.defender.getIncident(d!.id)!.assignedTo?.toLowerCase()).toBe(dave.userPrincipalName.toLowerCase());
+    expect(t.emu.defender.getIncident(d!.id)!.assignedTo?.toLowerCase()).toBe(
+      dave.userPrincipalName.toLowerCase(),
+    );
     await expectConverged(t.emu, t.store);
   });
 
@@ -102,7 +106,11 @@ describe("PEERS complaints", () => {
     await runToQuiescence(t.engine);
     const [a, b] = openIncidents(t);
     for (const d of [a!, b!]) {
-      t.emu.defender.editIncident(d.id, { status: "resolved", classification: "truePositive", determination: "malware" });
+      t.emu.defender.editIncident(d.id, {
+        status: "resolved",
+        classification: "truePositive",
+        determination: "malware",
+      });
     }
     await runToQuiescence(t.engine);
     // a reopened in Defender, b reopened in Sentinel; neither side touches anything else.
@@ -211,11 +219,19 @@ describe("PEERS complaints", () => {
     const s = t.emu.sentinel.getIncident(sourceName)!.properties;
     expect(s.status).toBe("Closed");
     expect(s.labels.map((l) => l.labelName)).toContain("Redirected");
-    const notes = t.emu.sentinel.listComments(sourceName).filter((c) => c.properties.message.includes(targetName));
+    const notes = t.emu.sentinel
+      .listComments(sourceName)
+      .filter((c) => c.properties.message.includes(targetName));
     expect(notes).toHaveLength(1);
     expect(notes[0]!.properties.message).toContain(target!.id);
     expect(redirected).toEqual([
-      { defenderId: source!.id, sentinelName: sourceName, targetDefenderId: target!.id, targetSentinelName: targetName, dryRun: false },
+      {
+        defenderId: source!.id,
+        sentinelName: sourceName,
+        targetDefenderId: target!.id,
+        targetSentinelName: targetName,
+        dryRun: false,
+      },
     ]);
     // The target (which got the source's tags and alerts) was synced in the same cycle.
     const mergedTarget = t.emu.defender.getIncident(target!.id)!;
@@ -224,7 +240,9 @@ describe("PEERS complaints", () => {
 
     // Never twice, no echo, and a Sentinel reopen of the merged copy is not pushed onto Defender.
     for (let i = 0; i < 2; i++) await t.engine.runOnce();
-    expect(t.emu.sentinel.listComments(sourceName).filter((c) => c.properties.message.includes(targetName))).toHaveLength(1);
+    expect(
+      t.emu.sentinel.listComments(sourceName).filter((c) => c.properties.message.includes(targetName)),
+    ).toHaveLength(1);
     expect(redirected).toHaveLength(1);
     await expectConverged(t.emu, t.store);
   });
@@ -246,7 +264,9 @@ describe("PEERS complaints", () => {
     expect(t.emu.defender.getIncident(d!.id)!.comments).toHaveLength(count + 1);
     expect(reports.reduce((n, r) => n + r.counts.commentsToDefender, 0)).toBe(1);
     // The re-post must not come back to Sentinel as a new comment.
-    expect(t.emu.sentinel.listComments(name).filter((c) => c.properties.message.includes("confirmed"))).toHaveLength(1);
+    expect(
+      t.emu.sentinel.listComments(name).filter((c) => c.properties.message.includes("confirmed")),
+    ).toHaveLength(1);
     for (let i = 0; i < 3; i++) expect(total(await t.engine.runOnce())).toBe(0);
   });
 });
@@ -285,7 +305,9 @@ describe("conflicts", () => {
   });
 
   it("defender-wins", async () => {
-    const { t, d, name, dSev, events } = await conflictOnSeverity({ engine: { conflictPolicy: "defender-wins" } });
+    const { t, d, name, dSev, events } = await conflictOnSeverity({
+      engine: { conflictPolicy: "defender-wins" },
+    });
     expect(t.emu.defender.getIncident(d.id)!.severity).toBe(dSev);
     expect(sentinelCanonical(t.emu, name).severity).toBe(dSev);
     expect(events.map((e) => e.resolution)).toEqual(["defender"]);
@@ -370,7 +392,9 @@ describe("Sentinel 409", () => {
     expect(s.title).toBe("Defender title");
     expect(s.owner.objectId).toBe(erin.objectId);
     await runToQuiescence(t.engine);
-    expect(t.emu.defender.getIncident(d!.id)!.assignedTo?.toLowerCase()).toBe(erin.userPrincipalName.toLowerCase());
+    expect(t.emu.defender.getIncident(d!.id)!.assignedTo?.toLowerCase()).toBe(
+      erin.userPrincipalName.toLowerCase(),
+    );
     await expectConverged(t.emu, t.store);
   });
 
@@ -379,13 +403,24 @@ describe("Sentinel 409", () => {
     await runToQuiescence(t.engine);
     const [a] = openIncidents(t);
     t.emu.defender.editIncident(a!.id, { displayName: "after one 409" });
-    t.emu.faults.script({ service: "sentinel", method: "PUT", route: "/incidents/{id}", fault: { kind: "status", status: 409 } });
+    t.emu.faults.script({
+      service: "sentinel",
+      method: "PUT",
+      route: "/incidents/{id}",
+      fault: { kind: "status", status: 409 },
+    });
     const r1 = await t.engine.runOnce();
     expect(r1.failures).toEqual([]);
     expect(t.emu.sentinel.getIncident(await nameOf(t, a!.id))!.properties.title).toBe("after one 409");
 
     t.emu.defender.editIncident(a!.id, { displayName: "after many 409s" });
-    t.emu.faults.script({ service: "sentinel", method: "PUT", route: "/incidents/{id}", fault: { kind: "status", status: 409 }, times: 3 });
+    t.emu.faults.script({
+      service: "sentinel",
+      method: "PUT",
+      route: "/incidents/{id}",
+      fault: { kind: "status", status: 409 },
+      times: 3,
+    });
     const failed: IncidentFailedEvent[] = [];
     t.engine.on("incident.failed", (e) => failed.push(e));
     const r2 = await t.engine.runOnce();
@@ -414,7 +449,11 @@ describe("poison incidents", () => {
     const t = await setup({
       incidents: 5,
       seed: 27,
-      engine: { mapping: profile, now: clock.now, quarantineBackoff: { initialInMs: 60_000, maxInMs: 600_000 } },
+      engine: {
+        mapping: profile,
+        now: clock.now,
+        quarantineBackoff: { initialInMs: 60_000, maxInMs: 600_000 },
+      },
     });
     poisonId = t.emu.defender.listIncidents()[2]!.id;
     const failed: IncidentFailedEvent[] = [];
@@ -423,7 +462,9 @@ describe("poison incidents", () => {
     const r1 = await t.engine.runOnce();
     expect(r1.counts.created).toBe(4);
     expect(r1.counts.quarantined).toBe(1);
-    expect(failed).toMatchObject([{ defenderId: poisonId, transient: false, quarantined: true, attempts: 1 }]);
+    expect(failed).toMatchObject([
+      { defenderId: poisonId, transient: false, quarantined: true, attempts: 1 },
+    ]);
     expect(failed[0]!.reason).toContain("cannot render this title");
     let record = await t.store.getRecord(poisonId);
     expect(record?.quarantine).toMatchObject({ attempts: 1 });
@@ -512,7 +553,13 @@ describe("watermarks", () => {
     t.emu.defender.editIncident(b!.id, { displayName: "later edit" });
     const name = await nameOf(t, a!.id);
     // 500 on every attempt of a's PUT (1 + 4 retries): a transient failure.
-    t.emu.faults.script({ service: "sentinel", method: "PUT", route: new RegExp(`/incidents/${name}$`), fault: 500, times: 5 });
+    t.emu.faults.script({
+      service: "sentinel",
+      method: "PUT",
+      route: new RegExp(`/incidents/${name}$`),
+      fault: 500,
+      times: 5,
+    });
     const r = await t.engine.runOnce();
     expect(r.failures).toMatchObject([{ defenderId: a!.id, transient: true }]);
     const wm = (await t.store.getWatermarks()).defender!;
@@ -520,7 +567,11 @@ describe("watermarks", () => {
     expect(t.emu.sentinel.getIncident(await nameOf(t, b!.id))!.properties.title).toBe("later edit");
     await runToQuiescence(t.engine);
     expect(t.emu.sentinel.getIncident(name)!.properties.title).toBe("will fail once");
-    const last = t.emu.defender.listIncidents().map((i) => i.lastUpdateDateTime).sort().at(-1)!;
+    const last = t.emu.defender
+      .listIncidents()
+      .map((i) => i.lastUpdateDateTime)
+      .sort()
+      .at(-1)!;
     expect(Date.parse((await t.store.getWatermarks()).defender!)).toBe(Date.parse(last));
     await expectConverged(t.emu, t.store);
   });

@@ -11,9 +11,9 @@ import {
   type IncidentLifecycleEvent,
   type IncidentUpdatedEvent,
   type PlannedWrite,
+  type SyncReport,
   sentinelCommentIdFor,
   sentinelNameFor,
-  type SyncReport,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -124,6 +124,20 @@ describe("creation and linking", () => {
     await expectConverged(t.emu, t.store);
   });
 
+  it("backfillSince limits the first cycle to incidents updated since then", async () => {
+    const t = await setup({ incidents: 8, seed: 3 });
+    const sorted = t.emu.defender.listIncidents().sort((a, b) => a.lastUpdateDateTime.localeCompare(b.lastUpdateDateTime));
+    const since = new Date(Date.parse(sorted[5]!.lastUpdateDateTime));
+    const engine = t.restart({ backfillSince: since });
+    const r = await engine.runOnce();
+    const expected = sorted.filter((d) => Date.parse(d.lastUpdateDateTime) >= since.getTime()).map((d) => d.id);
+    expect(r.counts.created).toBe(expected.length);
+    expect(expected.length).toBeLessThan(8);
+    for (const d of sorted) {
+      expect(Boolean(await t.store.getRecord(d.id))).toBe(expected.includes(d.id));
+    }
+  });
+
   it("links copies made by Microsoft's connector instead of duplicating them", async () => {
     const t = await setup({ incidents: 6, seed: 5, emulator: { connectorCopies: 1, sentinelIncidents: 2 } });
     const before = t.emu.sentinel.listIncidents();
@@ -168,14 +182,22 @@ describe("creation and linking", () => {
     expect(copy.properties.owner.userPrincipalName).toBe(copyBefore.properties.owner.userPrincipalName);
     expect(copy.properties.classification).toBe(copyBefore.properties.classification);
     // …and Sentinel-side lifecycle edits are not pushed to Defender either.
-    t.emu.sentinel.editIncident(name, { severity: "High", owner: { userPrincipalName: t.emu.users()[2]!.userPrincipalName } });
+    t.emu.sentinel.editIncident(name, {
+      severity: "High",
+      owner: { userPrincipalName: t.emu.users()[2]!.userPrincipalName },
+    });
     await runToQuiescence(t.engine);
     expect(t.emu.defender.getIncident(d!.id)?.severity).toBe("high");
     expect(t.emu.defender.getIncident(d!.id)?.assignedTo).toBe(bob);
   });
 
   it("writes connector fields too with writeConnectorFields", async () => {
-    const t = await setup({ incidents: 4, seed: 5, emulator: { connectorCopies: 1 }, engine: { writeConnectorFields: true } });
+    const t = await setup({
+      incidents: 4,
+      seed: 5,
+      emulator: { connectorCopies: 1 },
+      engine: { writeConnectorFields: true },
+    });
     await runToQuiescence(t.engine);
     const [d] = openIncidents(t);
     const name = await nameOf(t, d!.id);
@@ -195,7 +217,12 @@ describe("creation and linking", () => {
   });
 
   it("with connectorCopies: 'ignore' makes its own copies and never touches the connector's", async () => {
-    const t = await setup({ incidents: 3, seed: 5, emulator: { connectorCopies: 1 }, engine: { connectorCopies: "ignore" } });
+    const t = await setup({
+      incidents: 3,
+      seed: 5,
+      emulator: { connectorCopies: 1 },
+      engine: { connectorCopies: "ignore" },
+    });
     const copies = t.emu.sentinel.listIncidents();
     const r = await t.engine.runOnce();
     expect(r.counts.created).toBe(3);
@@ -337,7 +364,11 @@ describe("both-way field sync", () => {
     expect(s.classificationComment).toBe("Known scanner");
     expect(total(await t.engine.runOnce())).toBe(0);
 
-    t.emu.defender.editIncident(d!.id, { status: "active", classification: "unknown", determination: "unknown" });
+    t.emu.defender.editIncident(d!.id, {
+      status: "active",
+      classification: "unknown",
+      determination: "unknown",
+    });
     const r2 = await t.engine.runOnce();
     expect(r2.counts.reopened).toBe(1);
     s = t.emu.sentinel.getIncident(name)!.properties;
@@ -351,7 +382,11 @@ describe("both-way field sync", () => {
     await runToQuiescence(t.engine);
     const [d] = openIncidents(t);
     const name = await nameOf(t, d!.id);
-    t.emu.defender.editIncident(d!.id, { status: "resolved", classification: "truePositive", determination: "malware" });
+    t.emu.defender.editIncident(d!.id, {
+      status: "resolved",
+      classification: "truePositive",
+      determination: "malware",
+    });
     await runToQuiescence(t.engine);
     expect(t.emu.sentinel.getIncident(name)!.properties.classification).toBe("TruePositive");
     // A Sentinel edit of an unrelated field must not rewrite the lifecycle (and lose "malware").
@@ -361,6 +396,20 @@ describe("both-way field sync", () => {
     expect(def.displayName).toBe("Emotet on WS042");
     expect(def.determination).toBe("malware");
     expect((await t.store.getRecord(d!.id))?.determination).toBe("malware");
+  });
+
+  it("maps values Sentinel cannot hold (severity unknown) without ping-pong", async () => {
+    const t = await setup({ incidents: 3, seed: 11 });
+    await runToQuiescence(t.engine);
+    const [d] = openIncidents(t);
+    const name = await nameOf(t, d!.id);
+    t.emu.defender.editIncident(d!.id, { severity: "unknown" });
+    const r = await t.engine.runOnce();
+    expect(r.writes).toEqual({ defender: 0, sentinel: 1 });
+    expect(t.emu.sentinel.getIncident(name)!.properties.severity).toBe("Informational");
+    for (let i = 0; i < 2; i++) expect(total(await t.engine.runOnce())).toBe(0);
+    expect(t.emu.defender.getIncident(d!.id)!.severity).toBe("unknown");
+    await expectConverged(t.emu, t.store);
   });
 
   it("merges tags as sets: adds on both sides survive, a removal on one side is applied", async () => {
@@ -376,7 +425,11 @@ describe("both-way field sync", () => {
     const labels = t.emu.sentinel.getIncident(name)!.properties.labels.filter((l) => l.labelName !== "drop");
     t.emu.sentinel.editIncident(name, { labels: [...labels, { labelName: "from-sentinel" }] });
     await runToQuiescence(t.engine);
-    expect([...t.emu.defender.getIncident(d!.id)!.customTags].sort()).toEqual(["from-defender", "from-sentinel", "keep"]);
+    expect([...t.emu.defender.getIncident(d!.id)!.customTags].sort()).toEqual([
+      "from-defender",
+      "from-sentinel",
+      "keep",
+    ]);
     expect(sentinelCanonical(t.emu, name).tags).toEqual(["from-defender", "from-sentinel", "keep"]);
     expect(conflicts).toBe(0);
   });
@@ -401,7 +454,9 @@ describe("comments", () => {
     const sc = t.emu.sentinel.listComments(name);
     const copy = sc.filter((c) => c.properties.message.includes("Isolated the device"));
     expect(copy).toHaveLength(1);
-    const hash = (await t.store.getRecord(d!.id))!.comments.find((c) => c.sentinelCommentId === copy[0]!.name)!.defenderHash;
+    const hash = (await t.store.getRecord(d!.id))!.comments.find(
+      (c) => c.sentinelCommentId === copy[0]!.name,
+    )!.defenderHash;
     expect(copy[0]!.name).toBe(sentinelCommentIdFor(d!.id, hash));
     expect(isolated).toBeDefined();
     // More cycles: still exactly one copy each way.
@@ -465,7 +520,8 @@ describe("dry run", () => {
     expect(dry.plannedWrites.length).toBeGreaterThan(5);
 
     const real = await t.restart({ dryRun: false }).runOnce();
-    const key = (w: { service: string; method: string; target: string }) => `${w.service} ${w.method} ${w.target}`;
+    const key = (w: { service: string; method: string; target: string }) =>
+      `${w.service} ${w.method} ${w.target}`;
     expect(rec.writes.map(key).sort()).toEqual(dry.plannedWrites.map(key).sort());
     expect(real.writes.defender + real.writes.sentinel).toBe(dry.plannedWrites.length);
     expect(real.plannedWrites).toEqual([]);
@@ -497,7 +553,8 @@ describe("dry run", () => {
     );
 
     await t.engine.runOnce();
-    const key = (w: { service: string; method: string; target: string }) => `${w.service} ${w.method} ${w.target}`;
+    const key = (w: { service: string; method: string; target: string }) =>
+      `${w.service} ${w.method} ${w.target}`;
     expect(rec.writes.map(key).sort()).toEqual(dry.plannedWrites.map(key).sort());
     await expectConverged(t.emu, t.store);
   });
@@ -527,6 +584,23 @@ describe("events and the polling loop", () => {
     await expectConverged(t.emu, t.store);
   });
 
+  it("emits `throttled` when a service answers 429, and the cycle still completes", async () => {
+    const t = await setup({ incidents: 2, emulator: { timeScale: 1000 } });
+    const throttled: ThrottleInfo[] = [];
+    t.engine.on("throttled", (e) => throttled.push(e));
+    t.emu.faults.script({
+      service: "sentinel",
+      method: "PUT",
+      fault: { kind: "status", status: 429, retryAfterSeconds: 1 },
+      times: 2,
+    });
+    const r = await t.engine.runOnce();
+    expect(r.failures).toEqual([]);
+    expect(r.throttledResponses.sentinel).toBe(2);
+    expect(throttled.length).toBeGreaterThanOrEqual(2);
+    await expectConverged(t.emu, t.store);
+  });
+
   it("start() polls, close() waits for the in-flight cycle, and is idempotent", async () => {
     const t = await setup({ incidents: 3, engine: { pollIntervalInMs: 5 } });
     const completed: SyncReport[] = [];
@@ -538,7 +612,12 @@ describe("events and the polling loop", () => {
     await vi_waitFor(() => completed.length >= 2);
     // Make the next cycle slow, then close while it runs.
     t.emu.defender.createIncident({ displayName: "late" });
-    t.emu.faults.script({ service: "sentinel", method: "PUT", fault: { kind: "slow", delayMs: 150 }, times: 1 });
+    t.emu.faults.script({
+      service: "sentinel",
+      method: "PUT",
+      fault: { kind: "slow", delayMs: 150 },
+      times: 1,
+    });
     const cycles = completed.length;
     await vi_waitFor(() => t.emu.stats().sentinel.faults > 0);
     await run.close();
@@ -562,7 +641,13 @@ describe("events and the polling loop", () => {
     t.engine.on("error", (e) => errors.push(e));
     t.engine.on("cycle.completed", (r) => completed.push(r));
     // Graph lists fail for longer than the client retries (5 attempts each; the backfill count takes some).
-    t.emu.faults.script({ service: "defender", method: "GET", route: "/security/incidents", fault: 500, times: 15 });
+    t.emu.faults.script({
+      service: "defender",
+      method: "GET",
+      route: "/security/incidents",
+      fault: 500,
+      times: 15,
+    });
     const run = t.engine.start();
     await vi_waitFor(() => completed.length >= 1);
     await run.close();

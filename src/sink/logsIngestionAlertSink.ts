@@ -1,0 +1,558 @@
+/**
+ * `LogsIngestionAlertSink`: Defender alerts → one row each in a Log Analytics table, through the Azure Monitor
+ * Logs Ingestion API (issue #6).
+ *
+ * Batching under the 1 MB request limit, gzip, concurrent uploads and retries (429 with Retry-After, 5xx,
+ * resets) are `@azure/monitor-ingestion`'s `LogsIngestionClient`; this class adds the row mapping, per-alert
+ * accounting of partial failures (an `AggregateLogsUploadError` becomes `batch.failed` events naming the alerts,
+ * and a `failed` list), and a standalone incremental feed with its own checkpoint so that each
+ * (alert id, lastUpdateDateTime) is uploaded once across restarts.
+ *
+ * The ingestion API has no idempotency key: a crash (or abort) after the service accepted a batch but before
+ * the checkpoint was written sends that batch again on the next run. Every row carries `RowId` (a stable hash of
+ * alert id + lastUpdateDateTime) so queries can drop such duplicates:
+ * `DefenderAlerts_CL | summarize arg_max(TimeGenerated, *) by RowId`.
+ */
+import type { AbortSignalLike } from "@azure/abort-controller";
+import type { TokenCredential } from "@azure/core-auth";
+import {
+  bearerTokenAuthenticationPolicyName,
+  type PipelinePolicy,
+  retryPolicy,
+} from "@azure/core-rest-pipeline";
+import {
+  isAggregateLogsUploadError,
+  LogsIngestionClient,
+  type LogsIngestionClientOptions,
+  type LogsUploadFailure,
+} from "@azure/monitor-ingestion";
+import { EventEmitter } from "eventemitter3";
+import type { RetryOptions } from "../core/clientOptions";
+import { parseEndpoint } from "../core/endpoint";
+import { InvalidArgumentError, isBadRequestError, isMappingError, RequestAbortedError } from "../core/errors";
+import { RequestMetrics } from "../core/metrics";
+import {
+  hostPinningPolicy,
+  loopbackBearerPolicy,
+  metricsPolicy,
+  throttledWithoutRetryAfterStrategy,
+} from "../core/policies";
+import { odataDateTime, timestampKey } from "../core/timestamps";
+import { SDK_VERSION } from "../core/version";
+import type { DefenderClient } from "../defender/defenderClient";
+import type { DefenderAlert } from "../defender/models";
+import {
+  type AlertKey,
+  type AlertRow,
+  type AlertRowMapper,
+  alertKeyOf,
+  alertRowId,
+  defaultAlertRowMapper,
+} from "../mapping/alertRow";
+import type { StateStore, Watermarks } from "../sync/stateStore";
+import {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  isCanonicalTimestamp,
+  isDone,
+  markDone,
+  pruneBoundary,
+  type SinkCheckpoint,
+  shiftTimestamp,
+  timestampMs,
+} from "./checkpoint";
+import type {
+  AlertSinkEvents,
+  AlertSyncReport,
+  AlertUploadFailure,
+  AlertUploadResult,
+} from "./events";
+
+/** Public-cloud audience of the Logs Ingestion API (token scope `https://monitor.azure.com/.default`). */
+export const LOGS_INGESTION_AUDIENCE = "https://monitor.azure.com";
+
+export interface LogsIngestionAlertSinkOptions {
+  /**
+   * Logs ingestion endpoint: a data collection endpoint (`https://<dce>.<region>-1.ingest.monitor.azure.com`) or
+   * a DCR's own `logsIngestion` endpoint. https only; plain http only for loopback hosts (the emulator's `url`).
+   */
+  endpoint: string;
+  /** The data collection rule's immutable id (`dcr-…`). */
+  ruleId: string;
+  /** The DCR stream, e.g. `Custom-DefenderAlerts_CL` (`DEFAULT_ALERT_STREAM_NAME`). */
+  streamName: string;
+  /** Needs the "Monitoring Metrics Publisher" role on the DCR. */
+  credential: TokenCredential;
+  /** Upload requests in flight at once. Default 2. */
+  maxConcurrency?: number;
+  /** Alert → row mapper. Default `defaultAlertRowMapper`; build one with `createAlertRowMapper`. */
+  mapping?: AlertRowMapper;
+  /** Passed to `LogsIngestionClient` (e.g. `audience` for sovereign clouds, `additionalPolicies`, `httpClient`). */
+  clientOptions?: LogsIngestionClientOptions;
+  /** `DefenderTenantId` for alerts that carry no `tenantId`. */
+  tenantId?: string;
+  /** Retries per request after the first attempt (429, 5xx, resets). Defaults: 3 retries, 1 s base, 64 s max. */
+  retryOptions?: RetryOptions;
+  /**
+   * Replace a `TimeGenerated` more than 2 days old (or 1 day ahead) by the upload time, as Azure Monitor does not
+   * keep such values; `LastUpdateDateTime` keeps the alert's own time. Default true.
+   */
+  clampTimeGenerated?: boolean;
+  /** Clock (tests). */
+  now?: () => Date;
+}
+
+export interface UploadAlertsOptions {
+  abortSignal?: AbortSignalLike;
+}
+
+export interface SyncFromDefenderOptions {
+  /** Each run re-reads this much before the watermark, for late-committed updates. Default 120000. */
+  overlapInMs?: number;
+  /** First run only: ignore alerts last updated before this. Default: everything Defender keeps. */
+  backfillSince?: Date | string;
+  /** `$top` of the alert listing (1–1000). Default 500. */
+  pageSize?: number;
+  /** Failed alerts older than the listing window are re-read one by one; at most this many per run. Default 200. */
+  maxRetryFetches?: number;
+  abortSignal?: AbortSignalLike;
+}
+
+/** The part of `DefenderClient` the standalone feed uses. */
+export type AlertSource = Pick<DefenderClient, "listAlerts" | "getAlert">;
+
+interface Window {
+  since: string | undefined;
+  until: string | undefined;
+}
+
+const EPOCH = "1970-01-01T00:00:00.0000000Z";
+/** Versions further ahead than this are not trusted to move the watermark (a bad clock would hide later alerts). */
+const MAX_FUTURE_MS = 86_400_000;
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown; status?: unknown } | null)?.statusCode;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** 400/413/415: the service refused the content itself; sending it again cannot help. */
+function isRetryable(error: unknown): boolean {
+  if (isMappingError(error)) return false;
+  const status = statusOf(error);
+  return !(status === 400 || status === 413 || status === 415);
+}
+
+function bodyBytes(body: unknown): number {
+  if (body === undefined || body === null) return 0;
+  if (typeof body === "string") return Buffer.byteLength(body);
+  if (body instanceof Uint8Array) return body.byteLength;
+  if (body instanceof ArrayBuffer) return body.byteLength;
+  return 0;
+}
+
+/** Wire counters of the sink (every attempt counts). */
+export interface AlertSinkStats {
+  /** Upload attempts (retries included). */
+  requests: number;
+  /** 429 answers. */
+  throttled: number;
+  /** Request body bytes sent (gzip), over all attempts. */
+  bytesSent: number;
+  /** Rows accepted by the service. */
+  rowsUploaded: number;
+  /** Rows in failed batches. */
+  rowsFailed: number;
+}
+
+/**
+ * Uploads Defender alerts as rows of a Log Analytics table (see `ALERT_ROW_COLUMNS` and
+ * `examples/arm/defender-alerts-table.json`).
+ *
+ * @example
+ * const sink = new LogsIngestionAlertSink({
+ *   endpoint: "https://my-dce-a1b2.westeurope-1.ingest.monitor.azure.com",
+ *   ruleId: "dcr-00000000000000000000000000000000",
+ *   streamName: DEFAULT_ALERT_STREAM_NAME,
+ *   credential: new DefaultAzureCredential(),
+ * });
+ * const report = await sink.syncFromDefender(defender, new FileStateStore("./alerts-state"));
+ */
+export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
+  readonly endpoint: string;
+  readonly ruleId: string;
+  readonly streamName: string;
+  /** Attempts, 429s and 5xx seen by the upload pipeline. */
+  readonly metrics: RequestMetrics;
+  /** The underlying client (its `pipeline` can take more policies). */
+  readonly client: LogsIngestionClient;
+  private readonly mapping: AlertRowMapper;
+  private readonly maxConcurrency: number;
+  private readonly tenantId: string | undefined;
+  private readonly clamp: boolean;
+  private readonly now: () => Date;
+  private readonly counters = { bytesSent: 0, rowsUploaded: 0, rowsFailed: 0 };
+
+  constructor(options: LogsIngestionAlertSinkOptions) {
+    super();
+    const endpointUrl = parseEndpoint(options.endpoint);
+    for (const [name, value] of [
+      ["ruleId", options.ruleId],
+      ["streamName", options.streamName],
+    ] as const) {
+      if (typeof value !== "string" || value.trim() === "" || /[/?#\s]/.test(value)) {
+        throw new InvalidArgumentError(name, "must be a non-empty name without '/', '?', '#' or spaces");
+      }
+    }
+    if (options.credential === undefined || typeof options.credential.getToken !== "function") {
+      throw new InvalidArgumentError("credential", "must be a TokenCredential");
+    }
+    const maxConcurrency = options.maxConcurrency ?? 2;
+    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) {
+      throw new InvalidArgumentError("maxConcurrency", "must be a positive integer");
+    }
+    this.endpoint = `${endpointUrl.origin}${endpointUrl.pathname}`.replace(/\/+$/, "");
+    this.ruleId = options.ruleId;
+    this.streamName = options.streamName;
+    this.mapping = options.mapping ?? defaultAlertRowMapper;
+    this.maxConcurrency = maxConcurrency;
+    this.tenantId = options.tenantId;
+    this.clamp = options.clampTimeGenerated ?? true;
+    this.now = options.now ?? (() => new Date());
+    this.metrics = new RequestMetrics("logsIngestion");
+
+    const loopback = endpointUrl.protocol === "http:";
+    const retry = options.retryOptions ?? {};
+    const retryDelayInMs = retry.retryDelayInMs ?? 1000;
+    const maxRetryDelayInMs = retry.maxRetryDelayInMs ?? 64_000;
+    const maxRetries = retry.maxRetries ?? 3;
+    const clientOptions: LogsIngestionClientOptions = {
+      retryOptions: { maxRetries, retryDelayInMs, maxRetryDelayInMs },
+      // Following a redirect could carry the token elsewhere; the ingestion API does not redirect.
+      redirectOptions: { maxRetries: 0 },
+      userAgentOptions: { userAgentPrefix: `defender-sentinel-sync/${SDK_VERSION}` },
+      ...options.clientOptions,
+      // The emulator on 127.0.0.1 speaks plain http; parseEndpoint allowed http for loopback hosts only.
+      ...(loopback ? { allowInsecureConnection: true } : {}),
+    };
+    this.client = new LogsIngestionClient(this.endpoint, options.credential, clientOptions);
+    const pipeline = this.client.pipeline;
+    // Core's throttling strategy steps aside on a 429 without Retry-After; back off exponentially then.
+    pipeline.addPolicy(
+      retryPolicy([throttledWithoutRetryAfterStrategy(retryDelayInMs, maxRetryDelayInMs)], { maxRetries }),
+      { phase: "Retry" },
+    );
+    pipeline.addPolicy(metricsPolicy(this.metrics), { afterPhase: "Retry" });
+    pipeline.addPolicy(this.bytesPolicy(), { afterPhase: "Retry" });
+    if (loopback) {
+      // Core's bearer policy refuses non-TLS URLs.
+      const audience = clientOptions.audience ?? LOGS_INGESTION_AUDIENCE;
+      pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
+      pipeline.addPolicy(loopbackBearerPolicy(options.credential, [`${audience}/.default`]), { phase: "Sign" });
+    }
+    pipeline.addPolicy(hostPinningPolicy(endpointUrl.origin), { afterPhase: "Sign" });
+  }
+
+  private bytesPolicy(): PipelinePolicy {
+    return {
+      name: "alertSinkBytesPolicy",
+      sendRequest: async (request, next) => {
+        this.counters.bytesSent += bodyBytes(request.body);
+        return next(request);
+      },
+    };
+  }
+
+  /** Wire counters since construction. */
+  stats(): AlertSinkStats {
+    const m = this.metrics.snapshot();
+    return { requests: m.requests, throttled: m.throttledResponses, ...this.counters };
+  }
+
+  /** Emits to each listener separately: a throwing listener is reported on `error`, never propagated. */
+  private safeEmit<E extends keyof AlertSinkEvents>(event: E, ...args: Parameters<AlertSinkEvents[E]>): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (e) {
+        if (event === "error") continue;
+        this.safeEmit("error", e);
+      }
+    }
+  }
+
+  /**
+   * Maps the alerts to rows and uploads them. Returns which (alertId, lastUpdateDateTime) the service accepted and
+   * which failed (with the error); alerts that share a key are sent once. Never throws for a failed batch (each
+   * one is also a `batch.failed` event); throws only when `abortSignal` fires (`AbortError`), because batches
+   * in flight may or may not have been accepted then. Does not dedupe against earlier calls.
+   */
+  async uploadAlerts(alerts: readonly DefenderAlert[], options: UploadAlertsOptions = {}): Promise<AlertUploadResult> {
+    const { abortSignal } = options;
+    const throwIfAborted = () => {
+      if (abortSignal?.aborted) throw new RequestAbortedError("The alert upload was aborted");
+    };
+    throwIfAborted();
+    const failed: AlertUploadFailure[] = [];
+    const rows: AlertRow[] = [];
+    const keyOfRow = new Map<string, AlertKey>();
+    const seen = new Set<string>();
+    const receivedAt = this.clamp ? this.now() : undefined;
+    for (const alert of alerts) {
+      const key = alertKeyOf(alert);
+      const rowId = alertRowId(key);
+      if (seen.has(rowId)) continue;
+      seen.add(rowId);
+      const mapped = this.mapping(alert, { tenantId: this.tenantId, receivedAt });
+      if (!mapped.ok) {
+        failed.push({ key, error: mapped.error, retryable: false });
+        this.safeEmit("row.invalid", { key, error: mapped.error });
+        continue;
+      }
+      rows.push(mapped.value);
+      keyOfRow.set(mapped.value.RowId, key);
+    }
+    if (rows.length === 0) return { uploaded: [], failed };
+
+    const failures: LogsUploadFailure[] = [];
+    try {
+      await this.client.upload(this.ruleId, this.streamName, rows, {
+        maxConcurrency: this.maxConcurrency,
+        abortSignal,
+        onError: (failure) => {
+          failures.push(failure);
+        },
+      });
+    } catch (e) {
+      throwIfAborted();
+      if (!isAggregateLogsUploadError(e)) {
+        // Not a per-batch failure (the client failed before sending): every row failed with it.
+        failures.length = 0;
+        failures.push({ failedLogs: rows, cause: e instanceof Error ? e : new Error(String(e)) });
+      } else if (failures.length === 0) {
+        failures.push(...e.errors);
+      }
+    }
+    // The client stops scheduling batches on abort without reporting the ones it never sent.
+    throwIfAborted();
+
+    const failedRowIds = new Set<string>();
+    for (const failure of failures) {
+      const keys: AlertKey[] = [];
+      for (const log of failure.failedLogs) {
+        const rowId = typeof log.RowId === "string" ? log.RowId : undefined;
+        const key = rowId === undefined ? undefined : keyOfRow.get(rowId);
+        if (key === undefined || failedRowIds.has(rowId!)) continue;
+        failedRowIds.add(rowId!);
+        keys.push(key);
+      }
+      const retryable = isRetryable(failure.cause);
+      for (const key of keys) failed.push({ key, error: failure.cause, retryable });
+      this.counters.rowsFailed += keys.length;
+      this.safeEmit("batch.failed", { keys, error: failure.cause, status: statusOf(failure.cause), retryable });
+    }
+    const uploaded = rows.filter((r) => !failedRowIds.has(r.RowId)).map((r) => keyOfRow.get(r.RowId)!);
+    this.counters.rowsUploaded += uploaded.length;
+    if (uploaded.length > 0) this.safeEmit("uploaded", { count: uploaded.length, keys: uploaded });
+    return { uploaded, failed };
+  }
+
+  /**
+   * The standalone feed: lists alerts changed since this sink's watermark (minus `overlapInMs`), uploads the ones
+   * not uploaded yet and checkpoints after every page in `store` (use a store of its own, e.g.
+   * `new FileStateStore("./alerts-state")`; only `Watermarks.alertSink` is used). Failed batches go to a retry
+   * list and are sent again on later runs, never dropped. Throws when listing fails or the checkpoint cannot be
+   * written (a `StateConflictError` means another writer uses the store); the next run resumes from the last
+   * checkpoint.
+   */
+  async syncFromDefender(
+    defender: AlertSource,
+    store: StateStore,
+    options: SyncFromDefenderOptions = {},
+  ): Promise<AlertSyncReport> {
+    const started = Date.now();
+    const overlapInMs = Math.max(0, options.overlapInMs ?? 120_000);
+    const pageSize = options.pageSize ?? 500;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+      throw new InvalidArgumentError("pageSize", "must be an integer from 1 to 1000");
+    }
+    const maxRetryFetches = options.maxRetryFetches ?? 200;
+    const { abortSignal } = options;
+    let watermarks: Watermarks = await store.getWatermarks();
+    const state: SinkCheckpoint = decodeCheckpoint(watermarks.alertSink);
+    const report: AlertSyncReport = {
+      listed: 0,
+      uploaded: 0,
+      skipped: 0,
+      failed: 0,
+      invalid: 0,
+      retried: 0,
+      abandoned: 0,
+      retryPending: 0,
+      pages: 0,
+      windows: 0,
+      watermark: state.watermark,
+      durationInMs: 0,
+    };
+    const persist = async () => {
+      const { version, ...rest } = watermarks;
+      watermarks = await store.putWatermarks({ ...rest, alertSink: encodeCheckpoint(state) }, version);
+    };
+
+    const floor =
+      state.watermark !== undefined
+        ? shiftTimestamp(state.watermark, -overlapInMs)
+        : options.backfillSince !== undefined
+          ? odataDateTime(options.backfillSince)
+          : undefined;
+
+    // 1. Failed alerts the listing below will not return again: read their current version one by one.
+    const stale = [...state.retry.values()].filter((k) => floor === undefined || k.lastUpdateDateTime < floor);
+    if (stale.length > 0) {
+      const current: DefenderAlert[] = [];
+      for (const key of stale.slice(0, maxRetryFetches)) {
+        const alert = await defender.getAlert(key.alertId, { abortSignal });
+        if (alert === undefined) {
+          state.retry.delete(key.alertId);
+          report.abandoned++;
+          this.safeEmit("retry.abandoned", { key, reason: "the alert no longer exists in Defender" });
+          continue;
+        }
+        const now = alertKeyOf(alert);
+        if (isDone(state, now)) state.retry.delete(key.alertId);
+        else current.push(alert);
+      }
+      const before = report.uploaded;
+      await this.applyUpload(current, state, report, abortSignal);
+      report.retried += report.uploaded - before;
+      await persist();
+    }
+
+    // 2. Everything changed since the floor, in windows oldest first.
+    const nowMs = this.now().getTime();
+    const newestTrusted = timestampKey(new Date(nowMs + MAX_FUTURE_MS));
+    const windows: Window[] = [{ since: floor, until: undefined }];
+    while (windows.length > 0) {
+      const window = windows.pop()!;
+      report.windows++;
+      let pagesInWindow = 0;
+      let windowMax: string | undefined;
+      try {
+        const pages = defender
+          .listAlerts({
+            updatedSince: window.since,
+            filter: window.until !== undefined ? `lastUpdateDateTime lt ${window.until}` : undefined,
+            pageSize,
+            abortSignal,
+          })
+          .byPage();
+        for await (const page of pages) {
+          pagesInWindow++;
+          report.pages++;
+          const pageMax = await this.processPage(page, state, report, newestTrusted, abortSignal);
+          if (pageMax !== undefined && (windowMax === undefined || pageMax > windowMax)) windowMax = pageMax;
+          await persist();
+        }
+      } catch (e) {
+        // Past Graph's $skip cap (500) the next page is refused with 400: read the window in smaller pieces.
+        if (!(isBadRequestError(e) && pagesInWindow > 0)) throw e;
+        windows.push(...splitWindow(window, nowMs));
+        continue;
+      }
+      if (windowMax !== undefined) {
+        if (state.watermark === undefined || windowMax > state.watermark) state.watermark = windowMax;
+        pruneBoundary(state, overlapInMs);
+        await persist();
+      }
+    }
+    report.watermark = state.watermark;
+    report.retryPending = state.retry.size;
+    report.durationInMs = Date.now() - started;
+    return report;
+  }
+
+  /** Uploads one page; returns the newest version on it that may move the watermark. */
+  private async processPage(
+    page: readonly DefenderAlert[],
+    state: SinkCheckpoint,
+    report: AlertSyncReport,
+    newestTrusted: string,
+    abortSignal: AbortSignalLike | undefined,
+  ): Promise<string | undefined> {
+    report.listed += page.length;
+    let max: string | undefined;
+    const fresh: DefenderAlert[] = [];
+    for (const alert of page) {
+      const key = alertKeyOf(alert);
+      const version = key.lastUpdateDateTime;
+      // A version far in the future (bad clock, hostile data) would hide every later alert behind the watermark.
+      if (isCanonicalTimestamp(version) && version <= newestTrusted && (max === undefined || version > max)) {
+        max = version;
+      }
+      if (isDone(state, key)) {
+        report.skipped++;
+        const pending = state.retry.get(key.alertId);
+        if (pending !== undefined && pending.lastUpdateDateTime <= key.lastUpdateDateTime) {
+          state.retry.delete(key.alertId); // superseded by a version already uploaded
+        }
+        continue;
+      }
+      fresh.push(alert);
+    }
+    await this.applyUpload(fresh, state, report, abortSignal);
+    return max;
+  }
+
+  /** Uploads and records the outcome in the checkpoint state (not yet persisted). */
+  private async applyUpload(
+    alerts: readonly DefenderAlert[],
+    state: SinkCheckpoint,
+    report: AlertSyncReport,
+    abortSignal: AbortSignalLike | undefined,
+  ): Promise<void> {
+    if (alerts.length === 0) return;
+    const result = await this.uploadAlerts(alerts, { abortSignal });
+    for (const key of result.uploaded) {
+      markDone(state, key);
+      const pending = state.retry.get(key.alertId);
+      if (pending !== undefined && pending.lastUpdateDateTime <= key.lastUpdateDateTime) state.retry.delete(key.alertId);
+      report.uploaded++;
+    }
+    for (const failure of result.failed) {
+      if (isMappingError(failure.error)) {
+        // Mapping is deterministic: this version will never map. Reported once (row.invalid), not retried.
+        markDone(state, failure.key);
+        report.invalid++;
+        continue;
+      }
+      state.retry.set(failure.key.alertId, failure.key);
+      report.failed++;
+    }
+  }
+}
+
+/** Splits a listing window that is too large for one `$skip` run into older and newer halves (oldest last). */
+function splitWindow(window: Window, nowMs: number): Window[] {
+  const since = window.since ?? EPOCH;
+  if (window.until === undefined) {
+    const now = timestampKey(new Date(nowMs));
+    if (now <= since) throw new InvalidArgumentError("window", "cannot split an alert listing window that starts in the future");
+    // [since, now) first, then whatever changes after now.
+    return [
+      { since: now, until: undefined },
+      { since, until: now },
+    ];
+  }
+  const from = timestampMs(since);
+  const to = timestampMs(window.until);
+  if (!(to - from >= 2)) {
+    throw new InvalidArgumentError(
+      "window",
+      `more alerts changed within ${since}..${window.until} than Graph can page through ($skip cap)`,
+    );
+  }
+  const mid = timestampKey(new Date(from + Math.floor((to - from) / 2)));
+  return [
+    { since: mid, until: window.until },
+    { since, until: mid },
+  ];
+}
