@@ -429,7 +429,8 @@ function compact(
     const key = keys[i]!;
     const c = compact((value as Record<string, unknown>)[key], level, depth + 1, cut);
     if (c === undefined) continue;
-    const cleanKey = key.length <= 128 && !NEEDS_CLEANING.test(key) ? key : clipChars(sanitizeText(key).text, 128);
+    const cleanKey =
+      key.length <= 128 && !NEEDS_CLEANING.test(key) ? key : clipChars(sanitizeText(key).text, 128);
     if (cleanKey === "__proto__") {
       // Assigned, this key would set the object's prototype; kept as data it would do so wherever the row is
       // copied by assignment. Dropped.

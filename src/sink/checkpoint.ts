@@ -35,7 +35,9 @@ export function shiftTimestamp(key: string, deltaMs: number): string {
   return timestampKey(new Date(timestampMs(key) + deltaMs));
 }
 
-export function decodeCheckpoint(raw: { watermark?: string; boundary?: string[]; retry?: string[] } | undefined): SinkCheckpoint {
+export function decodeCheckpoint(
+  raw: { watermark?: string; boundary?: string[]; retry?: string[] } | undefined,
+): SinkCheckpoint {
   const watermark =
     typeof raw?.watermark === "string" && isCanonicalTimestamp(timestampKey(raw.watermark))
       ? timestampKey(raw.watermark)
@@ -61,7 +63,11 @@ export function decodeCheckpoint(raw: { watermark?: string; boundary?: string[];
   return { watermark, boundary, retry };
 }
 
-export function encodeCheckpoint(c: SinkCheckpoint): { watermark?: string; boundary: string[]; retry: string[] } {
+export function encodeCheckpoint(c: SinkCheckpoint): {
+  watermark?: string;
+  boundary: string[];
+  retry: string[];
+} {
   return {
     ...(c.watermark !== undefined ? { watermark: c.watermark } : {}),
     boundary: [...c.boundary].map(([rowId, version]) => `${version}|${rowId}`),

@@ -61,12 +61,7 @@ import {
   shiftTimestamp,
   timestampMs,
 } from "./checkpoint";
-import type {
-  AlertSinkEvents,
-  AlertSyncReport,
-  AlertUploadFailure,
-  AlertUploadResult,
-} from "./events";
+import type { AlertSinkEvents, AlertSyncReport, AlertUploadFailure, AlertUploadResult } from "./events";
 
 /** Public-cloud audience of the Logs Ingestion API (token scope `https://monitor.azure.com/.default`). */
 export const LOGS_INGESTION_AUDIENCE = "https://monitor.azure.com";
@@ -247,7 +242,9 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
       // Core's bearer policy refuses non-TLS URLs.
       const audience = clientOptions.audience ?? LOGS_INGESTION_AUDIENCE;
       pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
-      pipeline.addPolicy(loopbackBearerPolicy(options.credential, [`${audience}/.default`]), { phase: "Sign" });
+      pipeline.addPolicy(loopbackBearerPolicy(options.credential, [`${audience}/.default`]), {
+        phase: "Sign",
+      });
     }
     pipeline.addPolicy(hostPinningPolicy(endpointUrl.origin), { afterPhase: "Sign" });
   }
@@ -286,7 +283,10 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
    * one is also a `batch.failed` event); throws only when `abortSignal` fires (`AbortError`), because batches
    * in flight may or may not have been accepted then. Does not dedupe against earlier calls.
    */
-  async uploadAlerts(alerts: readonly DefenderAlert[], options: UploadAlertsOptions = {}): Promise<AlertUploadResult> {
+  async uploadAlerts(
+    alerts: readonly DefenderAlert[],
+    options: UploadAlertsOptions = {},
+  ): Promise<AlertUploadResult> {
     const { abortSignal } = options;
     const throwIfAborted = () => {
       if (abortSignal?.aborted) throw new RequestAbortedError("The alert upload was aborted");
@@ -348,7 +348,12 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
       const retryable = isRetryable(failure.cause);
       for (const key of keys) failed.push({ key, error: failure.cause, retryable });
       this.counters.rowsFailed += keys.length;
-      this.safeEmit("batch.failed", { keys, error: failure.cause, status: statusOf(failure.cause), retryable });
+      this.safeEmit("batch.failed", {
+        keys,
+        error: failure.cause,
+        status: statusOf(failure.cause),
+        retryable,
+      });
     }
     const uploaded = rows.filter((r) => !failedRowIds.has(r.RowId)).map((r) => keyOfRow.get(r.RowId)!);
     this.counters.rowsUploaded += uploaded.length;
@@ -406,7 +411,9 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
           : undefined;
 
     // 1. Failed alerts the listing below will not return again: read their current version one by one.
-    const stale = [...state.retry.values()].filter((k) => floor === undefined || k.lastUpdateDateTime < floor);
+    const stale = [...state.retry.values()].filter(
+      (k) => floor === undefined || k.lastUpdateDateTime < floor,
+    );
     if (stale.length > 0) {
       const current: DefenderAlert[] = [];
       for (const key of stale.slice(0, maxRetryFetches)) {
@@ -436,6 +443,7 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
       report.windows++;
       let pagesInWindow = 0;
       let windowMax: string | undefined;
+      let windowMin: string | undefined;
       try {
         const pages = defender
           .listAlerts({
@@ -448,14 +456,17 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
         for await (const page of pages) {
           pagesInWindow++;
           report.pages++;
-          const pageMax = await this.processPage(page, state, report, newestTrusted, abortSignal);
-          if (pageMax !== undefined && (windowMax === undefined || pageMax > windowMax)) windowMax = pageMax;
+          const seen = await this.processPage(page, state, report, newestTrusted, abortSignal);
+          if (seen.max !== undefined && (windowMax === undefined || seen.max > windowMax))
+            windowMax = seen.max;
+          if (seen.min !== undefined && (windowMin === undefined || seen.min < windowMin))
+            windowMin = seen.min;
           await persist();
         }
       } catch (e) {
         // Past Graph's $skip cap (500) the next page is refused with 400: read the window in smaller pieces.
         if (!(isBadRequestError(e) && pagesInWindow > 0)) throw e;
-        windows.push(...splitWindow(window, nowMs));
+        windows.push(...splitWindow(window, windowMin, nowMs));
         continue;
       }
       if (windowMax !== undefined) {
@@ -470,23 +481,25 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
     return report;
   }
 
-  /** Uploads one page; returns the newest version on it that may move the watermark. */
+  /** Uploads one page; returns its oldest version and the newest one that may move the watermark. */
   private async processPage(
     page: readonly DefenderAlert[],
     state: SinkCheckpoint,
     report: AlertSyncReport,
     newestTrusted: string,
     abortSignal: AbortSignalLike | undefined,
-  ): Promise<string | undefined> {
+  ): Promise<{ min: string | undefined; max: string | undefined }> {
     report.listed += page.length;
     let max: string | undefined;
+    let min: string | undefined;
     const fresh: DefenderAlert[] = [];
     for (const alert of page) {
       const key = alertKeyOf(alert);
       const version = key.lastUpdateDateTime;
       // A version far in the future (bad clock, hostile data) would hide every later alert behind the watermark.
-      if (isCanonicalTimestamp(version) && version <= newestTrusted && (max === undefined || version > max)) {
-        max = version;
+      if (isCanonicalTimestamp(version)) {
+        if (version <= newestTrusted && (max === undefined || version > max)) max = version;
+        if (min === undefined || version < min) min = version;
       }
       if (isDone(state, key)) {
         report.skipped++;
@@ -499,7 +512,7 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
       fresh.push(alert);
     }
     await this.applyUpload(fresh, state, report, abortSignal);
-    return max;
+    return { min, max };
   }
 
   /** Uploads and records the outcome in the checkpoint state (not yet persisted). */
@@ -514,7 +527,8 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
     for (const key of result.uploaded) {
       markDone(state, key);
       const pending = state.retry.get(key.alertId);
-      if (pending !== undefined && pending.lastUpdateDateTime <= key.lastUpdateDateTime) state.retry.delete(key.alertId);
+      if (pending !== undefined && pending.lastUpdateDateTime <= key.lastUpdateDateTime)
+        state.retry.delete(key.alertId);
       report.uploaded++;
     }
     for (const failure of result.failed) {
@@ -530,13 +544,31 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
   }
 }
 
-/** Splits a listing window that is too large for one `$skip` run into older and newer halves (oldest last). */
-function splitWindow(window: Window, nowMs: number): Window[] {
+/**
+ * Splits a listing window that is too large for one `$skip` run (oldest part last, so it is read first). The cut
+ * is the oldest version the refused window's pages showed: the part from there on was mostly read already, the
+ * older part is new. When that does not shrink the window, it is cut in the middle of its time range.
+ */
+function splitWindow(window: Window, seenMin: string | undefined, nowMs: number): Window[] {
+  if (
+    seenMin !== undefined &&
+    (window.since === undefined || seenMin > window.since) &&
+    (window.until === undefined || seenMin < window.until)
+  ) {
+    return [
+      { since: seenMin, until: window.until },
+      { since: window.since, until: seenMin },
+    ];
+  }
   const since = window.since ?? EPOCH;
   if (window.until === undefined) {
     const now = timestampKey(new Date(nowMs));
-    if (now <= since) throw new InvalidArgumentError("window", "cannot split an alert listing window that starts in the future");
-    // [since, now) first, then whatever changes after now.
+    if (now <= since) {
+      throw new InvalidArgumentError(
+        "window",
+        "cannot split an alert listing window that starts in the future",
+      );
+    }
     return [
       { since: now, until: undefined },
       { since, until: now },

@@ -1,6 +1,6 @@
 import { isConflictError } from "../core/errors";
 import type { DefenderIncident, DefenderIncidentPatch } from "../defender/models";
-import { type CanonicalIncident, canonicalEquals, type MappingResult } from "../mapping";
+import type { CanonicalIncident, MappingResult } from "../mapping";
 import type { SentinelComment, SentinelIncident, SentinelIncidentWriteProperties } from "../sentinel/models";
 import { defenderCommentHash, sentinelCommentCount, syncComments } from "./commentSync";
 import { compactCanonical } from "./compactCanonical";
@@ -142,7 +142,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     sentinel: cS,
     baseDefender: record?.baseDefender,
     baseSentinel: record?.baseSentinel,
-    equals: canonicalEquals,
+    equals: (field, a, b) => settings.profile.equals(field, a, b),
     compact: compactCanonical,
     initialSource: "defender",
     resolve: (conflict) =>

@@ -1,6 +1,7 @@
 import { EventEmitter } from "eventemitter3";
 import {
   isAbortError,
+  isConflictError,
   isConnectionError,
   isServiceUnavailableError,
   isThrottledError,
@@ -473,7 +474,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       return true;
     } catch (e) {
       if (isAbortError(e) || ctx.abortSignal.aborted) throw e;
-      const transient = isThrottledError(e) || isServiceUnavailableError(e) || isConnectionError(e) || isStateConflict(e);
+      // A Sentinel 409 that outlasted its re-merge retries is contention, not a poison incident: next cycle.
+      const contention = isConflictError(e) && e.service === "sentinel";
+      const transient =
+        isThrottledError(e) || isServiceUnavailableError(e) || isConnectionError(e) || isStateConflict(e) || contention;
       const reason = e instanceof Error ? e.message : String(e);
       ctx.report.counts.failed++;
       ctx.report.failures.push({ defenderId: input.defenderId, sentinelName: input.record?.sentinelName, reason, transient });

@@ -56,13 +56,6 @@ export {
   XDR_PROVIDER_NAMES,
 } from "./generator";
 export { GRAPH_DEFAULT_PAGE_SIZE, GRAPH_MAX_SKIP, GRAPH_MAX_TOP } from "./graphRoutes";
-export {
-  type CollectionSpec,
-  type FieldSpec,
-  ODataQueryError,
-  parseFilter,
-  parseOrderBy,
-} from "./odataFilter";
 // Azure Monitor Logs Ingestion endpoint (emu.logs)
 export {
   createLogsIngestionRoutes,
@@ -77,6 +70,13 @@ export {
   type LogsIngestionStats,
   type LogsIngestionStreamDefinition,
 } from "./logsIngestionRoutes";
+export {
+  type CollectionSpec,
+  type FieldSpec,
+  ODataQueryError,
+  parseFilter,
+  parseOrderBy,
+} from "./odataFilter";
 export { createRng, mulberry32, type Rng } from "./prng";
 export { armError, armHeaders, defaultErrorCode, graphError, jsonResponse } from "./responses";
 

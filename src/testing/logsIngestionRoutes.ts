@@ -101,7 +101,12 @@ class IngestionFailure extends Error {
   }
 }
 
-function errorBody(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+function errorBody(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return jsonResponse(status, { error: { code, message } }, headers);
 }
 
@@ -119,7 +124,8 @@ export function createLogsIngestionRoutes(options: LogsIngestionEmulatorOptions 
   if (!(maxBody > 0)) throw new RangeError("maxBodyBytes must be positive");
   if (!(perMinute > 0)) throw new RangeError("requestsPerMinute must be positive");
   const declared = new Map<string, LogsIngestionStreamDefinition>();
-  const streamKey = (ruleId: string, streamName: string) => `${ruleId.toLowerCase()}\n${streamName.toLowerCase()}`;
+  const streamKey = (ruleId: string, streamName: string) =>
+    `${ruleId.toLowerCase()}\n${streamName.toLowerCase()}`;
   for (const s of options.streams ?? []) declared.set(streamKey(s.ruleId, s.streamName), s);
   let stored: StoredRow[] = [];
   let requests: LogsIngestionRequestInfo[] = [];
@@ -181,7 +187,11 @@ export function createLogsIngestionRoutes(options: LogsIngestionEmulatorOptions 
     } else if (encoding === "" || encoding === "identity") {
       json = wire;
     } else {
-      throw new IngestionFailure(415, "UnsupportedContentEncoding", `Content-Encoding '${encoding}' is not supported.`);
+      throw new IngestionFailure(
+        415,
+        "UnsupportedContentEncoding",
+        `Content-Encoding '${encoding}' is not supported.`,
+      );
     }
     info.jsonBytes = json.length;
     if (json.length > maxBody) throw tooLarge(json.length);
@@ -206,7 +216,9 @@ export function createLogsIngestionRoutes(options: LogsIngestionEmulatorOptions 
     async handle(ctx, match) {
       if (!match) return errorBody(404, "NotFound", `No route for ${ctx.url.pathname}.`);
       if (!match.methodAllowed) {
-        return errorBody(405, "MethodNotAllowed", `The method ${ctx.method} is not allowed.`, { Allow: "POST" });
+        return errorBody(405, "MethodNotAllowed", `The method ${ctx.method} is not allowed.`, {
+          Allow: "POST",
+        });
       }
       const ruleId = match.params.ruleId ?? "";
       const streamName = match.params.stream ?? "";
@@ -228,7 +240,8 @@ export function createLogsIngestionRoutes(options: LogsIngestionEmulatorOptions 
       if (!readBearer(ctx.request.headers)) {
         return answer(
           errorBody(401, "InvalidAuthenticationToken", "The request has no valid bearer token.", {
-            "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
+            "WWW-Authenticate":
+              'Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
           }),
         );
       }
@@ -247,7 +260,11 @@ export function createLogsIngestionRoutes(options: LogsIngestionEmulatorOptions 
         const ruleKnown = [...declared.values()].some((d) => d.ruleId.toLowerCase() === ruleId.toLowerCase());
         return answer(
           ruleKnown
-            ? errorBody(404, "InvalidStream", `Stream '${streamName}' is not declared by data collection rule '${ruleId}'.`)
+            ? errorBody(
+                404,
+                "InvalidStream",
+                `Stream '${streamName}' is not declared by data collection rule '${ruleId}'.`,
+              )
             : errorBody(404, "InvalidDataCollectionRule", `Data collection rule '${ruleId}' was not found.`),
         );
       }

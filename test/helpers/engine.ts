@@ -207,13 +207,14 @@ export function sentinelCanonical(
   return result.value;
 }
 
-/** Fields of `a` and `b` that are not `canonicalEquals`. */
+/** Fields of `a` and `b` that are not equal (default: `canonicalEquals`, lossy pairs compare equal). */
 export function canonicalDiff(
   a: CanonicalIncident,
   b: CanonicalIncident,
   fields: readonly CanonicalField[] = syncedCanonicalFields,
+  equals: MappingProfile["equals"] = canonicalEquals,
 ): CanonicalField[] {
-  return fields.filter((f) => !canonicalEquals(f, a, b));
+  return fields.filter((f) => !equals(f, a, b));
 }
 
 const isXdr = (providerName: string | undefined) =>
@@ -224,7 +225,13 @@ const isXdr = (providerName: string | undefined) =>
  * the deterministic name), the canonical views agree on the synced fields, and every comment exists on both
  * sides exactly once (comments are matched by text: a copy's text contains the original's).
  */
-export async function expectConverged(emu: Emulator, store: StateStore, options: ConvergenceOptions = {}) {
+export async function expectConverged(
+  emu: Emulator,
+  store: StateStore,
+  profileOrOptions: MappingProfile | ConvergenceOptions = {},
+) {
+  const options: ConvergenceOptions =
+    "defenderToCanonical" in profileOrOptions ? { profile: profileOrOptions } : profileOrOptions;
   const profile = options.profile ?? createMappingProfile();
   const except = new Set(options.except ?? []);
   const sentinelIncidents = emu.sentinel.listIncidents();
@@ -264,7 +271,7 @@ export async function expectConverged(emu: Emulator, store: StateStore, options:
     const fields = syncedCanonicalFields.filter(
       (f) => record.link !== "connector" || options.connectorFields || !CONNECTOR_FIELDS.includes(f),
     );
-    const diff = canonicalDiff(cD, cS, fields);
+    const diff = canonicalDiff(cD, cS, fields, profile.equals);
     if (diff.length > 0) {
       problems.push(
         `${d.id}: fields differ ${diff.map((f) => `${f}: D=${JSON.stringify(cD[f])} S=${JSON.stringify(cS[f])}`).join("; ")}`,
@@ -316,30 +323,4 @@ export async function expectConverged(emu: Emulator, store: StateStore, options:
 
 function isOurs(emu: Emulator, name: string): boolean {
   return emu.defender.listIncidents().some((d) => sentinelNameFor(emu.tenantId, d.id) === name.toLowerCase());
-}
-
-/**
- * A pipeline policy that aborts `controller` right after the `k`-th request matching `match` got its
- * response (the write reached the service, the engine has not recorded it yet).
- */
-export function crashAfter(
-  match: (request: { method: string; url: string }) => boolean,
-  k: number,
-  controller: AbortController,
-): { policy: PipelinePolicy; position: "perCall" } & { readonly seen: number } {
-  let seen = 0;
-  return {
-    position: "perCall",
-    get seen() {
-      return seen;
-    },
-    policy: {
-      name: "crash-injector",
-      async sendRequest(request, next) {
-        const response = await next(request);
-        if (match(request) && ++seen === k) controller.abort();
-        return response;
-      },
-    },
-  };
 }

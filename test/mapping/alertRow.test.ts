@@ -60,7 +60,15 @@ describe("table schema", () => {
   });
 
   it("column names are valid Log Analytics names and avoid reserved ones", () => {
-    const reserved = new Set(["id", "_resourceid", "_subscriptionid", "tenantid", "type", "uniqueid", "title"]);
+    const reserved = new Set([
+      "id",
+      "_resourceid",
+      "_subscriptionid",
+      "tenantid",
+      "type",
+      "uniqueid",
+      "title",
+    ]);
     for (const name of names) {
       expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_]{0,44}$/);
       expect(reserved.has(name.toLowerCase()), name).toBe(false);
@@ -94,7 +102,9 @@ describe("table schema", () => {
   });
 
   it("the ARM template's table and DCR stream declare the same columns and types", () => {
-    const table = template.resources.find((r) => r.type === "Microsoft.OperationalInsights/workspaces/tables")!;
+    const table = template.resources.find(
+      (r) => r.type === "Microsoft.OperationalInsights/workspaces/tables",
+    )!;
     const dcr = template.resources.find((r) => r.type === "Microsoft.Insights/dataCollectionRules")!;
     const tableColumns = table.properties.schema.columns as { name: string; type: string }[];
     const stream = dcr.properties.streamDeclarations[DEFAULT_ALERT_STREAM_NAME].columns as {
@@ -104,9 +114,9 @@ describe("table schema", () => {
     const expected = ALERT_ROW_COLUMNS.map((c) => ({ name: c.name, type: c.type }));
     expect(stream.map((c) => ({ name: c.name, type: c.type }))).toEqual(expected);
     // Tables spell the date-time type "dateTime", stream declarations "datetime".
-    expect(tableColumns.map((c) => ({ name: c.name, type: c.type === "dateTime" ? "datetime" : c.type }))).toEqual(
-      expected,
-    );
+    expect(
+      tableColumns.map((c) => ({ name: c.name, type: c.type === "dateTime" ? "datetime" : c.type })),
+    ).toEqual(expected);
     expect(Object.keys(alertRowSchema.shape)).toEqual(stream.map((c) => c.name));
     const flow = dcr.properties.dataFlows[0];
     expect(flow.streams).toEqual([DEFAULT_ALERT_STREAM_NAME]);
@@ -146,7 +156,8 @@ describe("fixtures", () => {
       CreatedDateTime: "2021-04-27T12:19:27.7211305Z",
       LastUpdateDateTime: "2021-05-02T14:19:01.3266667Z",
       ResolvedDateTime: null,
-      IncidentWebUrl: "https://security.microsoft.com/incidents/28282?tid=b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c",
+      IncidentWebUrl:
+        "https://security.microsoft.com/incidents/28282?tid=b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c",
       Hosts: ["tempDns"],
       SchemaVersion: 1,
     });
@@ -195,7 +206,11 @@ describe("key entities", () => {
         p1Sender: { emailAddress: "attacker@evil.example" },
         urls: ["https://evil.example/x", "https://evil.example/y"],
       },
-      { "@odata.type": "#microsoft.graph.security.fileHashEvidence", algorithm: "sha256", value: "12".repeat(32) },
+      {
+        "@odata.type": "#microsoft.graph.security.fileHashEvidence",
+        algorithm: "sha256",
+        value: "12".repeat(32),
+      },
       { "@odata.type": "#microsoft.graph.security.somethingNewEvidence", ipAddress: "10.0.0.1" },
     ],
   });
@@ -256,7 +271,9 @@ describe("TimeGenerated", () => {
 
   it("falls back to createdDateTime, and is a typed error without any timestamp", () => {
     const created = expectRow(
-      defaultAlertRowMapper(parseAlert({ id: "c", lastUpdateDateTime: "soon", createdDateTime: "2024-01-01T00:00:00Z" })),
+      defaultAlertRowMapper(
+        parseAlert({ id: "c", lastUpdateDateTime: "soon", createdDateTime: "2024-01-01T00:00:00Z" }),
+      ),
     );
     expect(created.TimeGenerated).toBe("2024-01-01T00:00:00Z");
     expect(created.LastUpdateDateTime).toBeNull();
@@ -334,7 +351,9 @@ describe("hostile alerts", () => {
     for (let i = 0; i < 50; i++) deep = { next: deep };
     const cyclic: Record<string, unknown> = { "@odata.type": "#microsoft.graph.security.ipEvidence" };
     cyclic.self = cyclic;
-    const proto = JSON.parse('{"@odata.type":"#microsoft.graph.security.urlEvidence","__proto__":{"polluted":1}}');
+    const proto = JSON.parse(
+      '{"@odata.type":"#microsoft.graph.security.urlEvidence","__proto__":{"polluted":1}}',
+    );
     const raw = {
       ...base,
       evidence: [
@@ -346,7 +365,10 @@ describe("hostile alerts", () => {
         { "@odata.type": 7, deep },
         cyclic,
         proto,
-        { "@odata.type": "#microsoft.graph.security.userEvidence", userAccount: { accountName: "a\u0000\ud800b" } },
+        {
+          "@odata.type": "#microsoft.graph.security.userEvidence",
+          userAccount: { accountName: "a\u0000\ud800b" },
+        },
       ],
     } as unknown as DefenderAlert;
     const row = expectRow(defaultAlertRowMapper(raw));
@@ -363,14 +385,18 @@ describe("hostile alerts", () => {
   });
 
   it("an alert without an id is a typed error", () => {
-    const result = defaultAlertRowMapper({ lastUpdateDateTime: base.lastUpdateDateTime } as unknown as DefenderAlert);
+    const result = defaultAlertRowMapper({
+      lastUpdateDateTime: base.lastUpdateDateTime,
+    } as unknown as DefenderAlert);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.name).toBe("MappingError");
   });
 
   it("long text is cut to the byte limit without splitting a character", () => {
     const row = expectRow(defaultAlertRowMapper(parseAlert({ ...base, description: "😀".repeat(10_000) })));
-    expect(Buffer.byteLength(row.Description)).toBeLessThanOrEqual(DEFAULT_ALERT_ROW_LIMITS.descriptionMaxBytes);
+    expect(Buffer.byteLength(row.Description)).toBeLessThanOrEqual(
+      DEFAULT_ALERT_ROW_LIMITS.descriptionMaxBytes,
+    );
     expect(row.Description.endsWith("…")).toBe(true);
     expect(row.Description).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
     expect(clipUtf8("abcdef", 5)).toBe("ab…");
@@ -445,11 +471,17 @@ describe("overrides", () => {
       build: (a, ctx, next) => ({ ...next(a, ctx), Severity: "High", Environment_s: "prod" }) as AlertRow,
     });
     const result = mapper(alert);
-    expect(result.ok && result.value).toMatchObject({ Severity: "High", Environment_s: "prod", AlertId: "o1" });
+    expect(result.ok && result.value).toMatchObject({
+      Severity: "High",
+      Environment_s: "prod",
+      AlertId: "o1",
+    });
   });
 
   it("the known columns are still validated, and a custom schema can be strict", () => {
-    const broken = createAlertRowMapper({ build: (a, ctx, next) => ({ ...next(a, ctx), TimeGenerated: "yesterday" }) });
+    const broken = createAlertRowMapper({
+      build: (a, ctx, next) => ({ ...next(a, ctx), TimeGenerated: "yesterday" }),
+    });
     const bad = broken(alert);
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.error.issues.map((i) => i.path)).toEqual(["TimeGenerated"]);
@@ -509,7 +541,9 @@ describe("Sentinel incident description (verification of the existing alert summ
     expect(description).toContain(DESCRIPTION_SEPARATOR);
     expect(description).toContain(`Defender XDR incident 2972395: ${incident.incidentWebUrl}`);
     expect(description).toContain("Alerts (60):");
-    expect(description).toMatch(/• \[High\] Suspicious execution of hidden file #\d+ · Microsoft Defender for Endpoint · \w+/);
+    expect(description).toMatch(
+      /• \[High\] Suspicious execution of hidden file #\d+ · Microsoft Defender for Endpoint · \w+/,
+    );
     expect(description).toMatch(/device |user |ip |file /);
   });
 });

@@ -1,12 +1,17 @@
 import {
   DEFAULT_ALERT_STREAM_NAME,
-  DefenderClient,
   type DefenderAlert,
+  DefenderClient,
   defenderAlertSchema,
   LogsIngestionAlertSink,
   type LogsIngestionAlertSinkOptions,
 } from "defender-sentinel-sync";
-import { createEmulator, type Emulator, type EmulatorOptions, type EmulatorServer } from "defender-sentinel-sync/testing";
+import {
+  createEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorServer,
+} from "defender-sentinel-sync/testing";
 import { realisticIncidentPayload } from "../mapping/builders";
 
 export const RULE_ID = "dcr-0123456789abcdef0123456789abcdef";
@@ -60,7 +65,11 @@ export function sampleAlerts(count: number, evidencePerAlert = 5): DefenderAlert
 }
 
 /** PATCHes an alert through the emulator's Graph API (bumps its lastUpdateDateTime). */
-export async function patchAlert(setup: SinkSetup, id: string, patch: Record<string, unknown>): Promise<void> {
+export async function patchAlert(
+  setup: SinkSetup,
+  id: string,
+  patch: Record<string, unknown>,
+): Promise<void> {
   const token = await setup.emu.credential.getToken("https://graph.microsoft.com/.default");
   const res = await fetch(`${setup.server.defenderEndpoint}/security/alerts_v2/${encodeURIComponent(id)}`, {
     method: "PATCH",
@@ -82,6 +91,10 @@ export function allAlertKeys(emu: Emulator): string[] {
 export function rowIds(emu: Emulator): { ids: string[]; duplicates: string[] } {
   const ids = emu.logs.rows(STREAM).map((r) => String(r.RowId));
   const seen = new Set<string>();
-  const duplicates = ids.filter((id) => (seen.has(id) ? true : (seen.add(id), false)));
+  const duplicates: string[] = [];
+  for (const id of ids) {
+    if (seen.has(id)) duplicates.push(id);
+    else seen.add(id);
+  }
   return { ids, duplicates };
 }

@@ -1,6 +1,3 @@
-import { HttpResponse, http } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type AlertBatchFailedEvent,
   type AlertKey,
@@ -16,8 +13,11 @@ import {
   LogsIngestionAlertSink,
 } from "defender-sentinel-sync";
 import { createEmulator } from "defender-sentinel-sync/testing";
+import { HttpResponse, http } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { fakeCredential } from "../helpers/credential";
-import { RULE_ID, STREAM, type SinkSetup, sampleAlerts, setupSink } from "./helpers";
+import { RULE_ID, type SinkSetup, STREAM, sampleAlerts, setupSink } from "./helpers";
 
 const keyString = (k: AlertKey) => `${k.alertId}@${k.lastUpdateDateTime}`;
 
@@ -68,7 +68,11 @@ describe("uploadAlerts against the emulator (loopback HTTP)", () => {
   });
 
   it("retries 429 (honouring Retry-After), 5xx and connection resets", async () => {
-    setup.emu.faults.script({ service: "logsIngestion", times: 2, fault: { kind: "status", status: 429, retryAfterSeconds: 1 } });
+    setup.emu.faults.script({
+      service: "logsIngestion",
+      times: 2,
+      fault: { kind: "status", status: 429, retryAfterSeconds: 1 },
+    });
     const sink = setup.newSink();
     const throttled: number[] = [];
     sink.metrics.onThrottle((t) => throttled.push(t.waitInMs));
@@ -91,7 +95,11 @@ describe("uploadAlerts against the emulator (loopback HTTP)", () => {
   it("reports a partial failure per batch: the failed alerts are named, the others uploaded", async () => {
     const alerts = sampleAlerts(400, 25);
     // The first request is refused (400 is not retried); the other batches go through.
-    setup.emu.faults.script({ service: "logsIngestion", times: 1, fault: { kind: "status", status: 400, code: "InvalidStream" } });
+    setup.emu.faults.script({
+      service: "logsIngestion",
+      times: 1,
+      fault: { kind: "status", status: 400, code: "InvalidStream" },
+    });
     const sink = setup.newSink({ maxConcurrency: 1 });
     const failedEvents: AlertBatchFailedEvent[] = [];
     sink.on("batch.failed", (e) => failedEvents.push(e));
@@ -155,7 +163,9 @@ describe("uploadAlerts against the emulator (loopback HTTP)", () => {
 
   it("a custom mapper can add a column", async () => {
     const sink = setup.newSink({
-      mapping: createAlertRowMapper({ build: (a, ctx, next) => ({ ...next(a, ctx), Environment_s: "prod" }) }),
+      mapping: createAlertRowMapper({
+        build: (a, ctx, next) => ({ ...next(a, ctx), Environment_s: "prod" }),
+      }),
     });
     await sink.uploadAlerts(sampleAlerts(1));
     expect(setup.emu.logs.rows(STREAM)[0]!.Environment_s).toBe("prod");
@@ -164,9 +174,9 @@ describe("uploadAlerts against the emulator (loopback HTTP)", () => {
   it("throws AbortError when aborted (before or during the upload)", async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(setup.sink.uploadAlerts(sampleAlerts(1), { abortSignal: controller.signal })).rejects.toSatisfy(
-      isAbortError,
-    );
+    await expect(
+      setup.sink.uploadAlerts(sampleAlerts(1), { abortSignal: controller.signal }),
+    ).rejects.toSatisfy(isAbortError);
     const during = new AbortController();
     setup.emu.faults.script({ service: "logsIngestion", times: 1, fault: { kind: "slow", delayMs: 200 } });
     const pending = setup.sink.uploadAlerts(sampleAlerts(3), { abortSignal: during.signal });
@@ -195,7 +205,12 @@ describe("constructor", () => {
       /loopback/,
     );
     expect(() => new LogsIngestionAlertSink({ ...base, endpoint: "http://127.0.0.1:1234" })).not.toThrow();
-    for (const bad of [{ ruleId: "" }, { ruleId: "dcr/../x" }, { streamName: "Custom X" }, { maxConcurrency: 0 }]) {
+    for (const bad of [
+      { ruleId: "" },
+      { ruleId: "dcr/../x" },
+      { streamName: "Custom X" },
+      { maxConcurrency: 0 },
+    ]) {
       let error: unknown;
       try {
         new LogsIngestionAlertSink({ ...base, endpoint: "https://dce.example.com", ...bad });
@@ -217,7 +232,12 @@ describe("uploadAlerts through msw (https data collection endpoint)", () => {
 
   it("sends a bearer token for https://monitor.azure.com/.default to the DCE", async () => {
     const credential = fakeCredential();
-    const sink = new LogsIngestionAlertSink({ endpoint: DCE, ruleId: RULE_ID, streamName: STREAM, credential });
+    const sink = new LogsIngestionAlertSink({
+      endpoint: DCE,
+      ruleId: RULE_ID,
+      streamName: STREAM,
+      credential,
+    });
     const result = await sink.uploadAlerts(sampleAlerts(3));
     expect(result.uploaded).toHaveLength(3);
     expect(credential.calls[0]).toEqual(["https://monitor.azure.com/.default"]);

@@ -52,7 +52,10 @@ describe("FileStateStore durability", () => {
   it("ignores a torn last line left by a crash mid-append", async () => {
     const dir = await tempDir();
     const a = new FileStateStore(dir);
-    await a.putRecord({ defenderId: "1", sentinelName: "00000000-0000-4000-8000-000000000001", link: "owned", comments: [] }, 0);
+    await a.putRecord(
+      { defenderId: "1", sentinelName: "00000000-0000-4000-8000-000000000001", link: "owned", comments: [] },
+      0,
+    );
     await a.close();
     await appendFile(join(dir, "records.log.jsonl"), '{"k":"2","r":{"defenderId":"2","sentin');
     const b = new FileStateStore(dir);
@@ -78,7 +81,9 @@ describe("FileStateStore durability", () => {
     const files = await readdir(dir);
     expect(files).toContain("records.snapshot.jsonl");
     expect(files.some((f) => f.endsWith(".tmp"))).toBe(false);
-    const snapshotLines = (await readFile(join(dir, "records.snapshot.jsonl"), "utf8")).trim().split("\n").length;
+    const snapshotLines = (await readFile(join(dir, "records.snapshot.jsonl"), "utf8"))
+      .trim()
+      .split("\n").length;
     expect(snapshotLines).toBeGreaterThan(50);
     const reopened = new FileStateStore(dir);
     let n = 0;
@@ -129,7 +134,12 @@ describe("FileStateStore compact records", () => {
     const a = new FileStateStore(dir);
     await a.putRecord(record, 0);
     const read = await a.getRecord("9");
-    expect(read?.baseSentinel).toEqual({ ...base, classificationDetail: "InaccurateData", owner: undefined, tags: [] });
+    expect(read?.baseSentinel).toEqual({
+      ...base,
+      classificationDetail: "InaccurateData",
+      owner: undefined,
+      tags: [],
+    });
     expect(read?.baseDefender).toEqual(base);
     await a.close();
     const b = new FileStateStore(dir);

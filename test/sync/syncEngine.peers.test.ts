@@ -9,6 +9,7 @@ import {
   type IncidentFailedEvent,
   type IncidentRedirectedEvent,
   type SyncReport,
+  sentinelNameFor,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -426,7 +427,9 @@ describe("Sentinel 409", () => {
     const r2 = await t.engine.runOnce();
     expect(r2.failures).toHaveLength(1);
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.defenderId).toBe(a!.id);
+    // Contention, not poison: retried next cycle (not quarantined), and the watermark waits for it.
+    expect(failed[0]).toMatchObject({ defenderId: a!.id, transient: true, quarantined: false });
+    expect((await t.store.getRecord(a!.id))?.quarantine).toBeUndefined();
     // Not lost: the next cycle applies it.
     await runToQuiescence(t.engine);
     expect(t.emu.sentinel.getIncident(await nameOf(t, a!.id))!.properties.title).toBe("after many 409s");
@@ -490,7 +493,7 @@ describe("poison incidents", () => {
     const id = t.emu.defender.listIncidents()[2]!.id;
     expect((await t.store.getRecord(id))?.quarantine).toBeUndefined();
     expect((await t.store.getWatermarks()).quarantined).toEqual([]);
-    await expectConverged(t.emu, t.store);
+    await expectConverged(t.emu, t.store, profile);
   });
 
   it("a Sentinel write rejected with 400 quarantines that incident only", async () => {
@@ -531,9 +534,19 @@ describe("poison incidents", () => {
     const r = await t.engine.runOnce();
     expect(r.counts.created).toBe(3);
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ defenderId: bad!.id, transient: false });
+    expect(failed[0]).toMatchObject({
+      defenderId: bad!.id,
+      transient: false,
+      quarantined: true,
+      attempts: 1,
+    });
     expect(failed[0]!.reason).toMatch(/schema/);
-    expect((await t.store.getRecord(bad!.id))?.quarantine).toBeDefined();
+    const record = await t.store.getRecord(bad!.id);
+    expect(record?.quarantine).toBeDefined();
+    expect(record?.sentinelName).toBe(sentinelNameFor(t.server.tenantId, bad!.id));
+    // Listed again (inside the overlap) with the same payload: not reported twice.
+    await t.engine.runOnce();
+    expect(failed).toHaveLength(1);
     // Fixed in Defender: synced on the next cycle.
     t.emu.defender.editIncident(bad!.id, { severity: "low" });
     clock.advance(61_000);

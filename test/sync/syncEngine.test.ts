@@ -14,6 +14,7 @@ import {
   type SyncReport,
   sentinelCommentIdFor,
   sentinelNameFor,
+  type ThrottleInfo,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -126,11 +127,15 @@ describe("creation and linking", () => {
 
   it("backfillSince limits the first cycle to incidents updated since then", async () => {
     const t = await setup({ incidents: 8, seed: 3 });
-    const sorted = t.emu.defender.listIncidents().sort((a, b) => a.lastUpdateDateTime.localeCompare(b.lastUpdateDateTime));
+    const sorted = t.emu.defender
+      .listIncidents()
+      .sort((a, b) => a.lastUpdateDateTime.localeCompare(b.lastUpdateDateTime));
     const since = new Date(Date.parse(sorted[5]!.lastUpdateDateTime));
     const engine = t.restart({ backfillSince: since });
     const r = await engine.runOnce();
-    const expected = sorted.filter((d) => Date.parse(d.lastUpdateDateTime) >= since.getTime()).map((d) => d.id);
+    const expected = sorted
+      .filter((d) => Date.parse(d.lastUpdateDateTime) >= since.getTime())
+      .map((d) => d.id);
     expect(r.counts.created).toBe(expected.length);
     expect(expected.length).toBeLessThan(8);
     for (const d of sorted) {

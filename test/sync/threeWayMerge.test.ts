@@ -16,7 +16,11 @@ const base: CanonicalIncident = {
 const exact = (f: keyof CanonicalIncident, a: CanonicalIncident, b: CanonicalIncident) =>
   JSON.stringify(a[f]) === JSON.stringify(b[f]);
 
-function merge(d: Partial<CanonicalIncident>, s: Partial<CanonicalIncident>, resolve: "defender" | "sentinel" = "defender") {
+function merge(
+  d: Partial<CanonicalIncident>,
+  s: Partial<CanonicalIncident>,
+  resolve: "defender" | "sentinel" = "defender",
+) {
   return threeWayMerge({
     defender: { ...base, ...d },
     sentinel: { ...base, ...s },
@@ -50,7 +54,10 @@ describe("threeWayMerge", () => {
   });
 
   it("lifecycle fields travel together so closing carries its classification", () => {
-    const r = merge({}, { status: "closed", classification: "benignPositive", classificationDetail: "SuspiciousButExpected" });
+    const r = merge(
+      {},
+      { status: "closed", classification: "benignPositive", classificationDetail: "SuspiciousButExpected" },
+    );
     expect(r.toDefender).toEqual({
       status: "closed",
       classification: "benignPositive",
@@ -69,7 +76,12 @@ describe("threeWayMerge", () => {
   it("both sides changing differently is a conflict settled by the resolver", () => {
     const d = merge({ severity: "high" }, { severity: "low" }, "defender");
     expect(d.conflicts).toHaveLength(1);
-    expect(d.conflicts[0]).toMatchObject({ group: "severity", winner: "defender", defenderValue: { severity: "high" }, sentinelValue: { severity: "low" } });
+    expect(d.conflicts[0]).toMatchObject({
+      group: "severity",
+      winner: "defender",
+      defenderValue: { severity: "high" },
+      sentinelValue: { severity: "low" },
+    });
     expect(d.toSentinel).toEqual({ severity: "high" });
     const s = merge({ severity: "high" }, { severity: "low" }, "sentinel");
     expect(s.toDefender).toEqual({ severity: "low" });
@@ -128,16 +140,30 @@ describe("resolveConflict", () => {
   };
   it("latest-wins compares the services' timestamps at sub-millisecond precision", () => {
     expect(
-      resolveConflict("latest-wins", { ...conflict, defenderUpdatedAt: "2026-01-01T00:00:00.0000002Z", sentinelUpdatedAt: "2026-01-01T00:00:00.0000001Z" }),
+      resolveConflict("latest-wins", {
+        ...conflict,
+        defenderUpdatedAt: "2026-01-01T00:00:00.0000002Z",
+        sentinelUpdatedAt: "2026-01-01T00:00:00.0000001Z",
+      }),
     ).toBe("defender");
     expect(
-      resolveConflict("latest-wins", { ...conflict, defenderUpdatedAt: "2026-01-01T00:00:00.1Z", sentinelUpdatedAt: "2026-01-01T00:00:00.11Z" }),
+      resolveConflict("latest-wins", {
+        ...conflict,
+        defenderUpdatedAt: "2026-01-01T00:00:00.1Z",
+        sentinelUpdatedAt: "2026-01-01T00:00:00.11Z",
+      }),
     ).toBe("sentinel");
   });
   it("fixed policies and functions", () => {
-    const ctx = { ...conflict, defenderUpdatedAt: "2026-01-02T00:00:00Z", sentinelUpdatedAt: "2026-01-01T00:00:00Z" };
+    const ctx = {
+      ...conflict,
+      defenderUpdatedAt: "2026-01-02T00:00:00Z",
+      sentinelUpdatedAt: "2026-01-01T00:00:00Z",
+    };
     expect(resolveConflict("sentinel-wins", ctx)).toBe("sentinel");
-    expect(resolveConflict("defender-wins", { ...ctx, defenderUpdatedAt: "2020-01-01T00:00:00Z" })).toBe("defender");
+    expect(resolveConflict("defender-wins", { ...ctx, defenderUpdatedAt: "2020-01-01T00:00:00Z" })).toBe(
+      "defender",
+    );
     expect(resolveConflict((c) => (c.group === "title" ? "sentinel" : "defender"), ctx)).toBe("sentinel");
   });
 });

@@ -83,7 +83,10 @@ describe("Logs Ingestion endpoint on the loopback server", () => {
     // Incompressible random data: the wire size itself is over the limit.
     const noise = Buffer.alloc(LOGS_INGESTION_MAX_BODY_BYTES + 10);
     for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919 + (i >> 3) * 104729) & 0xff;
-    const wire = await post(server.url, undefined, { raw: gzipSync(noise, { level: 0 }), headers: { "content-encoding": "gzip" } });
+    const wire = await post(server.url, undefined, {
+      raw: gzipSync(noise, { level: 0 }),
+      headers: { "content-encoding": "gzip" },
+    });
     expect(wire.status).toBe(413);
     // Just under the limit is fine.
     const fits = [{ S: "x".repeat(LOGS_INGESTION_MAX_BODY_BYTES - 20) }];
@@ -93,14 +96,34 @@ describe("Logs Ingestion endpoint on the loopback server", () => {
 
   it("answers malformed requests in the service's error shape", async () => {
     const cases: [() => Promise<Response>, number, string][] = [
-      [() => post(server.url, [{ A: 1 }], { raw: Buffer.from("not gzip"), headers: { "content-encoding": "gzip" } }), 400, "InvalidContentEncoding"],
+      [
+        () =>
+          post(server.url, [{ A: 1 }], {
+            raw: Buffer.from("not gzip"),
+            headers: { "content-encoding": "gzip" },
+          }),
+        400,
+        "InvalidContentEncoding",
+      ],
       [() => post(server.url, { not: "an array" }), 400, "InvalidPayload"],
       [() => post(server.url, [1, 2]), 400, "InvalidPayload"],
       [() => post(server.url, [{ A: 1 }], { raw: Buffer.from("{"), headers: {} }), 400, "InvalidPayload"],
-      [() => post(server.url, [{ A: 1 }], { headers: { authorization: "" } }), 401, "InvalidAuthenticationToken"],
+      [
+        () => post(server.url, [{ A: 1 }], { headers: { authorization: "" } }),
+        401,
+        "InvalidAuthenticationToken",
+      ],
       [() => post(server.url, [{ A: 1 }], { target: path(RULE, STREAM, null) }), 400, "InvalidApiVersion"],
-      [() => post(server.url, [{ A: 1 }], { target: path(RULE, STREAM, "2020-01-01") }), 400, "InvalidApiVersion"],
-      [() => post(server.url, [{ A: 1 }], { headers: { "content-encoding": "br" } }), 415, "UnsupportedContentEncoding"],
+      [
+        () => post(server.url, [{ A: 1 }], { target: path(RULE, STREAM, "2020-01-01") }),
+        400,
+        "InvalidApiVersion",
+      ],
+      [
+        () => post(server.url, [{ A: 1 }], { headers: { "content-encoding": "br" } }),
+        415,
+        "UnsupportedContentEncoding",
+      ],
     ];
     for (const [send, status, code] of cases) {
       const res = await send();
@@ -133,17 +156,32 @@ describe("declared streams and throttling", () => {
   it("with declared streams, unknown rules and streams get 404 and undeclared columns are dropped", async () => {
     const emu = createEmulator({
       incidents: 0,
-      logsIngestion: { streams: [{ ruleId: RULE, streamName: STREAM, columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "A", type: "int" }] }] },
+      logsIngestion: {
+        streams: [
+          {
+            ruleId: RULE,
+            streamName: STREAM,
+            columns: [
+              { name: "TimeGenerated", type: "datetime" },
+              { name: "A", type: "int" },
+            ],
+          },
+        ],
+      },
     });
     const server = await emu.listen();
     try {
       const unknownRule = await post(server.url, [{ A: 1 }], { target: path("dcr-nope") });
       expect(unknownRule.status).toBe(404);
-      expect(((await unknownRule.json()) as { error: { code: string } }).error.code).toBe("InvalidDataCollectionRule");
+      expect(((await unknownRule.json()) as { error: { code: string } }).error.code).toBe(
+        "InvalidDataCollectionRule",
+      );
       const unknownStream = await post(server.url, [{ A: 1 }], { target: path(RULE, "Custom-Nope") });
       expect(unknownStream.status).toBe(404);
       expect(((await unknownStream.json()) as { error: { code: string } }).error.code).toBe("InvalidStream");
-      expect((await post(server.url, [{ A: 1, Extra: "x", TimeGenerated: "2024-01-01T00:00:00Z" }])).status).toBe(204);
+      expect(
+        (await post(server.url, [{ A: 1, Extra: "x", TimeGenerated: "2024-01-01T00:00:00Z" }])).status,
+      ).toBe(204);
       expect(emu.logs.rows(STREAM)).toEqual([{ A: 1, TimeGenerated: "2024-01-01T00:00:00Z" }]);
       emu.logs.defineStream({ ruleId: RULE, streamName: "Custom-Second" });
       expect((await post(server.url, [{ Z: 1 }], { target: path(RULE, "Custom-Second") })).status).toBe(204);
@@ -154,7 +192,11 @@ describe("declared streams and throttling", () => {
 
   it("throttles per rule with 429 and Retry-After, and recovers", async () => {
     let nowMs = Date.parse("2024-05-01T00:00:00Z");
-    const emu = createEmulator({ incidents: 0, now: () => new Date(nowMs), logsIngestion: { requestsPerMinute: 2 } });
+    const emu = createEmulator({
+      incidents: 0,
+      now: () => new Date(nowMs),
+      logsIngestion: { requestsPerMinute: 2 },
+    });
     const server = await emu.listen();
     try {
       expect((await post(server.url, [{ A: 1 }])).status).toBe(204);
