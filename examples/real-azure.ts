@@ -29,7 +29,9 @@ const sentinel = new SentinelClient(credential, {
 
 // Lists the newest incidents first, to check credentials and permissions before syncing anything.
 let shown = 0;
-for await (const incident of defender.listIncidents({ updatedSince: new Date(Date.now() - 7 * 86_400_000) })) {
+for await (const incident of defender.listIncidents({
+  updatedSince: new Date(Date.now() - 7 * 86_400_000),
+})) {
   console.log(`Defender #${incident.id} [${incident.status}/${incident.severity}] ${incident.displayName}`);
   if (++shown === 5) break;
 }
@@ -44,12 +46,15 @@ const engine = new SyncEngine({
   tenantId: process.env.AZURE_TENANT_ID,
 });
 engine.on("incident.failed", (e) => console.warn(`failed #${e.defenderId}: ${e.reason}`));
-engine.on("throttled", (t) => console.warn(`throttled by ${t.service} (${t.source}), waiting ${t.waitInMs} ms`));
+engine.on("throttled", (t) =>
+  console.warn(`throttled by ${t.service} (${t.source}), waiting ${t.waitInMs} ms`),
+);
 
 const report = await engine.runOnce();
 console.log(
   `${dryRun ? "Dry run" : "Sync"}: ${report.counts.seen} incidents examined, ` +
     `${report.plannedWrites.length || report.writes.sentinel + report.writes.defender} writes`,
 );
-for (const w of report.plannedWrites.slice(0, 20)) console.log(`  would ${w.method} ${w.service} ${w.target}`);
+for (const w of report.plannedWrites.slice(0, 20))
+  console.log(`  would ${w.method} ${w.service} ${w.target}`);
 await engine.stateStore.close?.();

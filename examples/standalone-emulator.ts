@@ -37,7 +37,10 @@ const started = Date.now();
 const timeScale = 50;
 const scaled = (limits: RateLimitOptions): RateLimitOptions =>
   Object.fromEntries(
-    Object.entries(limits).map(([kind, b]) => [kind, { capacity: b.capacity, refillPerSecond: b.refillPerSecond * timeScale }]),
+    Object.entries(limits).map(([kind, b]) => [
+      kind,
+      { capacity: b.capacity, refillPerSecond: b.refillPerSecond * timeScale },
+    ]),
   ) as unknown as RateLimitOptions;
 const emu = createEmulator({ seed, incidents: incidentCount, timeScale });
 const server = await emu.listen();
@@ -47,8 +50,14 @@ out(`Seeded tenant ${server.tenantId} with ${incidentCount} Defender incidents (
 if (values.faults) {
   emu.faults.configure({
     seed,
-    defender: { probability: 0.05, kinds: [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }] },
-    sentinel: { probability: 0.05, kinds: [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }] },
+    defender: {
+      probability: 0.05,
+      kinds: [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }],
+    },
+    sentinel: {
+      probability: 0.05,
+      kinds: [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }],
+    },
   });
   out("Fault injection on: 5% of requests fail with 429, 5xx, connection resets or truncated bodies");
 }
@@ -77,20 +86,36 @@ engine.on("progress", (p) => {
   process.stdout.write(`\rBackfill: ${p.processed}/${total} Defender incidents processed`);
 });
 engine.on("throttled", () => throttled++);
-engine.on("incident.created", (e) => live && out(`  + created Sentinel copy ${e.sentinelName} of Defender ${e.defenderId}`));
+engine.on(
+  "incident.created",
+  (e) => live && out(`  + created Sentinel copy ${e.sentinelName} of Defender ${e.defenderId}`),
+);
 engine.on("incident.updated", (e) => {
   if (!live) return;
   const fields = e.changes.map((c) => `${c.field}: ${fmt(c.from)} → ${fmt(c.to)}`).join(", ");
   out(`  ~ ${e.direction} #${e.defenderId}: ${fields}`);
 });
-engine.on("incident.closed", (e) => live && out(`  ✓ closed #${e.defenderId} (${e.classification}), closed in ${e.origin}`));
+engine.on(
+  "incident.closed",
+  (e) => live && out(`  ✓ closed #${e.defenderId} (${e.classification}), closed in ${e.origin}`),
+);
 engine.on("incident.reopened", (e) => live && out(`  ↺ reopened #${e.defenderId} in ${e.origin}`));
-engine.on("incident.redirected", (e) =>
-  live && out(`  ⇢ #${e.defenderId} merged into #${e.targetDefenderId}; Sentinel copy closed and labelled Redirected`),
+engine.on(
+  "incident.redirected",
+  (e) =>
+    live &&
+    out(
+      `  ⇢ #${e.defenderId} merged into #${e.targetDefenderId}; Sentinel copy closed and labelled Redirected`,
+    ),
 );
 engine.on("comment.synced", (e) => live && out(`  ✎ comment ${e.direction} on #${e.defenderId}`));
-engine.on("conflict", (e) => live && out(`  ! conflict on #${e.defenderId} (${e.group}): ${e.resolution} wins`));
-engine.on("incident.failed", (e) => out(`  ✗ #${e.defenderId ?? "?"} failed${e.transient ? " (will retry)" : " (quarantined)"}: ${e.reason}`));
+engine.on(
+  "conflict",
+  (e) => live && out(`  ! conflict on #${e.defenderId} (${e.group}): ${e.resolution} wins`),
+);
+engine.on("incident.failed", (e) =>
+  out(`  ✗ #${e.defenderId ?? "?"} failed${e.transient ? " (will retry)" : " (quarantined)"}: ${e.reason}`),
+);
 
 const reports: SyncReport[] = [];
 // A cycle that cannot list a side (faults outlasting retries) rejects; the next one resumes from the
@@ -101,7 +126,9 @@ async function cycle(): Promise<SyncReport> {
       return await engine.runOnce();
     } catch (e) {
       if (attempt >= 5) throw e;
-      out(`\n  cycle interrupted (${(e as Error).name}: ${(e as Error).message.slice(0, 80)}); resuming from checkpoint`);
+      out(
+        `\n  cycle interrupted (${(e as Error).name}: ${(e as Error).message.slice(0, 80)}); resuming from checkpoint`,
+      );
     }
   }
 }
@@ -115,12 +142,16 @@ out(
 
 const quiet = await cycle();
 reports.push(quiet);
-out(`Steady state (nothing changed): ${quiet.writes.defender + quiet.writes.sentinel} writes, ${quiet.apiCalls.defender} Graph + ${quiet.apiCalls.sentinel} ARM calls`);
+out(
+  `Steady state (nothing changed): ${quiet.writes.defender + quiet.writes.sentinel} writes, ${quiet.apiCalls.defender} Graph + ${quiet.apiCalls.sentinel} ARM calls`,
+);
 
 live = true;
 out("");
 out("Scripted scenario:");
-const incidents = emu.defender.listIncidents().filter((i) => i.status !== "redirected" && i.status !== "resolved");
+const incidents = emu.defender
+  .listIncidents()
+  .filter((i) => i.status !== "redirected" && i.status !== "resolved");
 const [a, b, c, d] = incidents;
 if (!a || !b || !c || !d) throw new Error("the seed produced too few open incidents for the scenario");
 const nameOf = async (id: string) => (await engine.stateStore.getRecord(id))!.sentinelName;
@@ -147,11 +178,17 @@ live = false;
 out("");
 out("What each side shows now:");
 const defA = emu.defender.getIncident(a.id)!;
-out(`  Defender #${a.id}: status ${defA.status}, classification ${defA.classification}/${defA.determination}`);
+out(
+  `  Defender #${a.id}: status ${defA.status}, classification ${defA.classification}/${defA.determination}`,
+);
 const senB = emu.sentinel.getIncident(await nameOf(b.id))!;
-out(`  Sentinel copy of #${b.id}: owner ${senB.properties.owner?.userPrincipalName ?? senB.properties.owner?.email}`);
+out(
+  `  Sentinel copy of #${b.id}: owner ${senB.properties.owner?.userPrincipalName ?? senB.properties.owner?.email}`,
+);
 const senC = emu.sentinel.getIncident(await nameOf(c.id))!;
-out(`  Sentinel copy of #${c.id}: status ${senC.properties.status}, labels ${(senC.properties.labels ?? []).map((l) => l.labelName).join(", ")}`);
+out(
+  `  Sentinel copy of #${c.id}: status ${senC.properties.status}, labels ${(senC.properties.labels ?? []).map((l) => l.labelName).join(", ")}`,
+);
 
 const stats = emu.stats();
 const sum = (f: (r: SyncReport) => number) => reports.reduce((n, r) => n + f(r), 0);

@@ -10,7 +10,13 @@ import {
   SyncEngine,
   sentinelNameFor,
 } from "defender-sentinel-sync";
-import { createEmulator, DEFAULT_RESOURCE_GROUP_NAME, DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, DEFAULT_WORKSPACE_NAME } from "defender-sentinel-sync/testing";
+import {
+  createEmulator,
+  DEFAULT_RESOURCE_GROUP_NAME,
+  DEFAULT_SUBSCRIPTION_ID,
+  DEFAULT_TENANT_ID,
+  DEFAULT_WORKSPACE_NAME,
+} from "defender-sentinel-sync/testing";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
@@ -20,7 +26,8 @@ const PREFIX = "[Contoso] ";
 const contosoProfile = createMappingProfile({
   title: {
     toSentinel: (value, ctx, next) => next(value.startsWith(PREFIX) ? value : PREFIX + value, ctx),
-    fromSentinel: (value, ctx, next) => next(value?.startsWith(PREFIX) ? value.slice(PREFIX.length) : value, ctx),
+    fromSentinel: (value, ctx, next) =>
+      next(value?.startsWith(PREFIX) ? value.slice(PREFIX.length) : value, ctx),
   },
 });
 
@@ -56,7 +63,9 @@ it("a title edited in Sentinel reaches Defender without the prefix", async () =>
   const sync = engine();
   await sync.runOnce();
   const incident = emu.defender.listIncidents()[1]!;
-  emu.sentinel.editIncident(sentinelNameFor(DEFAULT_TENANT_ID, incident.id), { title: `${PREFIX}Renamed by an analyst` });
+  emu.sentinel.editIncident(sentinelNameFor(DEFAULT_TENANT_ID, incident.id), {
+    title: `${PREFIX}Renamed by an analyst`,
+  });
   await sync.runOnce();
   expect(emu.defender.getIncident(incident.id)!.displayName).toBe("Renamed by an analyst");
 });

@@ -18,7 +18,9 @@ const str = z.string().nullish();
  * unknown keys through a slow generic loop (≈5× slower on evidence with 30 keys), so the known keys are
  * checked with a plain (stripping) object and the result is laid over the raw value.
  */
-function loose<S extends z.core.$ZodLooseShape>(shape: S): z.ZodType<z.output<z.ZodObject<S, z.core.$loose>>, z.input<z.ZodObject<S, z.core.$loose>>> {
+function loose<S extends z.core.$ZodLooseShape>(
+  shape: S,
+): z.ZodType<z.output<z.ZodObject<S, z.core.$loose>>, z.input<z.ZodObject<S, z.core.$loose>>> {
   const known = z.object(shape);
   return z.unknown().transform((value, ctx) => {
     const parsed = known.safeParse(value);
@@ -617,10 +619,12 @@ const evidenceByKey = new Map<string, z.ZodType>(
 /** Evidence of any type: known types are checked against their schema, unknown ones kept whole. */
 export const alertEvidenceSchema = z.unknown().transform((value, ctx): z.infer<typeof alertEvidenceUnion> => {
   const odataType = (value as { "@odata.type"?: unknown } | null)?.["@odata.type"];
-  const schema = (typeof odataType === "string" && evidenceByKey.get(evidenceTypeKey(odataType))) || unknownEvidenceSchema;
+  const schema =
+    (typeof odataType === "string" && evidenceByKey.get(evidenceTypeKey(odataType))) || unknownEvidenceSchema;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data as z.infer<typeof alertEvidenceUnion>;
-  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: "custom", message: issue.message, path: issue.path } as never);
+  for (const issue of parsed.error.issues)
+    ctx.addIssue({ ...issue, code: "custom", message: issue.message, path: issue.path } as never);
   return z.NEVER;
 });
 export type AlertEvidence = z.infer<typeof alertEvidenceSchema>;

@@ -514,10 +514,10 @@ function withEvidenceType(value: Json, record: Readonly<Record<string, unknown>>
 // ---------------------------------------------------------------------------------------------------------------
 // Key entities
 
-/** Collects distinct (case-insensitive) clean values up to a limit. */
 /** JSON bytes one list column may use (a quarter of the service's field limit). */
 const LIST_MAX_BYTES = 16_384;
 
+/** Collects distinct (case-insensitive) clean values up to a count and a byte budget. */
 class EntityList {
   readonly values: string[] = [];
   private readonly seen = new Set<string>();

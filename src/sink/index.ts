@@ -20,3 +20,4 @@ export {
   type SyncFromDefenderOptions,
   type UploadAlertsOptions,
 } from "./logsIngestionAlertSink";
+export { type AlertUploadMark, advanceAlertMark, alertsToUpload } from "./uploadMark";

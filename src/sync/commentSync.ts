@@ -63,7 +63,12 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
         if (posted) {
           existing.sentinelMessageHash = hash;
           // Record the re-post too, or it would come back to Sentinel as a new Defender comment.
-          const repost: SyncedComment = { defenderHash: posted, sentinelCommentId: sc.name, origin: "sentinel", sentinelMessageHash: hash };
+          const repost: SyncedComment = {
+            defenderHash: posted,
+            sentinelCommentId: sc.name,
+            origin: "sentinel",
+            sentinelMessageHash: hash,
+          };
           known.push(repost);
           bySentinelId.set(id, repost);
           byDefenderHash.add(posted);
@@ -73,7 +78,12 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
       const ourHash = deterministicIds.get(id);
       if (ourHash) {
         // Written by us from a Defender comment, but the ledger write was lost (crash): adopt it.
-        const adopted: SyncedComment = { defenderHash: ourHash, sentinelCommentId: sc.name, origin: "defender", sentinelMessageHash: sha256(message) };
+        const adopted: SyncedComment = {
+          defenderHash: ourHash,
+          sentinelCommentId: sc.name,
+          origin: "defender",
+          sentinelMessageHash: sha256(message),
+        };
         known.push(adopted);
         bySentinelId.set(id, adopted);
         byDefenderHash.add(ourHash);
@@ -81,7 +91,12 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
       }
       const posted = await postToDefender(ctx, input, message, sc, false, known);
       if (posted) {
-        const entry: SyncedComment = { defenderHash: posted, sentinelCommentId: sc.name, origin: "sentinel", sentinelMessageHash: sha256(message) };
+        const entry: SyncedComment = {
+          defenderHash: posted,
+          sentinelCommentId: sc.name,
+          origin: "sentinel",
+          sentinelMessageHash: sha256(message),
+        };
         known.push(entry);
         bySentinelId.set(id, entry);
         byDefenderHash.add(posted);
@@ -121,7 +136,12 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
       sentinelCount++;
       report.writes.sentinel++;
       report.counts.commentsToSentinel++;
-      const entry: SyncedComment = { defenderHash: hash, sentinelCommentId: commentId, origin: "defender", sentinelMessageHash: sha256(rendered.value) };
+      const entry: SyncedComment = {
+        defenderHash: hash,
+        sentinelCommentId: commentId,
+        origin: "defender",
+        sentinelMessageHash: sha256(rendered.value),
+      };
       known.push(entry);
       byDefenderHash.add(hash);
       bySentinelId.set(commentId, entry);
@@ -149,7 +169,8 @@ async function postToDefender(
   known: SyncedComment[],
 ): Promise<string | undefined> {
   const { settings, report } = ctx;
-  const author = sc.properties.author?.name ?? sc.properties.author?.email ?? sc.properties.author?.userPrincipalName;
+  const author =
+    sc.properties.author?.name ?? sc.properties.author?.email ?? sc.properties.author?.userPrincipalName;
   const rendered = settings.profile.renderDefenderComment(edited ? `(edited) ${message}` : message, {
     author: author ?? undefined,
     createdTimeUtc: sc.properties.createdTimeUtc ?? undefined,
@@ -171,7 +192,9 @@ async function postToDefender(
   });
   let hash = sha256(`dry-run\n${text}`);
   if (perform) {
-    const all = await settings.defender.addIncidentComment(input.defender.id, text, { abortSignal: ctx.abortSignal });
+    const all = await settings.defender.addIncidentComment(input.defender.id, text, {
+      abortSignal: ctx.abortSignal,
+    });
     const mine = [...all].reverse().find((c) => c.comment === text && !claimed.has(defenderCommentHash(c)));
     hash = mine ? defenderCommentHash(mine) : sha256(`\n${text}`);
     input.defender.comments = all;

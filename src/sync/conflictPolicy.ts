@@ -14,7 +14,11 @@ export interface ConflictContext extends MergeConflict {
  * How a field changed on both sides is settled. "latest-wins" (default) compares the services' own
  * timestamps (ties go to Defender, the system of record for XDR incidents).
  */
-export type ConflictPolicy = "latest-wins" | "defender-wins" | "sentinel-wins" | ((conflict: ConflictContext) => Side);
+export type ConflictPolicy =
+  | "latest-wins"
+  | "defender-wins"
+  | "sentinel-wins"
+  | ((conflict: ConflictContext) => Side);
 
 export function resolveConflict(policy: ConflictPolicy, conflict: ConflictContext): Side {
   if (typeof policy === "function") {

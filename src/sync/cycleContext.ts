@@ -45,5 +45,7 @@ export interface CycleContext {
 export const CONNECTOR_PROVIDER_NAMES = ["microsoft xdr", "microsoft 365 defender", "microsoft defender xdr"];
 
 export function isConnectorCopy(providerName: string | null | undefined): boolean {
-  return typeof providerName === "string" && CONNECTOR_PROVIDER_NAMES.includes(providerName.trim().toLowerCase());
+  return (
+    typeof providerName === "string" && CONNECTOR_PROVIDER_NAMES.includes(providerName.trim().toLowerCase())
+  );
 }

@@ -1,7 +1,7 @@
 import type { ThrottleInfo } from "../core/metrics";
 import type { CanonicalIncident } from "../mapping";
-import type { MergeGroup, Side } from "./threeWayMerge";
 import type { SyncReport } from "./syncReport";
+import type { MergeGroup, Side } from "./threeWayMerge";
 
 export type SyncDirectionName = "defender-to-sentinel" | "sentinel-to-defender";
 
@@ -60,7 +60,10 @@ export interface ConflictEvent {
   sentinelName: string;
   group: MergeGroup;
   fields: readonly (keyof CanonicalIncident)[];
-  base: { defender: Partial<CanonicalIncident> | undefined; sentinel: Partial<CanonicalIncident> | undefined };
+  base: {
+    defender: Partial<CanonicalIncident> | undefined;
+    sentinel: Partial<CanonicalIncident> | undefined;
+  };
   defenderValue: Partial<CanonicalIncident>;
   sentinelValue: Partial<CanonicalIncident>;
   defenderUpdatedAt: string | undefined;

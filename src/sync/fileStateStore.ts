@@ -123,7 +123,8 @@ export class FileStateStore implements StateStore {
     await this.init();
     return this.exclusive(async () => {
       const actual = this.versions.get(record.defenderId) ?? 0;
-      if (actual !== expectedVersion) throw new StateConflictError(record.defenderId, expectedVersion, actual);
+      if (actual !== expectedVersion)
+        throw new StateConflictError(record.defenderId, expectedVersion, actual);
       const stored = { ...record, version: actual + 1 } as SyncRecord;
       await this.append(record.defenderId, stored);
       return JSON.parse(JSON.stringify(stored)) as SyncRecord;
@@ -237,7 +238,8 @@ function serialize(record: SyncRecord): string {
   if (!baseDefender || !baseSentinel) return JSON.stringify(record);
   const delta: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(baseSentinel)) {
-    if (JSON.stringify(v) !== JSON.stringify((baseDefender as unknown as Record<string, unknown>)[k])) delta[k] = v ?? null;
+    if (JSON.stringify(v) !== JSON.stringify((baseDefender as unknown as Record<string, unknown>)[k]))
+      delta[k] = v ?? null;
   }
   return JSON.stringify({ ...record, baseSentinel: undefined, sentinelDelta: delta });
 }

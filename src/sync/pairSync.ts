@@ -45,13 +45,16 @@ export async function syncPair(ctx: CycleContext, input: PairInput): Promise<Pai
       abortSignal: ctx.abortSignal,
     }));
   if (!defender) {
-    ctx.report.warnings.push(`Defender incident ${input.defenderId} no longer exists; its Sentinel copy was left as is`);
+    ctx.report.warnings.push(
+      `Defender incident ${input.defenderId} no longer exists; its Sentinel copy was left as is`,
+    );
     return "missing";
   }
   const tenant = settings.tenantId ?? defender.tenantId ?? "default";
   const sentinelName = record?.sentinelName ?? input.sentinel?.name ?? sentinelNameFor(tenant, defender.id);
   const link: SyncRecord["link"] =
-    record?.link ?? (input.connectorCopy || isConnectorCopy(input.sentinel?.properties.providerName) ? "connector" : "owned");
+    record?.link ??
+    (input.connectorCopy || isConnectorCopy(input.sentinel?.properties.providerName) ? "connector" : "owned");
 
   let sentinel = input.sentinel;
   if (!sentinel && record) {
@@ -61,7 +64,14 @@ export async function syncPair(ctx: CycleContext, input: PairInput): Promise<Pai
   for (let attempt = 0; ; attempt++) {
     try {
       if (!sentinel) return await createCopy(ctx, defender, sentinelName, record);
-      return await mergePair(ctx, { defender, sentinel, sentinelName, record, link, linking: !record?.baseDefender });
+      return await mergePair(ctx, {
+        defender,
+        sentinel,
+        sentinelName,
+        record,
+        link,
+        linking: !record?.baseDefender,
+      });
     } catch (e) {
       // 409: someone changed the Sentinel incident since we read it. Re-read, re-merge, retry (bounded).
       if (!isConflictError(e) || e.service !== "sentinel" || attempt >= settings.maxConflictRetries) throw e;
@@ -81,7 +91,9 @@ async function createCopy(
   const canonicalDefender = unwrap(settings.profile.defenderToCanonical(defender));
   const body = unwrap(settings.profile.renderSentinel(canonicalDefender, { defender }));
   const created = await putSentinel(ctx, sentinelName, body, undefined);
-  const canonicalSentinel = created ? unwrap(settings.profile.sentinelToCanonical(created)) : canonicalDefender;
+  const canonicalSentinel = created
+    ? unwrap(settings.profile.sentinelToCanonical(created))
+    : canonicalDefender;
   report.counts.created++;
   report.writes.sentinel++;
 
@@ -156,12 +168,22 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
   });
 
   const blocked = new Set<MergeGroup>();
-  if (link === "connector" && !settings.writeConnectorFields) for (const g of CONNECTOR_GROUPS) blocked.add(g);
+  if (link === "connector" && !settings.writeConnectorFields)
+    for (const g of CONNECTOR_GROUPS) blocked.add(g);
   // A merged (redirected) Defender incident cannot be reopened or reassigned from Sentinel.
   const defenderBlocked = new Set<MergeGroup>(defender.status === "redirected" ? ["lifecycle", "owner"] : []);
-  const toSentinel = settings.direction === "sentinel-to-defender" ? {} : without(merge.toSentinel, blocked);
+  // What Sentinel changed but a merged Defender incident cannot take (a reopen, a new owner) is put back in
+  // Sentinel, so the copy stays closed like its Defender incident and both sides agree.
+  const bounced: Partial<CanonicalIncident> = {};
+  for (const g of defenderBlocked) {
+    if (MERGE_GROUPS[g].some((f) => f in merge.toDefender)) for (const f of MERGE_GROUPS[g]) Object.assign(bounced, { [f]: cD[f] });
+  }
+  const toSentinel =
+    settings.direction === "sentinel-to-defender" ? {} : without({ ...merge.toSentinel, ...bounced }, blocked);
   const toDefender =
-    settings.direction === "defender-to-sentinel" ? {} : without(without(merge.toDefender, blocked), defenderBlocked);
+    settings.direction === "defender-to-sentinel"
+      ? {}
+      : without(without(merge.toDefender, blocked), defenderBlocked);
 
   for (const c of merge.conflicts) {
     report.counts.conflicts++;
@@ -186,7 +208,9 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
   const targetS: CanonicalIncident = { ...cS, ...toSentinel, redirectTarget: cD.redirectTarget };
   const mayRefresh = link === "owned" && settings.direction !== "sentinel-to-defender";
   if (Object.keys(toSentinel).length > 0 || mayRefresh) {
-    const body = unwrap(settings.profile.renderSentinel(targetS, { defender, existing: sentinel.properties }));
+    const body = unwrap(
+      settings.profile.renderSentinel(targetS, { defender, existing: sentinel.properties }),
+    );
     if (Object.keys(toSentinel).length > 0 || sentinelBodyDiffers(body, sentinel)) {
       const written = await putSentinel(ctx, sentinelName, body, sentinel.etag ?? undefined);
       newSentinel = written ?? { ...sentinel, properties: { ...sentinel.properties, ...body } };
@@ -264,7 +288,11 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
 }
 
 /** sha256 of the Sentinel rendering of a Defender incident alone; changes when alerts or links change. */
-export function renderDigestOf(ctx: CycleContext, defender: DefenderIncident, canonical: CanonicalIncident): string | undefined {
+export function renderDigestOf(
+  ctx: CycleContext,
+  defender: DefenderIncident,
+  canonical: CanonicalIncident,
+): string | undefined {
   const rendered = ctx.settings.profile.renderSentinel(canonical, { defender });
   return rendered.ok ? sha256(JSON.stringify(rendered.value)).slice(0, 32) : undefined;
 }
@@ -296,7 +324,9 @@ async function refreshEtagAfterComments(
   const { settings } = ctx;
   if (settings.dryRun) return record;
   const known = new Set(before.map((c) => c.sentinelCommentId.toLowerCase()));
-  const wrote = record.comments.some((c) => c.origin === "defender" && !known.has(c.sentinelCommentId.toLowerCase()));
+  const wrote = record.comments.some(
+    (c) => c.origin === "defender" && !known.has(c.sentinelCommentId.toLowerCase()),
+  );
   if (!wrote) return record;
   let fresh: SentinelIncident | undefined;
   try {
@@ -311,7 +341,11 @@ async function refreshEtagAfterComments(
     sameCanonical(canonical.value, record.baseSentinel) &&
     fresh.properties.additionalData?.commentsCount === sentinelCommentCount(record.comments);
   return onlyOurs
-    ? { ...record, sentinelEtag: fresh!.etag ?? undefined, sentinelModified: fresh!.properties.lastModifiedTimeUtc ?? undefined }
+    ? {
+        ...record,
+        sentinelEtag: fresh!.etag ?? undefined,
+        sentinelModified: fresh!.properties.lastModifiedTimeUtc ?? undefined,
+      }
     : { ...record, sentinelEtag: undefined };
 }
 
@@ -328,7 +362,10 @@ export function isSentinelEcho(ctx: CycleContext, record: SyncRecord, sentinel: 
   const canonical = ctx.settings.profile.sentinelToCanonical(sentinel);
   if (!canonical.ok || !sameCanonical(canonical.value, record.baseSentinel)) return false;
   const count = sentinel.properties.additionalData?.commentsCount;
-  return !ctx.settings.syncComments || (typeof count === "number" && count === sentinelCommentCount(record.comments));
+  return (
+    !ctx.settings.syncComments ||
+    (typeof count === "number" && count === sentinelCommentCount(record.comments))
+  );
 }
 
 /**
@@ -339,7 +376,8 @@ export function isDefenderEcho(ctx: CycleContext, record: SyncRecord, defender: 
   if (record.quarantine || !record.baseDefender) return false;
   const canonical = ctx.settings.profile.defenderToCanonical(defender);
   if (!canonical.ok || !sameCanonical(canonical.value, record.baseDefender)) return false;
-  if (defender.status === "redirected" && record.redirectNotified !== defender.redirectIncidentId) return false;
+  if (defender.status === "redirected" && record.redirectNotified !== defender.redirectIncidentId)
+    return false;
   if (ctx.settings.syncComments) {
     const known = new Set(record.comments.map((c) => c.defenderHash));
     if ((defender.comments ?? []).some((c) => !known.has(defenderCommentHash(c)))) return false;
@@ -347,7 +385,10 @@ export function isDefenderEcho(ctx: CycleContext, record: SyncRecord, defender: 
   return record.link !== "owned" || record.renderDigest === renderDigestOf(ctx, defender, canonical.value);
 }
 
-function without(values: Partial<CanonicalIncident>, groups: ReadonlySet<MergeGroup>): Partial<CanonicalIncident> {
+function without(
+  values: Partial<CanonicalIncident>,
+  groups: ReadonlySet<MergeGroup>,
+): Partial<CanonicalIncident> {
   if (groups.size === 0) return values;
   const out: Partial<CanonicalIncident> = { ...values };
   for (const g of groups) for (const f of MERGE_GROUPS[g]) delete out[f];
@@ -366,7 +407,8 @@ function emitUpdates(
   if (!wrote) return;
   const changes: FieldChange[] = [];
   for (const [field, to] of Object.entries(values) as [keyof CanonicalIncident, unknown][]) {
-    if (JSON.stringify(before[field]) !== JSON.stringify(to)) changes.push({ field, from: before[field], to });
+    if (JSON.stringify(before[field]) !== JSON.stringify(to))
+      changes.push({ field, from: before[field], to });
   }
   const dryRun = ctx.settings.dryRun;
   ctx.emit("incident.updated", { defenderId, sentinelName, direction, changes, dryRun });
@@ -400,7 +442,8 @@ function sentinelBodyDiffers(body: SentinelIncidentWriteProperties, current: Sen
       };
       if (upn(value) !== upn(have)) return true;
     } else if (key === "firstActivityTimeUtc" || key === "lastActivityTimeUtc") {
-      if ((value ? Date.parse(String(value)) : undefined) !== (have ? Date.parse(String(have)) : undefined)) return true;
+      if ((value ? Date.parse(String(value)) : undefined) !== (have ? Date.parse(String(have)) : undefined))
+        return true;
     } else if (JSON.stringify(value ?? null) !== JSON.stringify(have ?? null)) {
       return true;
     }
@@ -438,14 +481,22 @@ async function patchDefender(
     body: patch,
   });
   if (!perform) return { ...current, ...patch } as DefenderIncident;
-  const updated = await ctx.settings.defender.updateIncident(current.id, patch, { abortSignal: ctx.abortSignal });
+  const updated = await ctx.settings.defender.updateIncident(current.id, patch, {
+    abortSignal: ctx.abortSignal,
+  });
   // The PATCH response may omit the expanded alerts and comments; keep what we had.
-  return { ...updated, alerts: updated.alerts ?? current.alerts, comments: updated.comments?.length ? updated.comments : current.comments };
+  return {
+    ...updated,
+    alerts: updated.alerts ?? current.alerts,
+    comments: updated.comments?.length ? updated.comments : current.comments,
+  };
 }
 
 async function listAllComments(ctx: CycleContext, name: string): Promise<SentinelComment[]> {
   const out: SentinelComment[] = [];
-  for await (const page of ctx.settings.sentinel.listIncidentComments(name, { abortSignal: ctx.abortSignal }).byPage()) {
+  for await (const page of ctx.settings.sentinel
+    .listIncidentComments(name, { abortSignal: ctx.abortSignal })
+    .byPage()) {
     out.push(...page);
   }
   return out;
@@ -502,7 +553,11 @@ async function notifyRedirect(
   return { ...record, redirectNotified: target };
 }
 
-async function saveRecord(ctx: CycleContext, record: Omit<SyncRecord, "version">, expectedVersion: number): Promise<void> {
+async function saveRecord(
+  ctx: CycleContext,
+  record: Omit<SyncRecord, "version">,
+  expectedVersion: number,
+): Promise<void> {
   if (ctx.settings.dryRun) return;
   const { quarantine: _dropped, ...clean } = record;
   await ctx.settings.store.putRecord(clean, expectedVersion);

@@ -1,5 +1,5 @@
-import type { CanonicalIncident } from "../mapping";
 import { SyncSdkError } from "../core/errors";
+import type { CanonicalIncident } from "../mapping";
 
 /** One synced comment: its content hash on the Defender side and its id on the Sentinel side. */
 export interface SyncedComment {

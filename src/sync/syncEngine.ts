@@ -8,13 +8,14 @@ import {
   RequestAbortedError,
   type ResponseValidationError,
 } from "../core/errors";
-import { sleep } from "../core/tokenBucket";
+import { odataString } from "../core/odata";
 import { compareTimestamps, timestampKey } from "../core/timestamps";
+import { sleep } from "../core/tokenBucket";
 import type { DefenderClient } from "../defender/defenderClient";
 import type { DefenderIncident } from "../defender/models";
 import { createMappingProfile, type MappingProfile } from "../mapping";
-import type { SentinelClient } from "../sentinel/sentinelClient";
 import type { SentinelIncident } from "../sentinel/models";
+import type { SentinelClient } from "../sentinel/sentinelClient";
 import { forEachConcurrent } from "./concurrency";
 import type { ConflictPolicy } from "./conflictPolicy";
 import { type CycleContext, type EngineSettings, isConnectorCopy, type SyncDirection } from "./cycleContext";
@@ -24,7 +25,6 @@ import { InMemoryStateStore } from "./inMemoryStateStore";
 import { isDefenderEcho, isSentinelEcho, type PairInput, syncPair } from "./pairSync";
 import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
 import { emptyCounts, type PlannedWrite, type SyncReport } from "./syncReport";
-import { odataString } from "../core/odata";
 
 export interface SyncEngineOptions {
   defender: DefenderClient;
@@ -95,7 +95,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   constructor(options: SyncEngineOptions) {
     super();
-    if (!options?.defender || !options.sentinel) throw new TypeError("SyncEngine needs `defender` and `sentinel` clients");
+    if (!options?.defender || !options.sentinel)
+      throw new TypeError("SyncEngine needs `defender` and `sentinel` clients");
     this.settings = {
       defender: options.defender,
       sentinel: options.sentinel,
@@ -186,7 +187,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   /** Emits to each listener separately: a throwing listener is reported on `error`, never propagated. */
-  private safeEmit<E extends keyof SyncEngineEvents>(event: E, ...args: Parameters<SyncEngineEvents[E]>): void {
+  private safeEmit<E extends keyof SyncEngineEvents>(
+    event: E,
+    ...args: Parameters<SyncEngineEvents[E]>
+  ): void {
     for (const listener of this.listeners(event)) {
       try {
         (listener as (...a: unknown[]) => void)(...args);
@@ -244,7 +248,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const checkpoint = async (update: Partial<Omit<Watermarks, "version">>) => {
       if (settings.dryRun) return;
       const { version, ...rest } = watermarks;
-      watermarks = await settings.store.putWatermarks({ ...rest, ...update, quarantined: [...quarantined] }, version);
+      watermarks = await settings.store.putWatermarks(
+        { ...rest, ...update, quarantined: [...quarantined] },
+        version,
+      );
       report.watermarks = { defender: watermarks.defender, sentinel: watermarks.sentinel };
     };
 
@@ -270,7 +277,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     } finally {
       abortSignal?.removeEventListener("abort", onAbort);
       const after = { d: settings.defender.metrics.snapshot(), s: settings.sentinel.metrics.snapshot() };
-      report.apiCalls = { defender: after.d.requests - before.d.requests, sentinel: after.s.requests - before.s.requests };
+      report.apiCalls = {
+        defender: after.d.requests - before.d.requests,
+        sentinel: after.s.requests - before.s.requests,
+      };
       report.throttledResponses = {
         defender: after.d.throttledResponses - before.d.throttledResponses,
         sentinel: after.s.throttledResponses - before.s.throttledResponses,
@@ -318,7 +328,12 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       });
       await this.settleInvalid();
       processed += page.length;
-      this.safeEmit("progress", { phase: ctx.reconciling ? "reconcile" : "incremental", side: "sentinel", processed, estimatedTotal: undefined });
+      this.safeEmit("progress", {
+        phase: ctx.reconciling ? "reconcile" : "incremental",
+        side: "sentinel",
+        processed,
+        estimatedTotal: undefined,
+      });
       const mark = blockedAt ?? high;
       if (mark) await checkpoint(mark);
       if (ctx.abortSignal.aborted) throw new RequestAbortedError("The sync cycle was aborted");
@@ -326,12 +341,20 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   /** Returns false when the item failed transiently (the watermark must not pass it). */
-  private async sentinelItem(ctx: CycleContext, incident: SentinelIncident, quarantined: Set<string>): Promise<boolean> {
+  private async sentinelItem(
+    ctx: CycleContext,
+    incident: SentinelIncident,
+    quarantined: Set<string>,
+  ): Promise<boolean> {
     const { settings } = this;
     const record = await settings.store.findBySentinelName(incident.name);
     if (!record) {
       const providerId = incident.properties.providerIncidentId;
-      if (settings.connectorCopies !== "link" || !providerId || !isConnectorCopy(incident.properties.providerName)) {
+      if (
+        settings.connectorCopies !== "link" ||
+        !providerId ||
+        !isConnectorCopy(incident.properties.providerName)
+      ) {
         return true; // A Sentinel-native incident: not ours to sync.
       }
       const existing = await settings.store.getRecord(providerId);
@@ -344,12 +367,25 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         return true;
       }
       ctx.report.counts.seen++;
-      return this.processOne(ctx, { defenderId: providerId, sentinel: incident, connectorCopy: true }, quarantined);
+      return this.processOne(
+        ctx,
+        { defenderId: providerId, sentinel: incident, connectorCopy: true },
+        quarantined,
+      );
     }
     if (ctx.processed.has(record.defenderId)) return true;
-    if (record.sentinelEtag && record.sentinelEtag === incident.etag && !record.quarantine && !ctx.reconciling) return true;
+    if (
+      record.sentinelEtag &&
+      record.sentinelEtag === incident.etag &&
+      !record.quarantine &&
+      !ctx.reconciling
+    )
+      return true;
     if (!ctx.reconciling && isSentinelEcho(ctx, record, incident)) {
-      await this.touch(record, { sentinelEtag: incident.etag ?? undefined, sentinelModified: incident.properties.lastModifiedTimeUtc ?? undefined });
+      await this.touch(record, {
+        sentinelEtag: incident.etag ?? undefined,
+        sentinelModified: incident.properties.lastModifiedTimeUtc ?? undefined,
+      });
       return true;
     }
     ctx.report.counts.seen++;
@@ -384,12 +420,22 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       for (const incident of page) {
         if (ctx.processed.has(incident.id)) continue;
         const record = await settings.store.getRecord(incident.id);
-        if (record && !ctx.reconciling && record.defenderVersion === incident.lastUpdateDateTime && !record.quarantine) continue;
+        if (
+          record &&
+          !ctx.reconciling &&
+          record.defenderVersion === incident.lastUpdateDateTime &&
+          !record.quarantine
+        )
+          continue;
         if (record && !ctx.reconciling && isDefenderEcho(ctx, record, incident)) {
           await this.touch(record, { defenderVersion: incident.lastUpdateDateTime ?? undefined });
           continue;
         }
-        if (record?.quarantine && record.quarantine.digest === digest(incident) && Date.parse(record.quarantine.nextAttemptAt) > settings.now().getTime()) {
+        if (
+          record?.quarantine &&
+          record.quarantine.digest === digest(incident) &&
+          Date.parse(record.quarantine.nextAttemptAt) > settings.now().getTime()
+        ) {
           continue;
         }
         work.push({ incident, record });
@@ -409,7 +455,13 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         const copy = copies.get(incident.id);
         const ok = await this.processOne(
           ctx,
-          { defenderId: incident.id, defender: incident, record, sentinel: copy, connectorCopy: copy !== undefined },
+          {
+            defenderId: incident.id,
+            defender: incident,
+            record,
+            sentinel: copy,
+            connectorCopy: copy !== undefined,
+          },
           quarantined,
         );
         const ts = incident.lastUpdateDateTime ?? undefined;
@@ -433,23 +485,35 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
    * One Sentinel list call per page of new Defender incidents finds copies Microsoft's connector already
    * made (`providerIncidentId eq … or …`), so linking never costs a call per incident.
    */
-  private async findConnectorCopies(ctx: CycleContext, ids: string[]): Promise<Map<string, SentinelIncident>> {
+  private async findConnectorCopies(
+    ctx: CycleContext,
+    ids: string[],
+  ): Promise<Map<string, SentinelIncident>> {
     const found = new Map<string, SentinelIncident>();
     const { settings } = this;
-    if (ids.length === 0 || settings.connectorCopies !== "link" || settings.direction === "sentinel-to-defender") {
+    if (
+      ids.length === 0 ||
+      settings.connectorCopies !== "link" ||
+      settings.direction === "sentinel-to-defender"
+    ) {
       return found;
     }
     const filter = ids.map((id) => `properties/providerIncidentId eq ${odataString(id)}`).join(" or ");
     try {
-      for await (const page of settings.sentinel.listIncidents({ filter, top: 1000, abortSignal: ctx.abortSignal }).byPage()) {
+      for await (const page of settings.sentinel
+        .listIncidents({ filter, top: 1000, abortSignal: ctx.abortSignal })
+        .byPage()) {
         for (const incident of page) {
           const providerId = incident.properties.providerIncidentId;
-          if (providerId && isConnectorCopy(incident.properties.providerName)) found.set(providerId, incident);
+          if (providerId && isConnectorCopy(incident.properties.providerName))
+            found.set(providerId, incident);
         }
       }
     } catch (e) {
       if (isAbortError(e)) throw e;
-      ctx.report.warnings.push(`Looking up connector copies failed (${(e as Error).message}); new incidents get their own copies`);
+      ctx.report.warnings.push(
+        `Looking up connector copies failed (${(e as Error).message}); new incidents get their own copies`,
+      );
     }
     return found;
   }
@@ -470,17 +534,27 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     ctx.processed.add(input.defenderId);
     try {
       await syncPair(ctx, input);
-      if (quarantined.delete(input.defenderId)) ctx.report.warnings.push(`Incident ${input.defenderId} left quarantine`);
+      if (quarantined.delete(input.defenderId))
+        ctx.report.warnings.push(`Incident ${input.defenderId} left quarantine`);
       return true;
     } catch (e) {
       if (isAbortError(e) || ctx.abortSignal.aborted) throw e;
       // A Sentinel 409 that outlasted its re-merge retries is contention, not a poison incident: next cycle.
       const contention = isConflictError(e) && e.service === "sentinel";
       const transient =
-        isThrottledError(e) || isServiceUnavailableError(e) || isConnectionError(e) || isStateConflict(e) || contention;
+        isThrottledError(e) ||
+        isServiceUnavailableError(e) ||
+        isConnectionError(e) ||
+        isStateConflict(e) ||
+        contention;
       const reason = e instanceof Error ? e.message : String(e);
       ctx.report.counts.failed++;
-      ctx.report.failures.push({ defenderId: input.defenderId, sentinelName: input.record?.sentinelName, reason, transient });
+      ctx.report.failures.push({
+        defenderId: input.defenderId,
+        sentinelName: input.record?.sentinelName,
+        reason,
+        transient,
+      });
       let attempts = 1;
       let quarantinedNow = false;
       if (!transient) {
@@ -512,14 +586,20 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (settings.dryRun) return 1;
     const record = input.record ?? (await settings.store.getRecord(input.defenderId));
     const attempts = (record?.quarantine?.attempts ?? 0) + 1;
-    const backoff = Math.min(settings.quarantineBackoff.maxInMs, settings.quarantineBackoff.initialInMs * 2 ** (attempts - 1));
+    const backoff = Math.min(
+      settings.quarantineBackoff.maxInMs,
+      settings.quarantineBackoff.initialInMs * 2 ** (attempts - 1),
+    );
     const now = settings.now();
     const base: Omit<SyncRecord, "version"> = record ?? {
       defenderId: input.defenderId,
       sentinelName:
         input.sentinel?.name ??
         raw?.sentinelName ??
-        sentinelNameFor(settings.tenantId ?? input.defender?.tenantId ?? raw?.tenantId ?? "default", input.defenderId),
+        sentinelNameFor(
+          settings.tenantId ?? input.defender?.tenantId ?? raw?.tenantId ?? "default",
+          input.defenderId,
+        ),
       link: input.connectorCopy ? "connector" : "owned",
       comments: [],
     };
@@ -594,14 +674,18 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     // Sentinel incident number, not a Defender id); otherwise only a connector copy names its Defender incident.
     let record = sentinelName ? await store.findBySentinelName(sentinelName) : undefined;
     const connectorCopy =
-      side === "sentinel" && !record && isConnectorCopy(typeof props.providerName === "string" ? props.providerName : undefined);
+      side === "sentinel" &&
+      !record &&
+      isConnectorCopy(typeof props.providerName === "string" ? props.providerName : undefined);
     const defenderId =
       side === "defender"
         ? typeof rawObj.id === "string"
           ? rawObj.id
           : undefined
         : (record?.defenderId ??
-          (connectorCopy && typeof props.providerIncidentId === "string" ? props.providerIncidentId : undefined));
+          (connectorCopy && typeof props.providerIncidentId === "string"
+            ? props.providerIncidentId
+            : undefined));
     if (defenderId && !record) record = await store.getRecord(defenderId);
     // Already kept aside for this very payload: retried on its own schedule, not reported again.
     if (record?.quarantine && record.quarantine.digest === digest(raw)) return;
@@ -612,7 +696,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     let quarantinedNow = false;
     if (defenderId) {
       // A new Defender incident may already have a connector copy: keep the quarantine record pointing at it.
-      const copy = side === "defender" && !record ? (await this.findConnectorCopies(ctx, [defenderId])).get(defenderId) : undefined;
+      const copy =
+        side === "defender" && !record
+          ? (await this.findConnectorCopies(ctx, [defenderId])).get(defenderId)
+          : undefined;
       attempts = await this.quarantine(
         ctx,
         { defenderId, record, sentinel: copy, connectorCopy: connectorCopy || copy !== undefined },

@@ -23,7 +23,10 @@ export type Side = "defender" | "sentinel";
 export interface MergeConflict {
   group: MergeGroup;
   fields: readonly CanonicalField[];
-  base: { defender: Partial<CanonicalIncident> | undefined; sentinel: Partial<CanonicalIncident> | undefined };
+  base: {
+    defender: Partial<CanonicalIncident> | undefined;
+    sentinel: Partial<CanonicalIncident> | undefined;
+  };
   defenderValue: Partial<CanonicalIncident>;
   sentinelValue: Partial<CanonicalIncident>;
 }
@@ -61,7 +64,9 @@ function pick(c: CanonicalIncident, fields: readonly CanonicalField[]): Partial<
 }
 
 function sameSide(fields: readonly CanonicalField[], a: CanonicalIncident, b: CanonicalIncident): boolean {
-  return fields.every((f) => JSON.stringify(normalizeForCompare(f, a[f])) === JSON.stringify(normalizeForCompare(f, b[f])));
+  return fields.every(
+    (f) => JSON.stringify(normalizeForCompare(f, a[f])) === JSON.stringify(normalizeForCompare(f, b[f])),
+  );
 }
 
 function normalizeForCompare(field: CanonicalField, value: unknown): unknown {
@@ -106,7 +111,12 @@ export function threeWayMerge(input: MergeInput): MergeResult {
   const { defender: d, sentinel: s, baseDefender: bd, baseSentinel: bs } = input;
   const cd = input.compact ? input.compact(d) : d;
   const cs = input.compact ? input.compact(s) : s;
-  const result: MergeResult = { toSentinel: {}, toDefender: {}, conflicts: [], changed: { defender: [], sentinel: [] } };
+  const result: MergeResult = {
+    toSentinel: {},
+    toDefender: {},
+    conflicts: [],
+    changed: { defender: [], sentinel: [] },
+  };
 
   for (const group of ALL_MERGE_GROUPS) {
     const fields = MERGE_GROUPS[group];

@@ -169,7 +169,10 @@ export interface Emulator {
   reset(): void;
   addTenant(options: AddTenantOptions): AddedTenant;
   addWorkspace(options: AddWorkspaceOptions): SentinelControl;
-  /** Adds a route module (e.g. Azure Monitor Logs Ingestion); its stats appear under its name. */
+  /**
+   * Adds a route module; its stats appear under its name. A module named "logsIngestion" replaces the built-in
+   * Logs Ingestion endpoint (`emu.logs` then sees nothing).
+   */
   registerRoutes(module: RouteModule): void;
   /** Turns server-side throttling on or off. */
   setThrottling(enabled: boolean): void;
@@ -518,6 +521,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return addWorkspaceInternal(o, workspaceSalt++);
     },
     registerRoutes(module) {
+      const builtIn = modules.indexOf(logsIngestion.module);
+      if (builtIn >= 0 && module !== logsIngestion.module && module.name === logsIngestion.module.name) {
+        modules.splice(builtIn, 1);
+      }
       if (modules.some((m) => m.name === module.name))
         throw new EmulatorError(`a route module named ${module.name} exists`);
       // Before the built-in modules, so a module may claim paths they would otherwise answer with 404.

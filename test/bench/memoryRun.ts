@@ -3,10 +3,11 @@
  * syncs everything the emulator at argv[2] (JSON coordinates) serves into a FileStateStore, sampling RSS.
  * Prints one JSON line with the result.
  */
+
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
 
 // The built package when there is one (what users run); the sources through tsx otherwise.
 const built = new URL("../../dist/index.js", import.meta.url);

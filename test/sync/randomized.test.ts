@@ -281,6 +281,8 @@ async function apply(
         sentinelEdit(step.group, step.v, token, users, current.properties.labels),
       );
       await note(t, ledger, d.id, step.group, "s", name);
+      // Not linked yet (a failed first attempt left only a quarantine record): the first link lets Defender win.
+      if (!record.baseDefender) ledger.edits.get(d.id)!.get(step.group)!.sides.add("d");
       return;
     }
   }

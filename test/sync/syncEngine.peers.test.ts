@@ -239,12 +239,32 @@ describe("PEERS complaints", () => {
     expect(sentinelCanonical(t.emu, targetName).tags).toEqual([...mergedTarget.customTags].sort());
     expect(sentinelCanonical(t.emu, targetName).severity).toBe(mergedTarget.severity);
 
-    // Never twice, no echo, and a Sentinel reopen of the merged copy is not pushed onto Defender.
-    for (let i = 0; i < 2; i++) await t.engine.runOnce();
+    // Never twice, no echo.
+    for (let i = 0; i < 2; i++) expect(total(await t.engine.runOnce())).toBe(0);
     expect(
       t.emu.sentinel.listComments(sourceName).filter((c) => c.properties.message.includes(targetName)),
     ).toHaveLength(1);
     expect(redirected).toHaveLength(1);
+    await expectConverged(t.emu, t.store);
+
+    // An analyst reopens and reassigns the merged copy in Sentinel: Defender cannot take it (a merged incident
+    // stays redirected), so the copy is put back closed and unassigned like its Defender incident.
+    const mergedSource = t.emu.defender.getIncident(source!.id)!;
+    t.emu.sentinel.editIncident(sourceName, {
+      status: "Active",
+      owner: { objectId: t.emu.users()[5]!.objectId },
+    });
+    const r2 = await t.engine.runOnce();
+    expect(r2.writes).toEqual({ defender: 0, sentinel: 1 });
+    expect(t.emu.sentinel.getIncident(sourceName)!.properties.status).toBe("Closed");
+    expect(t.emu.sentinel.getIncident(sourceName)!.properties.labels.map((l) => l.labelName)).toContain(
+      "Redirected",
+    );
+    expect(t.emu.defender.getIncident(source!.id)).toMatchObject({
+      status: "redirected",
+      assignedTo: mergedSource.assignedTo,
+    });
+    expect(total(await t.engine.runOnce())).toBe(0);
     await expectConverged(t.emu, t.store);
   });
 

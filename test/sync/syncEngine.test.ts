@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type CommentSyncedEvent,
   FileStateStore,
   type IncidentCreatedEvent,
   type IncidentLifecycleEvent,
@@ -15,6 +16,7 @@ import {
   sentinelCommentIdFor,
   sentinelNameFor,
   type ThrottleInfo,
+  TRUNCATION_MARKER,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -468,6 +470,40 @@ describe("comments", () => {
     for (let i = 0; i < 3; i++) expect(total(await t.engine.runOnce())).toBe(0);
     expect(t.emu.defender.getIncident(d!.id)!.comments).toHaveLength(dCount + 2);
     await expectConverged(t.emu, t.store);
+  });
+});
+
+describe("comment limits", () => {
+  it("truncates a Defender comment over 30,000 characters with a marker, once", async () => {
+    const t = await setup({ incidents: 2, seed: 11 });
+    await runToQuiescence(t.engine);
+    const [d] = openIncidents(t);
+    const name = await nameOf(t, d!.id);
+    const synced: CommentSyncedEvent[] = [];
+    t.engine.on("comment.synced", (e) => synced.push(e));
+    t.emu.defender.addComment(d!.id, `huge ${"x".repeat(31_000)}`);
+    const r = await t.engine.runOnce();
+    expect(r.failures).toEqual([]);
+    const copy = t.emu.sentinel.listComments(name).find((c) => c.properties.message.includes("huge xxx"))!;
+    expect(copy.properties.message.length).toBeLessThanOrEqual(30_000);
+    expect(copy.properties.message).toContain(TRUNCATION_MARKER.trim());
+    expect(synced).toMatchObject([{ direction: "defender-to-sentinel", truncated: true }]);
+    for (let i = 0; i < 2; i++) expect(total(await t.engine.runOnce())).toBe(0);
+  });
+
+  it("stops at Sentinel's 100 comments per incident with a warning, without failing or retrying forever", async () => {
+    const t = await setup({ incidents: 2, seed: 11 });
+    await runToQuiescence(t.engine);
+    const [d] = openIncidents(t);
+    const name = await nameOf(t, d!.id);
+    const existing = t.emu.sentinel.listComments(name).length;
+    for (let i = existing; i < 105; i++) t.emu.defender.addComment(d!.id, `note ${i}`);
+    const r = await t.engine.runOnce();
+    expect(r.failures).toEqual([]);
+    expect(t.emu.sentinel.listComments(name)).toHaveLength(100);
+    expect(r.warnings.some((w) => w.includes("100 comments"))).toBe(true);
+    const again = await t.engine.runOnce();
+    expect(total(again)).toBe(0);
   });
 });
 

@@ -3,6 +3,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createEmulator,
+  createLogsIngestionRoutes,
   type Emulator,
   type EmulatorServer,
   LOGS_INGESTION_MAX_BODY_BYTES,
@@ -239,5 +240,24 @@ describe("msw front end", () => {
     const direct = await post("https://dcr-0123-abcd.eastus-1.ingest.monitor.azure.com", [{ A: 2 }]);
     expect(direct.status).toBe(204);
     expect(emu.logs.rows(STREAM)).toEqual([{ A: 1 }, { A: 2 }]);
+  });
+});
+
+describe("replacing the built-in module", () => {
+  it("a module registered under the name logsIngestion replaces the built-in endpoint", async () => {
+    const emu = createEmulator({ incidents: 0 });
+    const mine = createLogsIngestionRoutes();
+    emu.registerRoutes(mine.module);
+    expect(() => emu.registerRoutes(createLogsIngestionRoutes().module)).toThrow(/exists/);
+    const res = await emu.handle(
+      new Request(`https://x.westeurope-1.ingest.monitor.azure.com${path()}`, {
+        method: "POST",
+        headers: { ...AUTH, "content-type": "application/json" },
+        body: JSON.stringify([{ A: 1 }]),
+      }),
+    );
+    expect(res.status).toBe(204);
+    expect(mine.control.count()).toBe(1);
+    expect(emu.logs.count()).toBe(0);
   });
 });
