@@ -23,6 +23,8 @@ export interface CommentSyncInput {
   known: SyncedComment[];
   toSentinel: boolean;
   toDefender: boolean;
+  /** Told the Sentinel time of each comment we write (their incident's etag may move because of them). */
+  onSentinelCommentWritten?: (modifiedAt: string | undefined) => void;
 }
 
 /**
@@ -129,9 +131,17 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
         body: { properties: { message: rendered.value } },
       });
       if (perform) {
-        await settings.sentinel.createIncidentComment(sentinelName, commentId, rendered.value, {
-          abortSignal: ctx.abortSignal,
-        });
+        const written = await settings.sentinel.createIncidentComment(
+          sentinelName,
+          commentId,
+          rendered.value,
+          {
+            abortSignal: ctx.abortSignal,
+          },
+        );
+        input.onSentinelCommentWritten?.(
+          written.properties.lastModifiedTimeUtc ?? written.properties.createdTimeUtc ?? undefined,
+        );
       }
       sentinelCount++;
       report.writes.sentinel++;

@@ -40,6 +40,13 @@ export interface CycleContext {
   /** Records a write: in dry-run it is only planned; returns true when the caller should perform it. */
   plan: (write: PlannedWrite) => boolean;
   reconciling: boolean;
+  /**
+   * Pairs whose Sentinel incident we wrote comments to this page: their etag moved because of us. Re-read
+   * together, with one list call per page, instead of one GET each.
+   */
+  etagRefresh: { defenderId: string; sentinelName: string; since: string | undefined }[];
+  /** Copies made by Microsoft's connector exist in this workspace (gates per-page lookups). */
+  connectorCopiesSeen: boolean;
 }
 
 export const CONNECTOR_PROVIDER_NAMES = ["microsoft xdr", "microsoft 365 defender", "microsoft defender xdr"];

@@ -8,7 +8,7 @@ import { resolveConflict } from "./conflictPolicy";
 import { type CycleContext, isConnectorCopy } from "./cycleContext";
 import { redirectCommentIdFor, sentinelNameFor, sha256 } from "./deterministicName";
 import type { FieldChange } from "./events";
-import type { SyncedComment, SyncRecord } from "./stateStore";
+import type { SyncRecord } from "./stateStore";
 import { MERGE_GROUPS, type MergeGroup, threeWayMerge } from "./threeWayMerge";
 
 export interface PairInput {
@@ -110,6 +110,7 @@ async function createCopy(
     comments: record?.comments ?? [],
     renderDigest: sha256(JSON.stringify(body)).slice(0, 32),
   };
+  const writes = commentWriteTracker();
   if (settings.syncComments) {
     next.comments = await syncComments(ctx, {
       defender,
@@ -118,10 +119,11 @@ async function createCopy(
       known: next.comments,
       toSentinel: true,
       toDefender: false,
+      onSentinelCommentWritten: writes.track,
     });
   }
-  next = await notifyRedirect(ctx, defender, next);
-  next = await refreshEtagAfterComments(ctx, next, record?.comments ?? []);
+  next = await notifyRedirect(ctx, defender, next, writes.track);
+  if (writes.t.wrote) queueEtagRefresh(ctx, next, created?.properties.lastModifiedTimeUtc ?? undefined);
   await saveRecord(ctx, next, record?.version ?? 0);
   ctx.emit("incident.created", {
     defenderId: defender.id,
@@ -176,10 +178,13 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
   // Sentinel, so the copy stays closed like its Defender incident and both sides agree.
   const bounced: Partial<CanonicalIncident> = {};
   for (const g of defenderBlocked) {
-    if (MERGE_GROUPS[g].some((f) => f in merge.toDefender)) for (const f of MERGE_GROUPS[g]) Object.assign(bounced, { [f]: cD[f] });
+    if (MERGE_GROUPS[g].some((f) => f in merge.toDefender))
+      for (const f of MERGE_GROUPS[g]) Object.assign(bounced, { [f]: cD[f] });
   }
   const toSentinel =
-    settings.direction === "sentinel-to-defender" ? {} : without({ ...merge.toSentinel, ...bounced }, blocked);
+    settings.direction === "sentinel-to-defender"
+      ? {}
+      : without({ ...merge.toSentinel, ...bounced }, blocked);
   const toDefender =
     settings.direction === "defender-to-sentinel"
       ? {}
@@ -232,6 +237,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
   }
 
   let comments = record?.comments ?? [];
+  const writes = commentWriteTracker();
   if (settings.syncComments) {
     const knownOnSentinel = sentinelCommentCount(comments);
     const count = sentinel.properties.additionalData?.commentsCount;
@@ -249,6 +255,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
       known: comments,
       toSentinel: settings.direction !== "sentinel-to-defender",
       toDefender: settings.direction !== "defender-to-sentinel",
+      onSentinelCommentWritten: writes.track,
     });
   }
 
@@ -268,8 +275,11 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     redirectNotified: record?.redirectNotified,
     renderDigest: link === "owned" ? renderDigestOf(ctx, defender, baseDefender) : undefined,
   };
-  next = await notifyRedirect(ctx, defender, next);
-  next = await refreshEtagAfterComments(ctx, next, record?.comments ?? []);
+  next = await notifyRedirect(ctx, defender, next, writes.track);
+  // A record that still waits for its echo keeps waiting until it is seen.
+  // An existing incident may be edited by analysts at any time: re-read its etag after our comment writes
+  // (one GET) so the next cycle can tell our echo from a comment edit.
+  if (writes.t.wrote) queueEtagRefresh(ctx, next, newSentinel.properties.lastModifiedTimeUtc ?? undefined);
   await saveRecord(ctx, next, record?.version ?? 0);
 
   if (args.linking) {
@@ -311,42 +321,45 @@ function sameCanonical(current: CanonicalIncident, b: CanonicalIncident | undefi
 }
 
 /**
- * Comments we wrote to Sentinel moved the incident's etag past the one we read or got from our PUT. Re-read it
- * (one GET, only when we wrote comments) so that the next cycle can tell our own writes from an analyst's
- * comment edit (see {@link isSentinelEcho}). When something else moved meanwhile, or the read fails, the etag
- * is left unknown and the next cycle looks at the incident again.
+ * The Sentinel incident still shows what we recorded (synced view and comment count): whatever moved its etag
+ * was not a change we have to sync (or was our own comment write).
  */
-async function refreshEtagAfterComments(
+export function sentinelViewUnchanged(
+  ctx: CycleContext,
+  record: SyncRecord,
+  sentinel: SentinelIncident,
+): boolean {
+  if (!record.baseSentinel) return false;
+  const canonical = ctx.settings.profile.sentinelToCanonical(sentinel);
+  if (!canonical.ok || !sameCanonical(canonical.value, record.baseSentinel)) return false;
+  const count = sentinel.properties.additionalData?.commentsCount;
+  return (
+    !ctx.settings.syncComments ||
+    (typeof count === "number" && count === sentinelCommentCount(record.comments))
+  );
+}
+
+/** Notes whether comments were written to Sentinel while syncing one pair. */
+function commentWriteTracker() {
+  const t = { wrote: false };
+  const track = (_modifiedAt: string | undefined) => {
+    t.wrote = true;
+  };
+  return { t, track };
+}
+
+/**
+ * Our comment writes may move the incident's etag past the one we hold. The pair is queued, and after the page
+ * the engine re-reads all queued incidents with one list call (see `SyncEngine.refreshEtags`), so the next
+ * cycle can still tell our echo from an analyst's comment edit without one GET per incident.
+ */
+function queueEtagRefresh(
   ctx: CycleContext,
   record: Omit<SyncRecord, "version">,
-  before: readonly SyncedComment[],
-): Promise<Omit<SyncRecord, "version">> {
-  const { settings } = ctx;
-  if (settings.dryRun) return record;
-  const known = new Set(before.map((c) => c.sentinelCommentId.toLowerCase()));
-  const wrote = record.comments.some(
-    (c) => c.origin === "defender" && !known.has(c.sentinelCommentId.toLowerCase()),
-  );
-  if (!wrote) return record;
-  let fresh: SentinelIncident | undefined;
-  try {
-    fresh = await settings.sentinel.getIncident(record.sentinelName, { abortSignal: ctx.abortSignal });
-  } catch (e) {
-    if (ctx.abortSignal.aborted) throw e;
-  }
-  const canonical = fresh ? settings.profile.sentinelToCanonical(fresh) : undefined;
-  const onlyOurs =
-    fresh !== undefined &&
-    canonical?.ok === true &&
-    sameCanonical(canonical.value, record.baseSentinel) &&
-    fresh.properties.additionalData?.commentsCount === sentinelCommentCount(record.comments);
-  return onlyOurs
-    ? {
-        ...record,
-        sentinelEtag: fresh!.etag ?? undefined,
-        sentinelModified: fresh!.properties.lastModifiedTimeUtc ?? undefined,
-      }
-    : { ...record, sentinelEtag: undefined };
+  since: string | undefined,
+): void {
+  if (ctx.settings.dryRun) return;
+  ctx.etagRefresh.push({ defenderId: record.defenderId, sentinelName: record.sentinelName, since });
 }
 
 /**
@@ -510,6 +523,7 @@ async function notifyRedirect(
   ctx: CycleContext,
   defender: DefenderIncident,
   record: Omit<SyncRecord, "version">,
+  onCommentWritten?: (modifiedAt: string | undefined) => void,
 ): Promise<Omit<SyncRecord, "version">> {
   const target = defender.redirectIncidentId;
   if (defender.status !== "redirected" || !target) return record;
@@ -532,9 +546,10 @@ async function notifyRedirect(
       body: { properties: { message } },
     });
     if (perform) {
-      await settings.sentinel.createIncidentComment(record.sentinelName, commentId, message, {
+      const note = await settings.sentinel.createIncidentComment(record.sentinelName, commentId, message, {
         abortSignal: ctx.abortSignal,
       });
+      onCommentWritten?.(note.properties.lastModifiedTimeUtc ?? note.properties.createdTimeUtc ?? undefined);
     }
     ctx.report.writes.sentinel++;
     record.comments = [

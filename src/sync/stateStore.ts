@@ -51,6 +51,8 @@ export interface Watermarks {
   defender?: string;
   sentinel?: string;
   cycles: number;
+  /** Set once a copy made by Microsoft's connector was seen in the workspace. */
+  connectorCopiesSeen?: boolean;
   /** Defender ids currently quarantined (small; lets retries skip a scan of every record). */
   quarantined?: string[];
   /**

@@ -22,7 +22,7 @@ import { type CycleContext, type EngineSettings, isConnectorCopy, type SyncDirec
 import { sentinelNameFor, sha256 } from "./deterministicName";
 import type { SyncEngineEvents } from "./events";
 import { InMemoryStateStore } from "./inMemoryStateStore";
-import { isDefenderEcho, isSentinelEcho, type PairInput, syncPair } from "./pairSync";
+import { isDefenderEcho, isSentinelEcho, type PairInput, sentinelViewUnchanged, syncPair } from "./pairSync";
 import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
 import { emptyCounts, type PlannedWrite, type SyncReport } from "./syncReport";
 
@@ -236,6 +236,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       processed: new Set(),
       followUps: new Set(),
       reconciling,
+      etagRefresh: [],
+      connectorCopiesSeen: watermarks.connectorCopiesSeen === true,
       plan: (write: PlannedWrite) => {
         if (settings.dryRun) {
           report.plannedWrites.push(write);
@@ -249,7 +251,12 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       if (settings.dryRun) return;
       const { version, ...rest } = watermarks;
       watermarks = await settings.store.putWatermarks(
-        { ...rest, ...update, quarantined: [...quarantined] },
+        {
+          ...rest,
+          ...update,
+          quarantined: [...quarantined],
+          ...(ctx.connectorCopiesSeen ? { connectorCopiesSeen: true } : {}),
+        },
         version,
       );
       report.watermarks = { defender: watermarks.defender, sentinel: watermarks.sentinel };
@@ -272,6 +279,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         if (ctx.processed.has(id)) continue;
         await this.processOne(ctx, { defenderId: id }, quarantined);
       }
+      await this.refreshEtags(ctx);
       await checkpoint({ cycles: cycleNumber });
       await settings.store.flush?.();
     } finally {
@@ -327,6 +335,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         if (!ok && ts && (!blockedAt || compareTimestamps(ts, blockedAt) < 0)) blockedAt = ts;
       });
       await this.settleInvalid();
+      await this.refreshEtags(ctx);
       processed += page.length;
       this.safeEmit("progress", {
         phase: ctx.reconciling ? "reconcile" : "incremental",
@@ -347,6 +356,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     quarantined: Set<string>,
   ): Promise<boolean> {
     const { settings } = this;
+    if (isConnectorCopy(incident.properties.providerName)) ctx.connectorCopiesSeen = true;
     const record = await settings.store.findBySentinelName(incident.name);
     if (!record) {
       const providerId = incident.properties.providerIncidentId;
@@ -468,6 +478,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         if (!ok && ts && (!blockedAt || compareTimestamps(ts, blockedAt) < 0)) blockedAt = ts;
       });
       await this.settleInvalid();
+      await this.refreshEtags(ctx);
       processed += page.length;
       this.safeEmit("progress", {
         phase: backfill ? "backfill" : ctx.reconciling ? "reconcile" : "incremental",
@@ -482,6 +493,51 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   /**
+   * Re-reads, with one list call, the Sentinel incidents we wrote comments to since the last refresh: writing a
+   * comment may move an incident's etag, and recording the moved etag now lets the next cycle tell our own
+   * writes from an analyst's comment edit. An incident that shows anything else than what we recorded keeps
+   * its old etag, so the next cycle looks at it again. Failures only cost that extra look.
+   */
+  private async refreshEtags(ctx: CycleContext): Promise<void> {
+    const queued = ctx.etagRefresh.splice(0);
+    if (queued.length === 0) return;
+    const byName = new Map(queued.map((q) => [q.sentinelName.toLowerCase(), q]));
+    const since = queued
+      .map((q) => q.since)
+      .reduce<string | undefined>(
+        (min, t) => (t && (!min || compareTimestamps(t, min) < 0) ? t : min),
+        undefined,
+      );
+    if (!since) return;
+    try {
+      const pages = this.settings.sentinel
+        .listIncidents({ modifiedSince: since, top: 1000, abortSignal: ctx.abortSignal })
+        .byPage();
+      for await (const page of pages) {
+        for (const incident of page) {
+          const q = byName.get(incident.name.toLowerCase());
+          if (!q) continue;
+          byName.delete(q.sentinelName.toLowerCase());
+          const record = await this.settings.store.getRecord(q.defenderId);
+          if (!record || record.sentinelEtag === incident.etag) continue;
+          if (sentinelViewUnchanged(ctx, record, incident)) {
+            await this.touch(record, {
+              sentinelEtag: incident.etag ?? undefined,
+              sentinelModified: incident.properties.lastModifiedTimeUtc ?? undefined,
+            });
+          }
+        }
+        if (byName.size === 0) break;
+      }
+    } catch (e) {
+      if (isAbortError(e) || ctx.abortSignal.aborted) throw e;
+      ctx.report.warnings.push(
+        `Re-reading Sentinel etags after comment writes failed: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  /**
    * One Sentinel list call per page of new Defender incidents finds copies Microsoft's connector already
    * made (`providerIncidentId eq … or …`), so linking never costs a call per incident.
    */
@@ -491,9 +547,11 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   ): Promise<Map<string, SentinelIncident>> {
     const found = new Map<string, SentinelIncident>();
     const { settings } = this;
+    // Only workspaces where the connector's copies were ever seen pay for the lookup (one call per page).
     if (
       ids.length === 0 ||
       settings.connectorCopies !== "link" ||
+      !ctx.connectorCopiesSeen ||
       settings.direction === "sentinel-to-defender"
     ) {
       return found;
