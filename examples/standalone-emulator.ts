@@ -10,8 +10,10 @@
 import { parseArgs } from "node:util";
 import {
   ARM_RATE_LIMITS,
+  DEFAULT_ALERT_STREAM_NAME,
   DefenderClient,
   GRAPH_RATE_LIMITS,
+  LogsIngestionAlertSink,
   type RateLimitOptions,
   SentinelClient,
   SyncEngine,
@@ -76,7 +78,17 @@ const sentinel = new SentinelClient(emu.credential, {
   retryOptions,
   rateLimit: scaled(ARM_RATE_LIMITS),
 });
-const engine = new SyncEngine({ defender, sentinel, tenantId: server.tenantId, concurrency: 8 });
+// Alerts go to a Log Analytics table through the (emulated) Logs Ingestion API, as the connector's
+// SecurityAlert rows would.
+const alertSink = new LogsIngestionAlertSink({
+  endpoint: server.url,
+  ruleId: "dcr-00000000000000000000000000000000",
+  streamName: DEFAULT_ALERT_STREAM_NAME,
+  credential: emu.credential,
+  tenantId: server.tenantId,
+  retryOptions,
+});
+const engine = new SyncEngine({ defender, sentinel, tenantId: server.tenantId, concurrency: 8, alertSink });
 
 let live = false;
 let throttled = 0;
@@ -137,7 +149,8 @@ reports.push(first);
 out("");
 out(
   `Backfill done in ${(first.durationInMs / 1000).toFixed(1)} s: ${first.counts.created} Sentinel incidents created, ` +
-    `${first.counts.commentsToSentinel} comments copied, ${first.apiCalls.defender} Graph + ${first.apiCalls.sentinel} ARM calls`,
+    `${first.counts.commentsToSentinel} comments copied, ${first.counts.alertsUploaded} alert rows ingested, ` +
+    `${first.apiCalls.defender} Graph + ${first.apiCalls.sentinel} ARM calls`,
 );
 
 const quiet = await cycle();
@@ -199,6 +212,7 @@ table([
   ["Sentinel incidents", String(emu.sentinel.listIncidents().length)],
   ["Writes to Sentinel", String(sum((r) => r.writes.sentinel))],
   ["Writes to Defender", String(sum((r) => r.writes.defender))],
+  ["Alert rows in Log Analytics", String(emu.logs.count(DEFAULT_ALERT_STREAM_NAME))],
   ["Graph API calls", String(stats.defender.requests)],
   ["ARM API calls", String(stats.sentinel.requests)],
   ["429 responses", String(stats.defender.throttled + stats.sentinel.throttled)],

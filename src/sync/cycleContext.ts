@@ -1,6 +1,7 @@
 import type { DefenderClient } from "../defender/defenderClient";
 import type { MappingProfile } from "../mapping";
 import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { LogsIngestionAlertSink } from "../sink/logsIngestionAlertSink";
 import type { ConflictPolicy } from "./conflictPolicy";
 import type { SyncEngineEvents } from "./events";
 import type { StateStore } from "./stateStore";
@@ -24,6 +25,8 @@ export interface EngineSettings {
   quarantineBackoff: { initialInMs: number; maxInMs: number };
   expandAlerts: boolean;
   syncComments: boolean;
+  /** Uploads the alerts of every incident the engine touches (e.g. `LogsIngestionAlertSink`). */
+  alertSink: Pick<LogsIngestionAlertSink, "uploadAlerts"> | undefined;
   now: () => Date;
 }
 

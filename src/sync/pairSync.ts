@@ -2,6 +2,7 @@ import { isConflictError } from "../core/errors";
 import type { DefenderIncident, DefenderIncidentPatch } from "../defender/models";
 import type { CanonicalIncident, MappingResult } from "../mapping";
 import type { SentinelComment, SentinelIncident, SentinelIncidentWriteProperties } from "../sentinel/models";
+import { advanceAlertMark, alertsToUpload } from "../sink/uploadMark";
 import { defenderCommentHash, sentinelCommentCount, syncComments } from "./commentSync";
 import { compactCanonical } from "./compactCanonical";
 import { resolveConflict } from "./conflictPolicy";
@@ -124,6 +125,7 @@ async function createCopy(
   }
   next = await notifyRedirect(ctx, defender, next, writes.track);
   if (writes.t.wrote) queueEtagRefresh(ctx, next, created?.properties.lastModifiedTimeUtc ?? undefined);
+  next = await uploadAlerts(ctx, defender, next);
   await saveRecord(ctx, next, record?.version ?? 0);
   ctx.emit("incident.created", {
     defenderId: defender.id,
@@ -280,6 +282,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
   // An existing incident may be edited by analysts at any time: re-read its etag after our comment writes
   // (one GET) so the next cycle can tell our echo from a comment edit.
   if (writes.t.wrote) queueEtagRefresh(ctx, next, newSentinel.properties.lastModifiedTimeUtc ?? undefined);
+  next = await uploadAlerts(ctx, defender, next);
   await saveRecord(ctx, next, record?.version ?? 0);
 
   if (args.linking) {
@@ -389,6 +392,8 @@ export function isDefenderEcho(ctx: CycleContext, record: SyncRecord, defender: 
   if (record.quarantine || !record.baseDefender) return false;
   const canonical = ctx.settings.profile.defenderToCanonical(defender);
   if (!canonical.ok || !sameCanonical(canonical.value, record.baseDefender)) return false;
+  if (ctx.settings.alertSink && alertsToUpload(defender.alerts ?? [], record.alertsUploaded).length > 0)
+    return false;
   if (defender.status === "redirected" && record.redirectNotified !== defender.redirectIncidentId)
     return false;
   if (ctx.settings.syncComments) {
@@ -566,6 +571,25 @@ async function notifyRedirect(
     dryRun: settings.dryRun,
   });
   return { ...record, redirectNotified: target };
+}
+
+/**
+ * With an `alertSink`, the incident's alert versions not uploaded yet go to Log Analytics. Failed ones stay
+ * pending in the record's mark and are retried the next time the pair is processed; never in dry-run.
+ */
+async function uploadAlerts(
+  ctx: CycleContext,
+  defender: DefenderIncident,
+  record: Omit<SyncRecord, "version">,
+): Promise<Omit<SyncRecord, "version">> {
+  const sink = ctx.settings.alertSink;
+  if (!sink || ctx.settings.dryRun) return record;
+  const pending = alertsToUpload(defender.alerts ?? [], record.alertsUploaded);
+  if (pending.length === 0) return record;
+  const result = await sink.uploadAlerts(pending, { abortSignal: ctx.abortSignal });
+  ctx.report.counts.alertsUploaded += result.uploaded.length;
+  ctx.report.counts.alertUploadsFailed += result.failed.length;
+  return { ...record, alertsUploaded: advanceAlertMark(record.alertsUploaded, result) };
 }
 
 async function saveRecord(

@@ -1,5 +1,6 @@
 import { SyncSdkError } from "../core/errors";
 import type { CanonicalIncident } from "../mapping";
+import type { AlertUploadMark } from "../sink/uploadMark";
 
 /** One synced comment: its content hash on the Defender side and its id on the Sentinel side. */
 export interface SyncedComment {
@@ -39,6 +40,8 @@ export interface SyncRecord {
   comments: SyncedComment[];
   /** sha256 of the Sentinel body rendered from the Defender side alone (alerts, links): detects context changes. */
   renderDigest?: string;
+  /** Which alert versions of the incident went to the alert sink (engine option `alertSink`). */
+  alertsUploaded?: AlertUploadMark;
   /** Set once the redirect comment was written. */
   redirectNotified?: string;
   quarantine?: Quarantine;

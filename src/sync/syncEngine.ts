@@ -16,6 +16,7 @@ import type { DefenderIncident } from "../defender/models";
 import { createMappingProfile, type MappingProfile } from "../mapping";
 import type { SentinelIncident } from "../sentinel/models";
 import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { LogsIngestionAlertSink } from "../sink/logsIngestionAlertSink";
 import { forEachConcurrent } from "./concurrency";
 import type { ConflictPolicy } from "./conflictPolicy";
 import { type CycleContext, type EngineSettings, isConnectorCopy, type SyncDirection } from "./cycleContext";
@@ -63,6 +64,11 @@ export interface SyncEngineOptions {
   expandAlerts?: boolean;
   /** Sync comments. Default true. */
   syncComments?: boolean;
+  /**
+   * Uploads every alert version of the incidents the engine touches to a Log Analytics table (each version
+   * once; failed uploads are retried when the pair is next processed). See `LogsIngestionAlertSink`.
+   */
+  alertSink?: Pick<LogsIngestionAlertSink, "uploadAlerts">;
   /** Clock (tests). */
   now?: () => Date;
 }
@@ -115,6 +121,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       },
       expandAlerts: options.expandAlerts ?? true,
       syncComments: options.syncComments ?? true,
+      alertSink: options.alertSink,
       now: options.now ?? (() => new Date()),
     };
     this.pollIntervalInMs = options.pollIntervalInMs ?? 60_000;

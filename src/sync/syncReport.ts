@@ -28,6 +28,9 @@ export interface SyncCounts {
   quarantined: number;
   /** Writes made by the reconciliation pass (drift it fixed). */
   reconciled: number;
+  /** Alert rows accepted by the alert sink, and alerts whose upload failed (retried later). */
+  alertsUploaded: number;
+  alertUploadsFailed: number;
 }
 
 /** What one cycle did. */
@@ -68,5 +71,7 @@ export function emptyCounts(): SyncCounts {
     failed: 0,
     quarantined: 0,
     reconciled: 0,
+    alertsUploaded: 0,
+    alertUploadsFailed: 0,
   };
 }
