@@ -109,6 +109,7 @@ async function createCopy(
     sentinelEtag: created?.etag ?? undefined,
     sentinelModified: created?.properties.lastModifiedTimeUtc ?? undefined,
     comments: record?.comments ?? [],
+    alertsUploaded: record?.alertsUploaded,
     renderDigest: sha256(JSON.stringify(body)).slice(0, 32),
   };
   const writes = commentWriteTracker();
@@ -275,6 +276,7 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     sentinelModified: newSentinel.properties.lastModifiedTimeUtc ?? undefined,
     comments,
     redirectNotified: record?.redirectNotified,
+    alertsUploaded: record?.alertsUploaded,
     renderDigest: link === "owned" ? renderDigestOf(ctx, defender, baseDefender) : undefined,
   };
   next = await notifyRedirect(ctx, defender, next, writes.track);
