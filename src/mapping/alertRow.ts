@@ -47,7 +47,7 @@ export const ALERT_ROW_COLUMNS = [
   {
     name: "TimeGenerated",
     type: "datetime",
-    description: "The alert's lastUpdateDateTime (see docs-sink.md).",
+    description: "The alert's lastUpdateDateTime (see the README section Alerts as SIEM data).",
   },
   { name: "RowId", type: "string", description: "Stable hash of AlertId + LastUpdateDateTime; dedupe key." },
   { name: "AlertId", type: "string", description: "Defender alert id (alerts_v2)." },
@@ -284,7 +284,7 @@ export interface AlertRowContext {
   readonly tenantId: string | undefined;
   /**
    * The upload time. When set, a `TimeGenerated` more than 2 days before it or more than 1 day after it is
-   * replaced by it (with a warning): Azure Monitor does not keep such values (docs-sink.md).
+   * replaced by it (with a warning): Azure Monitor does not keep such values (README, "Alerts as SIEM data").
    */
   readonly receivedAt: Date | undefined;
   readonly limits: Readonly<AlertRowLimits>;
