@@ -29,7 +29,7 @@ import {
   type EmulatorServer,
   XDR_PROVIDER_NAMES,
 } from "defender-sentinel-sync/testing";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 
 export const FAST_RETRIES = { retryDelayInMs: 1, maxRetryDelayInMs: 20, maxRetries: 4 } as const;
 
@@ -323,4 +323,36 @@ export async function expectConverged(
 
 function isOurs(emu: Emulator, name: string): boolean {
   return emu.defender.listIncidents().some((d) => sentinelNameFor(emu.tenantId, d.id) === name.toLowerCase());
+}
+
+/**
+ * A `setup()` whose emulators and servers are closed after each test (registers the `afterEach`). Call it
+ * at the top level of a test file.
+ */
+export function useSyncSetups(): (options?: SetupOptions) => Promise<SyncSetup> {
+  let current: SyncSetup[] = [];
+  afterEach(async () => {
+    await Promise.all(current.map((t) => t.close()));
+    current = [];
+  });
+  return async (options: SetupOptions = {}) => {
+    const t = await setupSync(options);
+    current.push(t);
+    return t;
+  };
+}
+
+/** Writes of a cycle, both services. */
+export const totalWrites = (r: SyncReport) => r.writes.defender + r.writes.sentinel;
+
+/** Open (not resolved, not redirected) Defender incidents, oldest id first. */
+export function openIncidents(t: SyncSetup) {
+  return t.emu.defender.listIncidents().filter((i) => i.status !== "resolved" && i.status !== "redirected");
+}
+
+/** The Sentinel name the ledger links to a Defender incident. */
+export async function nameOf(t: SyncSetup, id: string): Promise<string> {
+  const record = await t.store.getRecord(id);
+  if (!record) throw new Error(`no record for ${id}`);
+  return record.sentinelName;
 }

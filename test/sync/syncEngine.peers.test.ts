@@ -8,42 +8,23 @@ import {
   createMappingProfile,
   type IncidentFailedEvent,
   type IncidentRedirectedEvent,
-  type SyncReport,
   sentinelNameFor,
 } from "defender-sentinel-sync";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   expectConverged,
+  nameOf,
+  openIncidents,
   runToQuiescence,
   type SetupOptions,
-  type SyncSetup,
   sentinelCanonical,
-  setupSync,
+  totalWrites,
+  useSyncSetups,
   writeCounts,
 } from "../helpers/engine";
 
-let current: SyncSetup[] = [];
-async function setup(options: SetupOptions = {}): Promise<SyncSetup> {
-  const t = await setupSync(options);
-  current.push(t);
-  return t;
-}
-afterEach(async () => {
-  await Promise.all(current.map((t) => t.close()));
-  current = [];
-});
-
-const total = (r: SyncReport) => r.writes.defender + r.writes.sentinel;
-
-function openIncidents(t: SyncSetup) {
-  return t.emu.defender.listIncidents().filter((i) => i.status !== "resolved" && i.status !== "redirected");
-}
-
-async function nameOf(t: SyncSetup, id: string): Promise<string> {
-  const record = await t.store.getRecord(id);
-  if (!record) throw new Error(`no record for ${id}`);
-  return record.sentinelName;
-}
+const setup = useSyncSetups();
+const total = totalWrites;
 
 /** A clock the test moves by hand (engine option `now`). */
 function manualClock(start = Date.now()) {

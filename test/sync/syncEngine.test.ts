@@ -18,42 +18,22 @@ import {
   type ThrottleInfo,
   TRUNCATION_MARKER,
 } from "defender-sentinel-sync";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   defenderCanonical,
   expectConverged,
+  nameOf,
+  openIncidents,
   routeCount,
   runToQuiescence,
-  type SetupOptions,
-  type SyncSetup,
   sentinelCanonical,
-  setupSync,
+  totalWrites,
+  useSyncSetups,
   writeCounts,
 } from "../helpers/engine";
 
-let current: SyncSetup[] = [];
-async function setup(options: SetupOptions = {}): Promise<SyncSetup> {
-  const t = await setupSync(options);
-  current.push(t);
-  return t;
-}
-afterEach(async () => {
-  await Promise.all(current.map((t) => t.close()));
-  current = [];
-});
-
-const total = (r: SyncReport) => r.writes.defender + r.writes.sentinel;
-
-/** Open (not resolved, not redirected) Defender incidents, oldest id first. */
-function openIncidents(t: SyncSetup) {
-  return t.emu.defender.listIncidents().filter((i) => i.status !== "resolved" && i.status !== "redirected");
-}
-
-async function nameOf(t: SyncSetup, id: string): Promise<string> {
-  const record = await t.store.getRecord(id);
-  if (!record) throw new Error(`no record for ${id}`);
-  return record.sentinelName;
-}
+const setup = useSyncSetups();
+const total = totalWrites;
 
 /** Records method + target of every write a client sends (the same shape as `PlannedWrite`). */
 function writeRecorder() {
