@@ -3,6 +3,7 @@ import {
   isAbortError,
   isConflictError,
   isConnectionError,
+  isResponseValidationError,
   isServiceUnavailableError,
   isThrottledError,
   RequestAbortedError,
@@ -611,6 +612,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         isServiceUnavailableError(e) ||
         isConnectionError(e) ||
         isStateConflict(e) ||
+        isTruncatedBody(e) ||
         contention;
       const reason = e instanceof Error ? e.message : String(e);
       ctx.report.counts.failed++;
@@ -788,6 +790,14 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       attempts,
     });
   }
+}
+
+/**
+ * A 2xx whose body arrived cut off (a reset mid-body): the request may well have succeeded, so it is a
+ * transport fault to retry next cycle, not a poison payload.
+ */
+function isTruncatedBody(e: unknown): boolean {
+  return isResponseValidationError(e) && e.statusCode >= 200 && e.statusCode < 300 && e.cause instanceof SyntaxError;
 }
 
 function isStateConflict(e: unknown): boolean {
