@@ -3,7 +3,9 @@
  * entities) as the emulator serves it, with ARM's api-version, CloudError bodies, throttling headers and
  * the incident PUT rules (WIRE-FACTS 3).
  */
+
 import { armWwwAuthenticate, readBearer } from "./auth";
+import { firstInOrder } from "./firstInOrder";
 import { type CollectionSpec, ODataQueryError, parseFilter, parseOrderBy } from "./odataFilter";
 import { armError, armHeaders, jsonResponse } from "./responses";
 import {
@@ -196,17 +198,19 @@ function page<T>(url: URL, items: T[], spec: CollectionSpec<T>, defaultOrder: (a
   const skipToken = queryOption(url, "$skipToken");
   const offset = skipToken === undefined ? 0 : decodeSkipToken(skipToken);
   let list = items;
+  let value: T[];
   try {
     const filterText = queryOption(url, "$filter");
     if (filterText !== undefined) list = list.filter(parseFilter(filterText, spec));
     const orderText = queryOption(url, "$orderby");
     const order = orderText !== undefined ? parseOrderBy(orderText, spec) : undefined;
-    list = [...list].sort((a, b) => (order ? order(a, b) || defaultOrder(a, b) : defaultOrder(a, b)));
+    value = firstInOrder(list, offset + top, (a, b) =>
+      order ? order(a, b) || defaultOrder(a, b) : defaultOrder(a, b),
+    ).slice(offset);
   } catch (e) {
     if (e instanceof ODataQueryError) throw badRequest(e.message, "InvalidODataQuery");
     throw e;
   }
-  const value = list.slice(offset, offset + top);
   const nextLink =
     offset + top < list.length ? withParam(url, "$skipToken", encodeSkipToken(offset + top)) : undefined;
   return { value, nextLink };

@@ -2,6 +2,7 @@
  * Microsoft Graph security v1.0 as the emulator serves it: `/security/incidents` (list, get, PATCH, comments)
  * and `/security/alerts_v2` (list, get, PATCH), with the service's limits and error shapes (WIRE-FACTS 1).
  */
+
 import { type BearerInfo, GRAPH_WWW_AUTHENTICATE, readBearer } from "./auth";
 import { DefenderTenant } from "./defenderState";
 import {
@@ -18,6 +19,7 @@ import {
   SERVICE_SOURCE,
   wantsUnknownEnumMembers,
 } from "./enums";
+import { firstInOrder } from "./firstInOrder";
 import { type CollectionSpec, ODataQueryError, parseFilter, parseOrderBy } from "./odataFilter";
 import { graphError, graphJson } from "./responses";
 import {
@@ -271,9 +273,10 @@ function listCollection<T>(
     filtered = items.filter(predicate);
   }
   const order = orderText !== undefined ? odata("", () => parseOrderBy(orderText, spec)) : undefined;
-  filtered = [...filtered].sort((a, b) => (order ? order(a, b) || defaultOrder(a, b) : defaultOrder(a, b)));
   const size = top ?? Math.min(GRAPH_DEFAULT_PAGE_SIZE, maxTop);
-  const page = filtered.slice(skip, skip + size);
+  const page = firstInOrder(filtered, skip + size, (a, b) =>
+    order ? order(a, b) || defaultOrder(a, b) : defaultOrder(a, b),
+  ).slice(skip);
   const countOpt = queryOption(url, "$count");
   const result: ListResult<T> = { page, total: filtered.length };
   if (countOpt !== undefined) {
