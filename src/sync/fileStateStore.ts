@@ -1,5 +1,7 @@
-import { type FileHandle, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { type FileHandle, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { SyncSdkError } from "../core/errors";
 import { StateConflictError, type StateStore, type SyncRecord, type Watermarks } from "./stateStore";
 
@@ -18,20 +20,31 @@ const LOG = "records.log.jsonl";
 const WATERMARKS = "watermarks.json";
 const LOCK = "lock";
 
+/** Where a record's current line is, and what the index needs without reading it. */
+interface Location {
+  inLog: boolean;
+  offset: number;
+  length: number;
+  version: number;
+  sentinelName: string;
+}
+
 /**
  * A durable store in a directory. Each record write appends one line to a log (no full-file rewrite per
  * incident); the log is periodically compacted into a snapshot written to a temp file and renamed over
  * the old one, and watermarks are replaced the same way, so a crash leaves either the old or the new
- * file, never half of one. A torn last log line (crash mid-append) is ignored on load. Records are kept
- * in memory as serialized strings (≈ their JSON size; 100,000 records fit comfortably). A lock file
- * keeps a second process from opening the same directory.
+ * file, never half of one. A torn last log line (crash mid-append) is ignored on load. Memory holds only an
+ * index (id → file position, version, Sentinel name: ≈ 200 bytes a record); records are read back from
+ * the files (the OS page cache keeps that cheap), so memory does not grow with the ledger's content.
+ * A lock file keeps a second process from opening the same directory.
  */
 export class FileStateStore implements StateStore {
-  private readonly records = new Map<string, string>();
-  private readonly versions = new Map<string, number>();
+  private readonly index = new Map<string, Location>();
   private readonly bySentinel = new Map<string, string>();
   private watermarks: Watermarks = { cycles: 0, version: 0 };
   private log: FileHandle | undefined;
+  private snapshot: FileHandle | undefined;
+  private logSize = 0;
   private logLines = 0;
   private ready: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -53,25 +66,59 @@ export class FileStateStore implements StateStore {
   private async load(): Promise<void> {
     await mkdir(this.directory, { recursive: true });
     await this.acquireLock();
-    for (const file of [SNAPSHOT, LOG]) {
-      const text = await readFile(join(this.directory, file), "utf8").catch(() => "");
-      const lines = text.split("\n");
-      for (const [i, line] of lines.entries()) {
-        if (line === "") continue;
-        let entry: { k: string; r: SyncRecord | null };
-        try {
-          entry = JSON.parse(line);
-        } catch (e) {
-          if (i === lines.length - 1) break; // A torn final line from a crash mid-append.
-          throw new SyncSdkError(`${file} line ${i + 1} is corrupt`, { cause: e });
-        }
-        if (file === LOG) this.logLines++;
-        this.apply(entry.k, entry.r);
-      }
-    }
+    await this.scan(SNAPSHOT, false);
+    const logEnd = await this.scan(LOG, true);
     const wm = await readFile(join(this.directory, WATERMARKS), "utf8").catch(() => undefined);
     if (wm) this.watermarks = JSON.parse(wm) as Watermarks;
-    this.log = await open(join(this.directory, LOG), "a");
+    this.log = await open(join(this.directory, LOG), "a+");
+    // A torn final line (crash mid-append) is cut off so that the next append starts on a clean line.
+    if (logEnd < (await this.log.stat()).size) await this.log.truncate(logEnd);
+    this.logSize = logEnd;
+    this.snapshot = await open(join(this.directory, SNAPSHOT), "a+");
+  }
+
+  /**
+   * Streams a file line by line into the index (position of each record's line). Returns the byte offset
+   * after the last complete line; only the very last line may be torn, anything else corrupt is an error.
+   */
+  private async scan(file: string, inLog: boolean): Promise<number> {
+    const path = join(this.directory, file);
+    const size = await stat(path).then(
+      (st) => st.size,
+      () => -1,
+    );
+    if (size < 0) return 0;
+    const lines = createInterface({
+      input: createReadStream(path, { encoding: "utf8" }),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    let offset = 0;
+    let good = 0;
+    let lineNo = 0;
+    let previous: { text: string; offset: number; length: number; no: number } | undefined;
+    const take = (entry: NonNullable<typeof previous>, last: boolean): boolean => {
+      let parsed: { k: string; r: SyncRecord | null };
+      try {
+        parsed = JSON.parse(entry.text);
+      } catch (e) {
+        if (last) return false;
+        throw new SyncSdkError(`${file} line ${entry.no} is corrupt`, { cause: e });
+      }
+      if (inLog) this.logLines++;
+      this.apply(parsed.k, parsed.r, { inLog, offset: entry.offset, length: entry.length });
+      good = entry.offset + entry.length + 1;
+      return true;
+    };
+    for await (const text of lines) {
+      lineNo++;
+      const length = Buffer.byteLength(text, "utf8");
+      if (previous) take(previous, false);
+      previous = text === "" ? undefined : { text, offset, length, no: lineNo };
+      offset += length + 1;
+    }
+    // The last line counts only if it parses and ended with a newline.
+    if (previous && previous.offset + previous.length < size) take(previous, true);
+    return good;
   }
 
   private async acquireLock(): Promise<void> {
@@ -87,30 +134,42 @@ export class FileStateStore implements StateStore {
     }
   }
 
-  private apply(key: string, record: SyncRecord | null): void {
-    const old = this.records.get(key);
-    if (old) this.bySentinel.delete(deserialize(old).sentinelName.toLowerCase());
+  private apply(
+    key: string,
+    record: SyncRecord | null,
+    at: { inLog: boolean; offset: number; length: number },
+  ): void {
+    const old = this.index.get(key);
+    if (old) this.bySentinel.delete(old.sentinelName.toLowerCase());
     if (record === null) {
-      this.records.delete(key);
-      this.versions.delete(key);
+      this.index.delete(key);
       return;
     }
-    this.records.set(key, serialize(record));
-    this.versions.set(key, record.version);
+    this.index.set(key, { ...at, version: record.version, sentinelName: record.sentinelName });
     this.bySentinel.set(record.sentinelName.toLowerCase(), key);
   }
 
-  /** Serializes mutations so log order equals apply order. */
+  /** Serializes every file access, so log order equals apply order and reads never race a compaction. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
+  private async readAt(loc: Location): Promise<SyncRecord> {
+    const handle = loc.inLog ? this.log! : this.snapshot!;
+    const buffer = Buffer.allocUnsafe(loc.length);
+    const { bytesRead } = await handle.read(buffer, 0, loc.length, loc.offset);
+    const line = JSON.parse(buffer.toString("utf8", 0, bytesRead)) as { r: SyncRecord };
+    return expand(line.r);
+  }
+
   async getRecord(defenderId: string): Promise<SyncRecord | undefined> {
     await this.init();
-    const s = this.records.get(defenderId);
-    return s ? deserialize(s) : undefined;
+    return this.exclusive(async () => {
+      const loc = this.index.get(defenderId);
+      return loc ? this.readAt(loc) : undefined;
+    });
   }
 
   async findBySentinelName(sentinelName: string): Promise<SyncRecord | undefined> {
@@ -122,7 +181,7 @@ export class FileStateStore implements StateStore {
   async putRecord(record: Omit<SyncRecord, "version">, expectedVersion: number): Promise<SyncRecord> {
     await this.init();
     return this.exclusive(async () => {
-      const actual = this.versions.get(record.defenderId) ?? 0;
+      const actual = this.index.get(record.defenderId)?.version ?? 0;
       if (actual !== expectedVersion)
         throw new StateConflictError(record.defenderId, expectedVersion, actual);
       const stored = { ...record, version: actual + 1 } as SyncRecord;
@@ -134,7 +193,7 @@ export class FileStateStore implements StateStore {
   async deleteRecord(defenderId: string, expectedVersion: number): Promise<void> {
     await this.init();
     await this.exclusive(async () => {
-      const actual = this.versions.get(defenderId) ?? 0;
+      const actual = this.index.get(defenderId)?.version ?? 0;
       if (actual !== expectedVersion) throw new StateConflictError(defenderId, expectedVersion, actual);
       if (actual !== 0) await this.append(defenderId, null);
     });
@@ -142,44 +201,60 @@ export class FileStateStore implements StateStore {
 
   private async append(key: string, record: SyncRecord | null): Promise<void> {
     if (this.closed) throw new SyncSdkError("FileStateStore is closed");
-    await this.log!.appendFile(`${JSON.stringify({ k: key, r: record })}\n`, "utf8");
+    const line = `{"k":${JSON.stringify(key)},"r":${record === null ? "null" : serialize(record)}}`;
+    const bytes = Buffer.from(`${line}\n`, "utf8");
+    await this.log!.appendFile(bytes);
+    this.apply(key, record, { inLog: true, offset: this.logSize, length: bytes.length - 1 });
+    this.logSize += bytes.length;
     this.logLines++;
-    this.apply(key, record);
-    if (this.logLines > this.records.size + this.compactAfterLines) await this.compact();
+    if (this.logLines > this.index.size + this.compactAfterLines) await this.compact();
   }
 
-  /** Rewrites the snapshot from memory (temp file + rename) and starts an empty log. */
+  /** Rewrites the snapshot from the current records (temp file + rename) and starts an empty log. */
   private async compact(): Promise<void> {
     const tmp = join(this.directory, `${SNAPSHOT}.tmp`);
     const handle = await open(tmp, "w");
+    const moved = new Map<string, Location>();
     try {
-      let chunk = "";
-      for (const [key, value] of this.records) {
-        chunk += `{"k":${JSON.stringify(key)},"r":${JSON.stringify(deserialize(value))}}\n`;
-        if (chunk.length > 1 << 20) {
-          await handle.write(chunk);
-          chunk = "";
+      let chunk: Buffer[] = [];
+      let chunkSize = 0;
+      let offset = 0;
+      for (const [key, loc] of this.index) {
+        const record = await this.readAt(loc);
+        const bytes = Buffer.from(`{"k":${JSON.stringify(key)},"r":${serialize(record)}}\n`, "utf8");
+        moved.set(key, { ...loc, inLog: false, offset, length: bytes.length - 1 });
+        offset += bytes.length;
+        chunk.push(bytes);
+        chunkSize += bytes.length;
+        if (chunkSize > 1 << 20) {
+          await handle.write(Buffer.concat(chunk));
+          chunk = [];
+          chunkSize = 0;
         }
       }
-      await handle.write(chunk);
+      await handle.write(Buffer.concat(chunk));
       await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(tmp, join(this.directory, SNAPSHOT));
+    await this.snapshot?.close();
+    this.snapshot = await open(join(this.directory, SNAPSHOT), "a+");
     await this.log!.close();
     const logTmp = join(this.directory, `${LOG}.tmp`);
     await writeFile(logTmp, "");
     await rename(logTmp, join(this.directory, LOG));
-    this.log = await open(join(this.directory, LOG), "a");
+    this.log = await open(join(this.directory, LOG), "a+");
+    for (const [key, loc] of moved) this.index.set(key, loc);
+    this.logSize = 0;
     this.logLines = 0;
   }
 
   async *listRecords(): AsyncIterable<SyncRecord> {
     await this.init();
-    for (const key of [...this.records.keys()]) {
-      const s = this.records.get(key);
-      if (s) yield deserialize(s);
+    for (const key of [...this.index.keys()]) {
+      const record = await this.getRecord(key);
+      if (record) yield record;
     }
   }
 
@@ -218,6 +293,7 @@ export class FileStateStore implements StateStore {
     await this.exclusive(async () => {
       await this.log?.sync();
       await this.log?.close();
+      await this.snapshot?.close();
       this.closed = true;
       await rm(join(this.directory, LOCK), { force: true });
     });
@@ -225,13 +301,13 @@ export class FileStateStore implements StateStore {
 
   /** Number of records (tests, metrics). */
   get size(): number {
-    return this.records.size;
+    return this.index.size;
   }
 }
 
 /**
- * In memory a record is kept as JSON with its Sentinel base stored as the fields that differ from the
- * Defender base (usually one or two): that halves the footprint of a ledger of 100,000 pairs.
+ * On disk a record is JSON with its Sentinel base stored as the fields that differ from the Defender base
+ * (usually one or two): that halves the size of a ledger of 100,000 pairs.
  */
 function serialize(record: SyncRecord): string {
   const { baseDefender, baseSentinel } = record;
@@ -244,8 +320,8 @@ function serialize(record: SyncRecord): string {
   return JSON.stringify({ ...record, baseSentinel: undefined, sentinelDelta: delta });
 }
 
-function deserialize(text: string): SyncRecord {
-  const raw = JSON.parse(text) as SyncRecord & { sentinelDelta?: Record<string, unknown> };
+function expand(stored: SyncRecord): SyncRecord {
+  const raw = stored as SyncRecord & { sentinelDelta?: Record<string, unknown> };
   if (raw.sentinelDelta && raw.baseDefender) {
     const base: Record<string, unknown> = { ...raw.baseDefender };
     for (const [k, v] of Object.entries(raw.sentinelDelta)) {

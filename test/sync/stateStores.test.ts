@@ -61,7 +61,16 @@ describe("FileStateStore durability", () => {
     const b = new FileStateStore(dir);
     expect((await b.getRecord("1"))?.version).toBe(1);
     expect(await b.getRecord("2")).toBeUndefined();
+    // The torn bytes are cut off: the next append starts on a clean line and survives a reopen.
+    await b.putRecord(
+      { defenderId: "3", sentinelName: "00000000-0000-4000-8000-000000000003", link: "owned", comments: [] },
+      0,
+    );
     await b.close();
+    const c = new FileStateStore(dir);
+    expect((await c.getRecord("3"))?.version).toBe(1);
+    expect((await c.getRecord("1"))?.version).toBe(1);
+    await c.close();
   });
 
   it("compacts the log into a snapshot via temp file + rename and keeps every record", async () => {
