@@ -797,7 +797,12 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
  * transport fault to retry next cycle, not a poison payload.
  */
 function isTruncatedBody(e: unknown): boolean {
-  return isResponseValidationError(e) && e.statusCode >= 200 && e.statusCode < 300 && e.cause instanceof SyntaxError;
+  return (
+    isResponseValidationError(e) &&
+    e.statusCode >= 200 &&
+    e.statusCode < 300 &&
+    e.cause instanceof SyntaxError
+  );
 }
 
 function isStateConflict(e: unknown): boolean {
