@@ -23,8 +23,8 @@ export interface CommentSyncInput {
   known: SyncedComment[];
   toSentinel: boolean;
   toDefender: boolean;
-  /** Told the Sentinel time of each comment we write (their incident's etag may move because of them). */
-  onSentinelCommentWritten?: (modifiedAt: string | undefined) => void;
+  /** Told of each comment we write to Sentinel (the incident's etag may move because of it). */
+  onSentinelCommentWritten?: () => void;
 }
 
 /**
@@ -131,17 +131,10 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
         body: { properties: { message: rendered.value } },
       });
       if (perform) {
-        const written = await settings.sentinel.createIncidentComment(
-          sentinelName,
-          commentId,
-          rendered.value,
-          {
-            abortSignal: ctx.abortSignal,
-          },
-        );
-        input.onSentinelCommentWritten?.(
-          written.properties.lastModifiedTimeUtc ?? written.properties.createdTimeUtc ?? undefined,
-        );
+        await settings.sentinel.createIncidentComment(sentinelName, commentId, rendered.value, {
+          abortSignal: ctx.abortSignal,
+        });
+        input.onSentinelCommentWritten?.();
       }
       sentinelCount++;
       report.writes.sentinel++;

@@ -18,8 +18,3 @@ function digestText(value: string | undefined): string | undefined {
 export function compactCanonical(c: CanonicalIncident): CanonicalIncident {
   return { ...c, description: digestText(c.description) ?? "", closingComment: digestText(c.closingComment) };
 }
-
-/** True when a stored value is a digest, not the text itself (conflict events then omit it). */
-export function isDigest(value: unknown): boolean {
-  return typeof value === "string" && value.startsWith(PREFIX);
-}

@@ -347,7 +347,7 @@ export function sentinelViewUnchanged(
 /** Notes whether comments were written to Sentinel while syncing one pair. */
 function commentWriteTracker() {
   const t = { wrote: false };
-  const track = (_modifiedAt: string | undefined) => {
+  const track = () => {
     t.wrote = true;
   };
   return { t, track };
@@ -530,7 +530,7 @@ async function notifyRedirect(
   ctx: CycleContext,
   defender: DefenderIncident,
   record: Omit<SyncRecord, "version">,
-  onCommentWritten?: (modifiedAt: string | undefined) => void,
+  onCommentWritten?: () => void,
 ): Promise<Omit<SyncRecord, "version">> {
   const target = defender.redirectIncidentId;
   if (defender.status !== "redirected" || !target) return record;
@@ -553,10 +553,10 @@ async function notifyRedirect(
       body: { properties: { message } },
     });
     if (perform) {
-      const note = await settings.sentinel.createIncidentComment(record.sentinelName, commentId, message, {
+      await settings.sentinel.createIncidentComment(record.sentinelName, commentId, message, {
         abortSignal: ctx.abortSignal,
       });
-      onCommentWritten?.(note.properties.lastModifiedTimeUtc ?? note.properties.createdTimeUtc ?? undefined);
+      onCommentWritten?.();
     }
     ctx.report.writes.sentinel++;
     record.comments = [
