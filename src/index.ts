@@ -50,6 +50,7 @@ export {
 } from "./core/rateLimiter";
 export { TokenBucket, type TokenBucketConfig, type TokenBucketOptions } from "./core/tokenBucket";
 export { SDK_VERSION } from "./core/version";
+export type { SyncWarning, WarningListener } from "./core/warnings";
 export {
   DefenderClient,
   type DefenderClientOptions,

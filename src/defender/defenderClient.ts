@@ -5,6 +5,7 @@ import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, isServiceUnavailableError, redactUrl } from "../core/errors";
 import { pathId } from "../core/ids";
 import { RequestMetrics } from "../core/metrics";
+import { WarningChannel, type WarningListener } from "../core/warnings";
 import { andFilters, odataString } from "../core/odata";
 import {
   createPagedIterator,
@@ -95,6 +96,8 @@ export class DefenderClient {
   readonly endpoint: string;
   /** Request counters: attempts, 429s, client-side waits. */
   readonly metrics: RequestMetrics;
+  /** Fallbacks taken and odd items tolerated; see `onWarning`. */
+  protected readonly warnings = new WarningChannel();
   private readonly http: ServiceHttp;
 
   constructor(credential: TokenCredential, options: DefenderClientOptions = {}) {
@@ -113,6 +116,14 @@ export class DefenderClient {
     });
     this.http = new ServiceHttp("defender", endpointUrl, pipeline, options.httpClient);
   }
+  /**
+   * Listens for warnings: a wire option the service refused and the fallback now used (announced once per
+   * client), or an odd item kept instead of failing. Returns the unsubscribe function.
+   */
+  onWarning(listener: WarningListener): () => void {
+    return this.warnings.subscribe(listener);
+  }
+
 
   /**
    * Lists incidents oldest-update first. Pages advance by moving the `lastUpdateDateTime ge` bound past the

@@ -5,6 +5,7 @@ import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, redactUrl, type ValidationIssue } from "../core/errors";
 import { guidId } from "../core/ids";
 import { RequestMetrics } from "../core/metrics";
+import { WarningChannel, type WarningListener } from "../core/warnings";
 import { andFilters } from "../core/odata";
 import { createPagedIterator, type PagedAsyncIterableIterator, type PageSettings } from "../core/paging";
 import { type InvalidItemHandler, parseItems } from "../core/parseItems";
@@ -98,6 +99,8 @@ export class SentinelClient {
   readonly resourceGroupName: string;
   readonly workspaceName: string;
   readonly metrics: RequestMetrics;
+  /** Fallbacks taken and odd items tolerated; see `onWarning`. */
+  protected readonly warnings = new WarningChannel();
   private readonly http: ServiceHttp;
   private readonly basePath: string;
 
@@ -138,6 +141,14 @@ export class SentinelClient {
     });
     this.http = new ServiceHttp("sentinel", endpointUrl, pipeline, options.httpClient);
   }
+  /**
+   * Listens for warnings: a wire option the service refused and the fallback now used (announced once per
+   * client), or an odd item kept instead of failing. Returns the unsubscribe function.
+   */
+  onWarning(listener: WarningListener): () => void {
+    return this.warnings.subscribe(listener);
+  }
+
 
   private url(path: string, query: Record<string, string | number | undefined> = {}): string {
     return this.http.url(`${this.basePath}${path}`, { "api-version": this.apiVersion, ...query });

@@ -1,4 +1,5 @@
 import type { ThrottleInfo } from "../core/metrics";
+import type { SyncWarning } from "../core/warnings";
 import type { CanonicalIncident } from "../mapping";
 import type { SyncReport } from "./syncReport";
 import type { MergeGroup, Side } from "./threeWayMerge";
@@ -100,6 +101,8 @@ export interface SyncEngineEvents {
   conflict: (event: ConflictEvent) => void;
   "incident.failed": (event: IncidentFailedEvent) => void;
   throttled: (event: ThrottleInfo) => void;
+  /** A tolerated oddity or a fallback the clients took (each fallback is announced once per client). */
+  warning: (event: SyncWarning) => void;
   progress: (event: ProgressEvent) => void;
   "cycle.completed": (report: SyncReport) => void;
   error: (error: unknown) => void;

@@ -132,6 +132,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.backfillSince = options.backfillSince;
     for (const client of [options.defender, options.sentinel]) {
       client.metrics.onThrottle((info) => this.safeEmit("throttled", info));
+      client.onWarning((warning) => this.safeEmit("warning", warning));
     }
   }
 
