@@ -9,4 +9,6 @@ export default defineConfig({
   target: "node20",
   splitting: false,
   treeshake: true,
+  // import.meta.url (the lazy msw loader) needs a shim in the CommonJS build.
+  shims: true,
 });
