@@ -15,14 +15,10 @@
  */
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { TokenCredential } from "@azure/core-auth";
-import {
-  bearerTokenAuthenticationPolicyName,
-  type PipelinePolicy,
-  retryPolicy,
-} from "@azure/core-rest-pipeline";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import {
   isAggregateLogsUploadError,
-  LogsIngestionClient,
+  type LogsIngestionClient,
   type LogsIngestionClientOptions,
   type LogsUploadFailure,
 } from "@azure/monitor-ingestion";
@@ -31,14 +27,7 @@ import type { RetryOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, isBadRequestError, isMappingError, RequestAbortedError } from "../core/errors";
 import { RequestMetrics } from "../core/metrics";
-import {
-  hostPinningPolicy,
-  loopbackBearerPolicy,
-  metricsPolicy,
-  throttledWithoutRetryAfterStrategy,
-} from "../core/policies";
 import { odataDateTime, timestampKey } from "../core/timestamps";
-import { SDK_VERSION } from "../core/version";
 import type { DefenderClient } from "../defender/defenderClient";
 import type { DefenderAlert } from "../defender/models";
 import {
@@ -62,9 +51,9 @@ import {
   timestampMs,
 } from "./checkpoint";
 import type { AlertSinkEvents, AlertSyncReport, AlertUploadFailure, AlertUploadResult } from "./events";
+import { createIngestionClient } from "./ingestionClient";
 
-/** Public-cloud audience of the Logs Ingestion API (token scope `https://monitor.azure.com/.default`). */
-export const LOGS_INGESTION_AUDIENCE = "https://monitor.azure.com";
+export { LOGS_INGESTION_AUDIENCE } from "./ingestionClient";
 
 export interface LogsIngestionAlertSinkOptions {
   /**
@@ -215,38 +204,14 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
     this.now = options.now ?? (() => new Date());
     this.metrics = new RequestMetrics("logsIngestion");
 
-    const loopback = endpointUrl.protocol === "http:";
-    const retry = options.retryOptions ?? {};
-    const retryDelayInMs = retry.retryDelayInMs ?? 1000;
-    const maxRetryDelayInMs = retry.maxRetryDelayInMs ?? 64_000;
-    const maxRetries = retry.maxRetries ?? 3;
-    const clientOptions: LogsIngestionClientOptions = {
-      retryOptions: { maxRetries, retryDelayInMs, maxRetryDelayInMs },
-      // Following a redirect could carry the token elsewhere; the ingestion API does not redirect.
-      redirectOptions: { maxRetries: 0 },
-      userAgentOptions: { userAgentPrefix: `defender-sentinel-sync/${SDK_VERSION}` },
-      ...options.clientOptions,
-      // The emulator on 127.0.0.1 speaks plain http; parseEndpoint allowed http for loopback hosts only.
-      ...(loopback ? { allowInsecureConnection: true } : {}),
-    };
-    this.client = new LogsIngestionClient(this.endpoint, options.credential, clientOptions);
-    const pipeline = this.client.pipeline;
-    // Core's throttling strategy steps aside on a 429 without Retry-After; back off exponentially then.
-    pipeline.addPolicy(
-      retryPolicy([throttledWithoutRetryAfterStrategy(retryDelayInMs, maxRetryDelayInMs)], { maxRetries }),
-      { phase: "Retry" },
-    );
-    pipeline.addPolicy(metricsPolicy(this.metrics), { afterPhase: "Retry" });
-    pipeline.addPolicy(this.bytesPolicy(), { afterPhase: "Retry" });
-    if (loopback) {
-      // Core's bearer policy refuses non-TLS URLs.
-      const audience = clientOptions.audience ?? LOGS_INGESTION_AUDIENCE;
-      pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
-      pipeline.addPolicy(loopbackBearerPolicy(options.credential, [`${audience}/.default`]), {
-        phase: "Sign",
-      });
-    }
-    pipeline.addPolicy(hostPinningPolicy(endpointUrl.origin), { afterPhase: "Sign" });
+    this.client = createIngestionClient({
+      endpointUrl,
+      credential: options.credential,
+      metrics: this.metrics,
+      retryOptions: options.retryOptions,
+      clientOptions: options.clientOptions,
+      perRetryPolicies: [this.bytesPolicy()],
+    });
   }
 
   private bytesPolicy(): PipelinePolicy {

@@ -1,0 +1,68 @@
+import type { TokenCredential } from "@azure/core-auth";
+import {
+  bearerTokenAuthenticationPolicyName,
+  type PipelinePolicy,
+  retryPolicy,
+} from "@azure/core-rest-pipeline";
+import { LogsIngestionClient, type LogsIngestionClientOptions } from "@azure/monitor-ingestion";
+import type { RetryOptions } from "../core/clientOptions";
+import type { RequestMetrics } from "../core/metrics";
+import {
+  hostPinningPolicy,
+  loopbackBearerPolicy,
+  metricsPolicy,
+  throttledWithoutRetryAfterStrategy,
+} from "../core/policies";
+import { SDK_VERSION } from "../core/version";
+
+/** Public-cloud audience of the Logs Ingestion API (token scope `https://monitor.azure.com/.default`). */
+export const LOGS_INGESTION_AUDIENCE = "https://monitor.azure.com";
+
+export interface IngestionClientOptions {
+  /** Already checked by `parseEndpoint` (https, or http on a loopback host). */
+  endpointUrl: URL;
+  credential: TokenCredential;
+  metrics: RequestMetrics;
+  retryOptions?: RetryOptions;
+  clientOptions?: LogsIngestionClientOptions;
+  /** Extra per-attempt policies (byte counters). */
+  perRetryPolicies?: PipelinePolicy[];
+}
+
+/**
+ * A `LogsIngestionClient` (batching, gzip, retries are the library's) with this package's additions: backoff
+ * on a 429 without Retry-After, per-attempt metrics, a host pin in front of the transport, and bearer auth
+ * over plain http for the loopback emulator (core's policy refuses non-TLS URLs).
+ */
+export function createIngestionClient(options: IngestionClientOptions): LogsIngestionClient {
+  const { endpointUrl } = options;
+  const loopback = endpointUrl.protocol === "http:";
+  const retry = options.retryOptions ?? {};
+  const retryDelayInMs = retry.retryDelayInMs ?? 1000;
+  const maxRetryDelayInMs = retry.maxRetryDelayInMs ?? 64_000;
+  const maxRetries = retry.maxRetries ?? 3;
+  const clientOptions: LogsIngestionClientOptions = {
+    retryOptions: { maxRetries, retryDelayInMs, maxRetryDelayInMs },
+    // Following a redirect could carry the token elsewhere; the ingestion API does not redirect.
+    redirectOptions: { maxRetries: 0 },
+    userAgentOptions: { userAgentPrefix: `defender-sentinel-sync/${SDK_VERSION}` },
+    ...options.clientOptions,
+    ...(loopback ? { allowInsecureConnection: true } : {}),
+  };
+  const endpoint = `${endpointUrl.origin}${endpointUrl.pathname}`.replace(/\/+$/, "");
+  const client = new LogsIngestionClient(endpoint, options.credential, clientOptions);
+  const pipeline = client.pipeline;
+  pipeline.addPolicy(
+    retryPolicy([throttledWithoutRetryAfterStrategy(retryDelayInMs, maxRetryDelayInMs)], { maxRetries }),
+    { phase: "Retry" },
+  );
+  pipeline.addPolicy(metricsPolicy(options.metrics), { afterPhase: "Retry" });
+  for (const policy of options.perRetryPolicies ?? []) pipeline.addPolicy(policy, { afterPhase: "Retry" });
+  if (loopback) {
+    const audience = clientOptions.audience ?? LOGS_INGESTION_AUDIENCE;
+    pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
+    pipeline.addPolicy(loopbackBearerPolicy(options.credential, [`${audience}/.default`]), { phase: "Sign" });
+  }
+  pipeline.addPolicy(hostPinningPolicy(endpointUrl.origin), { afterPhase: "Sign" });
+  return client;
+}
