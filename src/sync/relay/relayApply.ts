@@ -1,0 +1,235 @@
+import type { DefenderIncident } from "../../defender/models";
+import type { CanonicalIncident, MappingResult } from "../../mapping";
+import type { TargetIncident } from "../../targets/incidentTarget";
+import { compactCanonical } from "../compactCanonical";
+import type { CommentSyncedEvent, FieldChange, SyncDirectionName } from "../events";
+import type { SyncedComment, SyncRecord } from "../stateStore";
+import { type RelayContext, saveRelayRecord } from "./relayContext";
+import { commentTextHash, type RelayPairView, type RelayPlan } from "./relayPlan";
+
+function unwrap<T>(result: MappingResult<T>): T {
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+export interface AppliedPair {
+  source: DefenderIncident;
+  target: TargetIncident;
+  wroteSource: boolean;
+  wroteTarget: boolean;
+}
+
+async function patchSource(ctx: RelayContext, source: DefenderIncident, changes: Partial<CanonicalIncident>) {
+  const patch = unwrap(ctx.settings.profile.renderDefenderPatch(changes, { current: source }));
+  if (Object.keys(patch).length === 0) return undefined;
+  const perform = ctx.plan({
+    service: "defender",
+    method: "PATCH",
+    target: source.id,
+    operation: "updateIncident",
+    body: patch,
+  });
+  if (!perform) return { ...source, ...patch } as DefenderIncident;
+  const updated = await ctx.settings.source.updateIncident(source.id, patch, {
+    abortSignal: ctx.abortSignal,
+  });
+  return { ...updated, alerts: updated.alerts ?? source.alerts, comments: source.comments };
+}
+
+async function patchTarget(ctx: RelayContext, target: TargetIncident, changes: Partial<CanonicalIncident>) {
+  const patch = unwrap(ctx.settings.profile.renderDefenderPatch(changes, { current: target.incident }));
+  if (Object.keys(patch).length === 0) return undefined;
+  const perform = ctx.plan({
+    service: "defender",
+    method: "PATCH",
+    target: `target:${target.id}`,
+    operation: "updateIncident",
+    body: patch,
+  });
+  if (!perform) return { ...target, incident: { ...target.incident, ...patch } as DefenderIncident };
+  const updated = await ctx.settings.target.updateIncident(target.id, patch, {
+    abortSignal: ctx.abortSignal,
+  });
+  return {
+    ...updated,
+    incident: { ...updated.incident, alerts: updated.incident.alerts ?? target.incident.alerts },
+  };
+}
+
+async function postComments(
+  ctx: RelayContext,
+  view: RelayPairView,
+  plan: RelayPlan,
+): Promise<SyncedComment[]> {
+  const synced: SyncedComment[] = [];
+  const { settings, abortSignal } = ctx;
+  const notes = plan.redirectNote
+    ? [{ originHash: `redirect:${view.sourceId}`, text: plan.redirectNote }]
+    : [];
+  for (const c of [...plan.commentsToTarget, ...notes]) {
+    if (
+      ctx.plan({
+        service: "defender",
+        method: "POST",
+        target: `target:${view.targetId}/comments`,
+        operation: "createComment",
+        body: { comment: c.text },
+      })
+    ) {
+      await settings.target.addComment(view.targetId, c.text, { abortSignal });
+    }
+    ctx.report.writes.sentinel++;
+    synced.push({
+      defenderHash: c.originHash,
+      sentinelCommentId: commentTextHash(c.text),
+      origin: "defender",
+    });
+    ctx.emit("comment.synced", commentEvent(ctx, view, "defender-to-sentinel", c.originHash));
+  }
+  for (const c of plan.commentsToSource) {
+    if (
+      ctx.plan({
+        service: "defender",
+        method: "POST",
+        target: `${view.sourceId}/comments`,
+        operation: "createComment",
+        body: { comment: c.text },
+      })
+    ) {
+      await settings.source.addIncidentComment(view.sourceId, c.text, { abortSignal });
+    }
+    ctx.report.writes.defender++;
+    synced.push({
+      defenderHash: commentTextHash(c.text),
+      sentinelCommentId: c.originHash,
+      origin: "sentinel",
+    });
+    ctx.emit("comment.synced", commentEvent(ctx, view, "sentinel-to-defender", c.originHash));
+  }
+  return synced;
+}
+
+function commentEvent(
+  ctx: RelayContext,
+  view: RelayPairView,
+  direction: SyncDirectionName,
+  hash: string,
+): CommentSyncedEvent {
+  const dryRun = ctx.settings.dryRun;
+  // Graph comments have no id: the comment is named by the hash of its text.
+  return {
+    defenderId: view.sourceId,
+    sentinelName: view.targetId,
+    direction,
+    sentinelCommentId: hash,
+    kind: "new",
+    truncated: false,
+    dryRun,
+  };
+}
+
+function changesOf(before: CanonicalIncident, values: Partial<CanonicalIncident>): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const [field, to] of Object.entries(values) as [keyof CanonicalIncident, unknown][]) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(to))
+      changes.push({ field, from: before[field], to });
+  }
+  return changes;
+}
+
+function emitPlanEvents(ctx: RelayContext, view: RelayPairView, plan: RelayPlan, applied: AppliedPair): void {
+  const dryRun = ctx.settings.dryRun;
+  for (const c of plan.conflicts) {
+    ctx.report.counts.conflicts++;
+    ctx.emit("conflict", {
+      defenderId: view.sourceId,
+      sentinelName: view.targetId,
+      group: c.group,
+      fields: c.fields,
+      base: c.base,
+      defenderValue: c.defenderValue,
+      sentinelValue: c.sentinelValue,
+      defenderUpdatedAt: view.sourceUpdatedAt,
+      sentinelUpdatedAt: view.targetUpdatedAt,
+      resolution: c.winner,
+    });
+  }
+  if (applied.wroteTarget) {
+    ctx.report.counts.updatedInSentinel++;
+    const changes = changesOf(view.targetCanonical, plan.toTarget);
+    ctx.emit("incident.updated", {
+      defenderId: view.sourceId,
+      sentinelName: view.targetId,
+      direction: "defender-to-sentinel",
+      changes,
+      dryRun,
+    });
+  }
+  if (applied.wroteSource) {
+    ctx.report.counts.updatedInDefender++;
+    const changes = changesOf(view.sourceCanonical, plan.toSource);
+    ctx.emit("incident.updated", {
+      defenderId: view.sourceId,
+      sentinelName: view.targetId,
+      direction: "sentinel-to-defender",
+      changes,
+      dryRun,
+    });
+  }
+}
+
+/**
+ * Performs a relay plan: one PATCH per side at most, the comments, then the ledger record with the new
+ * bases (what each side shows after our writes), so our own writes come back as no change.
+ */
+export async function applyRelayPlan(
+  ctx: RelayContext,
+  view: RelayPairView,
+  plan: RelayPlan,
+  sides: {
+    source: DefenderIncident;
+    target: TargetIncident;
+    record: Omit<SyncRecord, "version">;
+    version: number;
+  },
+): Promise<AppliedPair> {
+  const { profile } = ctx.settings;
+  const newTarget =
+    Object.keys(plan.toTarget).length > 0 ? await patchTarget(ctx, sides.target, plan.toTarget) : undefined;
+  if (newTarget) ctx.report.writes.sentinel++;
+  const newSource =
+    Object.keys(plan.toSource).length > 0 ? await patchSource(ctx, sides.source, plan.toSource) : undefined;
+  if (newSource) ctx.report.writes.defender++;
+  const comments = await postComments(ctx, view, plan);
+  const source = newSource ?? sides.source;
+  const target = newTarget ?? sides.target;
+  const applied = {
+    source,
+    target,
+    wroteSource: newSource !== undefined,
+    wroteTarget: newTarget !== undefined,
+  };
+  const baseDefender = newSource ? unwrap(profile.defenderToCanonical(source)) : view.sourceCanonical;
+  const baseSentinel = newTarget
+    ? unwrap(profile.defenderToCanonical(target.incident))
+    : view.targetCanonical;
+  await saveRelayRecord(
+    ctx,
+    {
+      ...sides.record,
+      baseDefender: compactCanonical(baseDefender),
+      baseSentinel: compactCanonical(baseSentinel),
+      determination: source.determination ?? sides.record.determination,
+      defenderVersion: newSource ? undefined : (source.lastUpdateDateTime ?? undefined),
+      sentinelEtag: newTarget || comments.length > 0 ? undefined : target.version,
+      comments: [...sides.record.comments, ...comments],
+      redirectNotified: plan.redirectNote
+        ? (view.sourceCanonical.redirectTarget ?? undefined)
+        : sides.record.redirectNotified,
+    },
+    sides.version,
+  );
+  emitPlanEvents(ctx, view, plan, applied);
+  if (!applied.wroteSource && !applied.wroteTarget && comments.length === 0) ctx.report.counts.unchanged++;
+  return applied;
+}
