@@ -1,6 +1,6 @@
 // Public surface of defender-sentinel-sync. Everything is exported by name; nothing else is public.
 
-export type { CommonClientOptions, OperationOptions, RetryOptions } from "./core/clientOptions";
+export type { CommonClientOptions, OperationOptions, PagingOptions, RetryOptions } from "./core/clientOptions";
 export { isLoopbackHost } from "./core/endpoint";
 export {
   AuthenticationError,
@@ -8,6 +8,7 @@ export {
   BadRequestError,
   ConflictError,
   ConnectionError,
+  type ConnectionErrorInit,
   HttpResponseError,
   InvalidArgumentError,
   isAbortError,
@@ -20,18 +21,29 @@ export {
   isInvalidArgumentError,
   isMappingError,
   isNotFoundError,
+  isPagingError,
+  isRequestTimeoutError,
+  isResponseTooLargeError,
   isResponseValidationError,
   isServiceUnavailableError,
+  isStateStoreCorruptedError,
+  isStateStoreLockedError,
   isSyncSdkError,
   isThrottledError,
   isUntrustedHostError,
   MappingError,
   NotFoundError,
+  PagingError,
+  type PagingErrorReason,
   type RedactedRequest,
   RequestAbortedError,
+  RequestTimeoutError,
+  ResponseTooLargeError,
   ResponseValidationError,
   type ServiceName,
   ServiceUnavailableError,
+  StateStoreCorruptedError,
+  StateStoreLockedError,
   SyncSdkError,
   ThrottledError,
   UntrustedHostError,
@@ -39,7 +51,13 @@ export {
 } from "./core/errors";
 export type { RequestMetrics, RequestMetricsSnapshot, ThrottleInfo, ThrottleListener } from "./core/metrics";
 export { andFilters, odataString } from "./core/odata";
-export type { PagedAsyncIterableIterator, PageSettings } from "./core/paging";
+export {
+  DEFAULT_MAX_CONSECUTIVE_EMPTY_PAGES,
+  type PagedAsyncIterableIterator,
+  type PageSettings,
+} from "./core/paging";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/responseSizePolicy";
+export { DEFAULT_REQUEST_TIMEOUT_IN_MS } from "./core/timeoutPolicy";
 export type { InvalidItemHandler } from "./core/parseItems";
 export {
   ARM_RATE_LIMITS,
@@ -289,10 +307,12 @@ export {
 } from "./sink";
 export { type ConflictContext, type ConflictPolicy, resolveConflict } from "./sync/conflictPolicy";
 export type { SyncDirection } from "./sync/cycleContext";
+export { CycleTimeoutError, isCycleTimeoutError } from "./sync/cycleTimeout";
 export { sentinelCommentIdFor, sentinelNameFor, uuidV5 } from "./sync/deterministicName";
 export type {
   CommentSyncedEvent,
   ConflictEvent,
+  CycleFailedEvent,
   FieldChange,
   IncidentCreatedEvent,
   IncidentFailedEvent,
@@ -303,7 +323,7 @@ export type {
   SyncDirectionName,
   SyncEngineEvents,
 } from "./sync/events";
-export { FileStateStore, type FileStateStoreOptions, StateStoreLockedError } from "./sync/fileStateStore";
+export { FileStateStore, type FileStateStoreOptions } from "./sync/fileStateStore";
 export { InMemoryStateStore } from "./sync/inMemoryStateStore";
 export {
   isStateConflictError,

@@ -16,6 +16,21 @@ export interface RetryOptions {
   retryDelayInMs?: number;
   /** Upper bound of one backoff delay. Default 64000. */
   maxRetryDelayInMs?: number;
+  /**
+   * Longest server-requested wait (Retry-After on 429/503) the client sleeps before retrying. A longer one
+   * ends the call at once with ThrottledError (or ServiceUnavailableError) carrying the server's value in
+   * `retryAfterInMs`, instead of sleeping for a day or overflowing Node's timer. Default 60000.
+   */
+  maxRetryAfterInMs?: number;
+}
+
+/** Guards against listings that never end. */
+export interface PagingOptions {
+  /**
+   * Empty pages in a row (each with yet another next-page link) after which a listing stops with
+   * PagingError. Default 10. A next-page link already followed stops a listing at once, whatever this is.
+   */
+  maxConsecutiveEmptyPages?: number;
 }
 
 /** Options shared by `DefenderClient` and `SentinelClient`. */
@@ -27,6 +42,17 @@ export interface CommonClientOptions {
   /** Prepended to the User-Agent header. */
   userAgentPrefix?: string;
   retryOptions?: RetryOptions;
+  /**
+   * Longest wait for one attempt's complete response (headers and body), in ms. Past it the attempt fails
+   * with RequestTimeoutError, which is retried for idempotent methods only. Default 100000 (as Azure SDKs).
+   */
+  requestTimeoutInMs?: number;
+  /**
+   * Largest response body accepted, in bytes; a larger one is refused with ResponseTooLargeError before it
+   * is buffered whole. Default 64 MiB.
+   */
+  maxResponseBytes?: number;
+  pagingOptions?: PagingOptions;
   /**
    * Client-side rate limit. Pass a `RateLimiter` to share one budget between clients of the same tenant,
    * `RateLimitOptions` to size this client's own, or `false` to turn it off. Defaults follow WIRE-FACTS.

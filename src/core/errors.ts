@@ -63,9 +63,19 @@ export class HttpResponseError extends SyncSdkError {
 export class BadRequestError extends HttpResponseError {
   override name = "BadRequestError";
 }
-/** 401: the credential was missing, expired or for the wrong audience. */
+/**
+ * 401: the credential was missing, expired or for the wrong audience. Also thrown, with `statusCode` 0 and
+ * `scopes` set, when the credential's `getToken` failed before anything was sent (e.g. `invalid_client`, or
+ * no credential available): retrying cannot fix either, so it is never reported as a ConnectionError.
+ */
 export class AuthenticationError extends HttpResponseError {
   override name = "AuthenticationError";
+  /** The scopes the token was requested for, when the credential itself failed. */
+  readonly scopes: string[] | undefined;
+  constructor(message: string, init: HttpResponseErrorInit & { scopes?: string[] }) {
+    super(message, init);
+    this.scopes = init.scopes;
+  }
 }
 /** 403: authenticated, but lacking a permission or role (Graph SecurityIncident.ReadWrite.All, Sentinel Responder). */
 export class AuthorizationError extends HttpResponseError {
@@ -79,7 +89,7 @@ export class NotFoundError extends HttpResponseError {
 export class ConflictError extends HttpResponseError {
   override name = "ConflictError";
 }
-/** 429 after retries ran out. */
+/** 429 after retries ran out, or at once when its Retry-After exceeds `retryOptions.maxRetryAfterInMs`. */
 export class ThrottledError extends HttpResponseError {
   override name = "ThrottledError";
   readonly retryAfterInMs: number | undefined;
@@ -88,9 +98,15 @@ export class ThrottledError extends HttpResponseError {
     this.retryAfterInMs = init.retryAfterInMs;
   }
 }
-/** 5xx after retries ran out. */
+/** 5xx after retries ran out, or a 503 whose Retry-After exceeds `retryOptions.maxRetryAfterInMs`. */
 export class ServiceUnavailableError extends HttpResponseError {
   override name = "ServiceUnavailableError";
+  /** The wait the service asked for (503 with Retry-After), if any. */
+  readonly retryAfterInMs: number | undefined;
+  constructor(message: string, init: HttpResponseErrorInit & { retryAfterInMs?: number }) {
+    super(message, init);
+    this.retryAfterInMs = init.retryAfterInMs;
+  }
 }
 /** A 2xx response whose body is not JSON or does not match its schema. */
 export class ResponseValidationError extends HttpResponseError {
@@ -99,6 +115,31 @@ export class ResponseValidationError extends HttpResponseError {
   constructor(message: string, init: HttpResponseErrorInit & { issues: ValidationIssue[] }) {
     super(message, init);
     this.issues = init.issues;
+  }
+}
+
+/**
+ * A response (of any status) larger than `maxResponseBytes`: refused on its content-length before the body
+ * is read, or as soon as the streamed body passes the cap, so it is never buffered whole. Not retried.
+ */
+export class ResponseTooLargeError extends ResponseValidationError {
+  override name = "ResponseTooLargeError";
+  readonly maxResponseBytes: number;
+  /** The content-length the service announced, when that is what exceeded the cap. */
+  readonly declaredBytes: number | undefined;
+  /** Body bytes read before the read stopped (0 when refused on the announced length). */
+  readonly receivedBytes: number;
+  constructor(
+    message: string,
+    init: HttpResponseErrorInit & { maxResponseBytes: number; declaredBytes?: number; receivedBytes: number },
+  ) {
+    super(message, {
+      ...init,
+      issues: [{ path: "", message: `body larger than ${init.maxResponseBytes} bytes` }],
+    });
+    this.maxResponseBytes = init.maxResponseBytes;
+    this.declaredBytes = init.declaredBytes;
+    this.receivedBytes = init.receivedBytes;
   }
 }
 
@@ -133,9 +174,68 @@ export class RequestAbortedError extends SyncSdkError {
   override name = "AbortError";
 }
 
-/** No response arrived (DNS, reset, TLS) after retries ran out. */
+export interface ConnectionErrorInit {
+  cause?: unknown;
+  service?: ServiceName;
+  /** The request, redacted. Its `method` tells whether the service may have applied it (POST, PATCH). */
+  request?: RedactedRequest;
+  /** The system error code (`ECONNRESET`, `ENOTFOUND`, …), when there is one. */
+  code?: string;
+}
+
+/**
+ * No response arrived (DNS, refused, reset, TLS) after retries ran out. A POST or PATCH whose connection
+ * dropped after it was sent is not resent (the service may have applied it), so this error can mean "done".
+ */
 export class ConnectionError extends SyncSdkError {
   override name = "ConnectionError";
+  readonly service: ServiceName | undefined;
+  readonly request: RedactedRequest | undefined;
+  readonly code: string | undefined;
+  constructor(message: string, init: ConnectionErrorInit = {}) {
+    super(message, { cause: init.cause });
+    this.service = init.service;
+    this.request = init.request;
+    this.code = init.code;
+  }
+}
+
+/**
+ * An attempt got no complete response within `requestTimeoutInMs` (headers and body). A ConnectionError,
+ * so `isConnectionError` is true; retried like a reset, i.e. only for idempotent methods.
+ */
+export class RequestTimeoutError extends ConnectionError {
+  override name = "RequestTimeoutError";
+  readonly timeoutInMs: number;
+  constructor(message: string, init: ConnectionErrorInit & { timeoutInMs: number }) {
+    super(message, init);
+    this.timeoutInMs = init.timeoutInMs;
+  }
+}
+
+/** Why a listing was stopped. */
+export type PagingErrorReason =
+  /** The service sent a next-page link (or cursor) this listing had already followed: it would loop. */
+  | "repeatedLink"
+  /** Too many empty pages in a row, each with yet another next-page link (`maxConsecutiveEmptyPages`). */
+  | "emptyPages";
+
+/**
+ * A listing stopped because the service's paging would never end. The pages before it were returned; the
+ * listing can be started again later. Next-page links are not included: they carry opaque skip tokens.
+ */
+export class PagingError extends SyncSdkError {
+  override name = "PagingError";
+  readonly service: ServiceName | undefined;
+  readonly reason: PagingErrorReason;
+  /** Pages fetched before stopping. */
+  readonly pages: number;
+  constructor(init: { service?: ServiceName; reason: PagingErrorReason; pages: number; message: string }) {
+    super(init.message);
+    this.service = init.service;
+    this.reason = init.reason;
+    this.pages = init.pages;
+  }
 }
 
 /** A mapper produced a value the target schema rejects, or the input could not be mapped. */
@@ -158,6 +258,44 @@ export class MappingError extends SyncSdkError {
   }
 }
 
+/**
+ * A state store's files are damaged in a way a crash cannot explain: a torn line before the end of a log, a missing
+ * or cut snapshot, a record of the wrong shape, unreadable watermarks. The store refuses to load (and leaves the
+ * files as they are) because syncing on a partial ledger re-creates or overwrites incidents it no longer knows
+ * about; restore the directory from a backup, or move it aside to start a new ledger deliberately.
+ */
+export class StateStoreCorruptedError extends SyncSdkError {
+  override name = "StateStoreCorruptedError";
+  /** Path of the damaged file. */
+  readonly file: string;
+  /** 1-based line of the damage, when it is one line. */
+  readonly line: number | undefined;
+  readonly issues: ValidationIssue[];
+  constructor(
+    file: string,
+    line: number | undefined,
+    problem: string,
+    options: { issues?: ValidationIssue[]; cause?: unknown } = {},
+  ) {
+    super(`State store file ${file}${line === undefined ? "" : ` line ${line}`} is corrupt: ${problem}`, {
+      cause: options.cause,
+    });
+    this.file = file;
+    this.line = line;
+    this.issues = options.issues ?? [];
+  }
+}
+
+/** Another state store instance (in this process or another one) owns the state directory. */
+export class StateStoreLockedError extends SyncSdkError {
+  override name = "StateStoreLockedError";
+  readonly directory: string;
+  constructor(directory: string, problem: string) {
+    super(`State directory ${directory} ${problem}`);
+    this.directory = directory;
+  }
+}
+
 function hasName(e: unknown, names: readonly string[]): boolean {
   return typeof e === "object" && e !== null && names.includes((e as { name?: unknown }).name as string);
 }
@@ -172,6 +310,7 @@ const httpNames = [
   "ThrottledError",
   "ServiceUnavailableError",
   "ResponseValidationError",
+  "ResponseTooLargeError",
 ] as const;
 
 export const isSyncSdkError = (e: unknown): e is SyncSdkError =>
@@ -182,7 +321,13 @@ export const isSyncSdkError = (e: unknown): e is SyncSdkError =>
     "UntrustedHostError",
     "AbortError",
     "ConnectionError",
+    "RequestTimeoutError",
+    "PagingError",
     "MappingError",
+    "StateStoreCorruptedError",
+    "StateStoreLockedError",
+    "StateConflictError",
+    "CycleTimeoutError",
   ]);
 export const isHttpResponseError = (e: unknown): e is HttpResponseError => hasName(e, httpNames);
 export const isBadRequestError = (e: unknown): e is BadRequestError => hasName(e, ["BadRequestError"]);
@@ -196,14 +341,24 @@ export const isThrottledError = (e: unknown): e is ThrottledError => hasName(e, 
 export const isServiceUnavailableError = (e: unknown): e is ServiceUnavailableError =>
   hasName(e, ["ServiceUnavailableError"]);
 export const isResponseValidationError = (e: unknown): e is ResponseValidationError =>
-  hasName(e, ["ResponseValidationError"]);
+  hasName(e, ["ResponseValidationError", "ResponseTooLargeError"]);
+export const isResponseTooLargeError = (e: unknown): e is ResponseTooLargeError =>
+  hasName(e, ["ResponseTooLargeError"]);
 export const isInvalidArgumentError = (e: unknown): e is InvalidArgumentError =>
   hasName(e, ["InvalidArgumentError"]);
 export const isUntrustedHostError = (e: unknown): e is UntrustedHostError =>
   hasName(e, ["UntrustedHostError"]);
 export const isAbortError = (e: unknown): e is RequestAbortedError => hasName(e, ["AbortError"]);
-export const isConnectionError = (e: unknown): e is ConnectionError => hasName(e, ["ConnectionError"]);
+export const isConnectionError = (e: unknown): e is ConnectionError =>
+  hasName(e, ["ConnectionError", "RequestTimeoutError"]);
+export const isRequestTimeoutError = (e: unknown): e is RequestTimeoutError =>
+  hasName(e, ["RequestTimeoutError"]);
+export const isPagingError = (e: unknown): e is PagingError => hasName(e, ["PagingError"]);
 export const isMappingError = (e: unknown): e is MappingError => hasName(e, ["MappingError"]);
+export const isStateStoreCorruptedError = (e: unknown): e is StateStoreCorruptedError =>
+  hasName(e, ["StateStoreCorruptedError"]);
+export const isStateStoreLockedError = (e: unknown): e is StateStoreLockedError =>
+  hasName(e, ["StateStoreLockedError"]);
 
 const allowedHeaders = new Set([
   "accept",

@@ -3,9 +3,9 @@ import {
   bearerTokenAuthenticationPolicy,
   createPipelineFromOptions,
   type Pipeline,
-  retryPolicy,
 } from "@azure/core-rest-pipeline";
-import type { CommonClientOptions } from "./clientOptions";
+import type { CommonClientOptions, PagingOptions } from "./clientOptions";
+import { guardCredential } from "./credentialGuard";
 import { scopeForEndpoint } from "./endpoint";
 import type { ServiceName } from "./errors";
 import { logger } from "./log";
@@ -16,9 +16,11 @@ import {
   metricsPolicy,
   rateLimitPolicy,
   staticHeadersPolicy,
-  throttledWithoutRetryAfterStrategy,
 } from "./policies";
 import { RateLimiter, type RateLimitOptions } from "./rateLimiter";
+import { DEFAULT_MAX_RESPONSE_BYTES, responseSizePolicy } from "./responseSizePolicy";
+import { retrySettings, serviceRetryPolicy } from "./retryPolicy";
+import { DEFAULT_REQUEST_TIMEOUT_IN_MS, requestTimeoutPolicy } from "./timeoutPolicy";
 import { SDK_VERSION } from "./version";
 
 export interface ServicePipelineOptions extends CommonClientOptions {
@@ -42,19 +44,23 @@ const allowedHeaderNames = [
 ];
 const allowedQueryParameters = ["api-version", "$filter", "$orderby", "$top", "$skip", "$expand", "$count"];
 
+// Settings the pipeline's owner (ServiceHttp) reads back; a Pipeline has no room for them.
+const pagingByPipeline = new WeakMap<Pipeline, PagingOptions>();
+
+/** The `pagingOptions` a pipeline was created with. */
+export function pagingOptionsOf(pipeline: Pipeline): PagingOptions {
+  return pagingByPipeline.get(pipeline) ?? {};
+}
+
 /**
- * One pipeline per client, built on core's defaults: retries (429/503 honouring Retry-After, 5xx,
- * resets), user agent, sanitized logging. We add bearer auth with the endpoint's scope, client-side
- * rate limiting and metrics on every attempt, and a host pin in front of the transport.
+ * One pipeline per client, built on core's defaults for user agent and sanitized logging. Core's retry
+ * policy is replaced by ours (serviceRetryPolicy: Retry-After capped, POST/PATCH not resent after a drop).
+ * We add bearer auth with the endpoint's scope (credential failures recognisable), client-side rate limiting
+ * and metrics on every attempt, a host pin in front of the transport, and next to the transport a timeout
+ * per attempt and a cap on the response size.
  */
 export function createServicePipeline(options: ServicePipelineOptions): Pipeline {
-  const retry = options.retryOptions ?? {};
   const pipeline = createPipelineFromOptions({
-    retryOptions: {
-      maxRetries: retry.maxRetries ?? 3,
-      retryDelayInMs: retry.retryDelayInMs ?? 1000,
-      maxRetryDelayInMs: retry.maxRetryDelayInMs ?? 64_000,
-    },
     userAgentOptions: {
       userAgentPrefix: [options.userAgentPrefix, `defender-sentinel-sync/${SDK_VERSION}`]
         .filter(Boolean)
@@ -68,13 +74,8 @@ export function createServicePipeline(options: ServicePipelineOptions): Pipeline
       additionalAllowedQueryParameters: allowedQueryParameters,
     },
   });
-  pipeline.addPolicy(
-    retryPolicy(
-      [throttledWithoutRetryAfterStrategy(retry.retryDelayInMs ?? 1000, retry.maxRetryDelayInMs ?? 64_000)],
-      { maxRetries: retry.maxRetries ?? 3 },
-    ),
-    { phase: "Retry" },
-  );
+  pipeline.removePolicy({ name: "defaultRetryPolicy" });
+  pipeline.addPolicy(serviceRetryPolicy(retrySettings(options.retryOptions)), { phase: "Retry" });
   if (options.headers) pipeline.addPolicy(staticHeadersPolicy(options.headers));
 
   const limiter =
@@ -87,15 +88,26 @@ export function createServicePipeline(options: ServicePipelineOptions): Pipeline
   pipeline.addPolicy(metricsPolicy(options.metrics), { afterPhase: "Retry" });
 
   const scopes = options.credentialScopes ?? [scopeForEndpoint(options.endpointUrl)];
+  const credential = guardCredential(options.credential);
   const auth =
     options.endpointUrl.protocol === "http:"
-      ? loopbackBearerPolicy(options.credential, scopes)
-      : bearerTokenAuthenticationPolicy({ credential: options.credential, scopes });
+      ? loopbackBearerPolicy(credential, scopes)
+      : bearerTokenAuthenticationPolicy({ credential, scopes });
   pipeline.addPolicy(auth, { phase: "Sign" });
   pipeline.addPolicy(hostPinningPolicy(options.endpointUrl.origin), { afterPhase: "Sign" });
+  // Added last, so they sit right above the transport: the timeout covers the size-checked body read.
+  pipeline.addPolicy(
+    requestTimeoutPolicy(options.service, options.requestTimeoutInMs ?? DEFAULT_REQUEST_TIMEOUT_IN_MS),
+    { afterPhase: "Sign" },
+  );
+  pipeline.addPolicy(
+    responseSizePolicy(options.service, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
+    { afterPhase: "Sign" },
+  );
 
   for (const extra of options.additionalPolicies ?? []) {
     pipeline.addPolicy(extra.policy, extra.position === "perRetry" ? { afterPhase: "Retry" } : {});
   }
+  pagingByPipeline.set(pipeline, options.pagingOptions ?? {});
   return pipeline;
 }

@@ -30,7 +30,12 @@ import {
   UntrustedHostError,
   type ValidationIssue,
 } from "./errors";
+import { CredentialFailure, describeCredentialFailure } from "./credentialGuard";
+import { isIdempotentMethod, markIdempotent } from "./idempotency";
+import type { PagingGuardOptions } from "./paging";
+import { pagingOptionsOf } from "./pipeline";
 import { parseRetryAfterInMs } from "./retryAfter";
+import { connectionMayHaveDelivered } from "./retryPolicy";
 
 export interface SendOptions<T> {
   method: HttpMethods;
@@ -44,8 +49,9 @@ export interface SendOptions<T> {
   acceptStatuses?: number[];
   abortSignal?: AbortSignalLike;
   /**
-   * Safe to resend when a 2xx body arrives cut off (a reset mid-body). Default: every method but POST;
-   * a POST that appends (Graph comments) must not be sent twice.
+   * Safe to resend after it may have reached the service: a reset or timeout after sending, a 5xx other
+   * than 503, a 2xx body cut off. Default: every method but POST and PATCH (a POST that appends, such as a
+   * Graph comment, must not be sent twice; a PATCH may already have been applied).
    */
   idempotent?: boolean;
 }
@@ -63,6 +69,8 @@ export interface SendResult<T> {
 /** Sends JSON requests through a pipeline and turns every outcome into a parsed body or a typed error. */
 export class ServiceHttp {
   private readonly httpClient: HttpClient;
+  /** What list methods pass to createPagedIterator: the client's pagingOptions and this service. */
+  readonly paging: PagingGuardOptions;
 
   constructor(
     readonly service: ServiceName,
@@ -71,6 +79,7 @@ export class ServiceHttp {
     httpClient?: HttpClient,
   ) {
     this.httpClient = httpClient ?? createDefaultHttpClient();
+    this.paging = { ...pagingOptionsOf(pipeline), service };
   }
 
   /** `endpoint + path` with query parameters; path segments must already be encoded. */
@@ -98,10 +107,10 @@ export class ServiceHttp {
   }
 
   async send<T>(options: SendOptions<T>): Promise<SendResult<T>> {
-    const idempotent = options.idempotent ?? options.method !== "POST";
+    const idempotent = options.idempotent ?? isIdempotentMethod(options.method);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.sendOnce(options);
+        return await this.sendOnce(options, idempotent);
       } catch (e) {
         const truncated =
           (e as ResponseValidationError).name === "ResponseValidationError" &&
@@ -112,7 +121,7 @@ export class ServiceHttp {
     }
   }
 
-  private async sendOnce<T>(options: SendOptions<T>): Promise<SendResult<T>> {
+  private async sendOnce<T>(options: SendOptions<T>, idempotent: boolean): Promise<SendResult<T>> {
     this.assertTrusted(options.url);
     if (options.abortSignal?.aborted) throw new RequestAbortedError("The operation was aborted");
     const headers = createHttpHeaders({ accept: "application/json", ...options.headers });
@@ -129,13 +138,14 @@ export class ServiceHttp {
       abortSignal: options.abortSignal,
       allowInsecureConnection: this.endpoint.protocol === "http:",
     });
+    markIdempotent(request, idempotent);
     const redacted = () => redactRequest(options.method, options.url, request.headers);
 
     let response: PipelineResponse;
     try {
       response = await this.pipeline.sendRequest(this.httpClient, request);
     } catch (e) {
-      throw this.translateSendError(e, redacted());
+      throw this.translateSendError(e, redacted(), idempotent);
     }
 
     const requestId =
@@ -178,7 +188,14 @@ export class ServiceHttp {
     return { status: response.status, body: parsed.data, requestId, headers: response.headers };
   }
 
-  private translateSendError(e: unknown, request: RedactedRequest): Error {
+  private translateSendError(e: unknown, request: RedactedRequest, idempotent: boolean): Error {
+    if (e instanceof CredentialFailure) {
+      return new AuthenticationError(
+        `${this.service}: the credential could not get a token for ${e.scopes.join(", ")} ` +
+          `(${describeCredentialFailure(e.failure)})`,
+        { service: this.service, statusCode: 0, request, scopes: e.scopes, cause: e.failure },
+      );
+    }
     if (isSyncSdkError(e)) return e;
     const name = (e as { name?: string })?.name;
     if (name === "AbortError") return new RequestAbortedError("The operation was aborted", { cause: e });
@@ -186,11 +203,20 @@ export class ServiceHttp {
       if (e.response) {
         return this.errorFromResponse(e.response, e.response.bodyAsText ?? "", request, undefined);
       }
-      return new ConnectionError(`Could not reach ${this.service} (${e.code ?? "network error"})`, {
+      const code = e.code ?? undefined;
+      // Without a response nobody knows whether the service applied a write; say why it was not resent.
+      const unsent =
+        idempotent || !connectionMayHaveDelivered(code)
+          ? ""
+          : `; the ${request.method} was not resent because the service may already have applied it`;
+      return new ConnectionError(`Could not reach ${this.service} (${code ?? "network error"})${unsent}`, {
         cause: e,
+        service: this.service,
+        request,
+        code,
       });
     }
-    return new ConnectionError(`Could not reach ${this.service}`, { cause: e });
+    return new ConnectionError(`Could not reach ${this.service}`, { cause: e, service: this.service, request });
   }
 
   private errorFromResponse(
@@ -239,6 +265,7 @@ export class ServiceHttp {
         if (status >= 500) {
           return new ServiceUnavailableError(text0, {
             ...init,
+            retryAfterInMs: status === 503 ? parseRetryAfterInMs(response.headers) : undefined,
           });
         }
         return new HttpResponseError(text0, init);

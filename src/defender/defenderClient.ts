@@ -2,10 +2,14 @@ import type { TokenCredential } from "@azure/core-auth";
 import { z } from "zod";
 import type { CommonClientOptions, OperationOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
-import { InvalidArgumentError, isServiceUnavailableError, redactUrl } from "../core/errors";
+import {
+  InvalidArgumentError,
+  isBadRequestError,
+  isServiceUnavailableError,
+  redactUrl,
+} from "../core/errors";
 import { pathId } from "../core/ids";
 import { RequestMetrics } from "../core/metrics";
-import { WarningChannel, type WarningListener } from "../core/warnings";
 import { andFilters, odataString } from "../core/odata";
 import {
   createPagedIterator,
@@ -18,6 +22,7 @@ import { createServicePipeline } from "../core/pipeline";
 import { GRAPH_RATE_LIMITS } from "../core/rateLimiter";
 import { ServiceHttp, zodIssues } from "../core/serviceHttp";
 import { compareTimestamps, odataDateTime, timestampKey } from "../core/timestamps";
+import { WarningChannel, type WarningListener } from "../core/warnings";
 import {
   type AlertComment,
   alertCommentSchema,
@@ -29,6 +34,7 @@ import {
   defenderIncidentSchema,
   graphPageSchema,
 } from "./models";
+import { DefenderWireFallbacks } from "./wireFallbacks";
 
 /** Graph rejects `$top` above 50 for incidents ("The limit of '50' for Top query has been exceeded"). */
 export const MAX_INCIDENT_PAGE_SIZE = 50;
@@ -41,7 +47,10 @@ export interface DefenderClientOptions extends CommonClientOptions {
 export interface ListDefenderIncidentsOptions extends OperationOptions {
   /** Only incidents with `lastUpdateDateTime ge updatedSince`. Results come oldest first. */
   updatedSince?: Date | string;
-  /** Include `alerts` (`$expand=alerts`); falls back to per-incident fetches if the service 5xx's. */
+  /**
+   * Include `alerts` (`$expand=alerts`). If the service answers 5xx, the client lists without it from then on
+   * and reads each incident's alerts separately (warning `expandAlertsFailed`).
+   */
   expandAlerts?: boolean;
   /** `$top`, 1–50. Default 50. */
   pageSize?: number;
@@ -73,6 +82,8 @@ interface IncidentCursor {
   nextLink?: string;
   /** Sticky once `$expand=alerts` failed with 5xx. */
   noExpand?: boolean;
+  /** Sticky once `$orderby` was refused: pages come in the service's order, so only nextLink can advance. */
+  noOrderBy?: boolean;
 }
 
 const cursorSchema = z.object({
@@ -80,6 +91,7 @@ const cursorSchema = z.object({
   seen: z.array(z.string()),
   nextLink: z.string().optional(),
   noExpand: z.boolean().optional(),
+  noOrderBy: z.boolean().optional(),
 });
 
 const rawPageSchema = graphPageSchema(z.unknown());
@@ -98,6 +110,8 @@ export class DefenderClient {
   readonly metrics: RequestMetrics;
   /** Fallbacks taken and odd items tolerated; see `onWarning`. */
   protected readonly warnings = new WarningChannel();
+  /** Wire choices the service refused, remembered so the failing request is not sent again. */
+  private readonly fallbacks = new DefenderWireFallbacks(this.warnings);
   private readonly http: ServiceHttp;
 
   constructor(credential: TokenCredential, options: DefenderClientOptions = {}) {
@@ -124,7 +138,6 @@ export class DefenderClient {
     return this.warnings.subscribe(listener);
   }
 
-
   /**
    * Lists incidents oldest-update first. Pages advance by moving the `lastUpdateDateTime ge` bound past the
    * last page (keyset) instead of a growing `$skip`, which Graph caps at 500 and which stalls under load.
@@ -137,8 +150,10 @@ export class DefenderClient {
       throw new InvalidArgumentError("pageSize", `must be an integer from 1 to ${MAX_INCIDENT_PAGE_SIZE}`);
     }
     const initialSince = options.updatedSince === undefined ? undefined : odataDateTime(options.updatedSince);
-    return createPagedIterator((token) =>
-      this.listIncidentsPage(decodeCursor(token) ?? { since: initialSince, seen: [] }, pageSize, options),
+    return createPagedIterator(
+      (token) =>
+        this.listIncidentsPage(decodeCursor(token) ?? { since: initialSince, seen: [] }, pageSize, options),
+      this.http.paging,
     );
   }
 
@@ -148,42 +163,24 @@ export class DefenderClient {
     options: ListDefenderIncidentsOptions,
   ): Promise<Page<DefenderIncident>> {
     const wantAlerts = options.expandAlerts === true;
-    const expand = wantAlerts && !cursor.noExpand;
-    // Once $expand=alerts has failed, a service nextLink (which echoes the query) must lose it too.
-    const nextLink =
-      cursor.nextLink && wantAlerts && cursor.noExpand ? withoutExpand(cursor.nextLink) : cursor.nextLink;
-    const url =
+    const noExpand = wantAlerts && (cursor.noExpand === true || this.fallbacks.listExpandFailed);
+    const noOrderBy = cursor.noOrderBy === true || this.fallbacks.orderbyRefused;
+    // A service nextLink echoes the query it answers; once an option failed, the link must lose it too.
+    let nextLink = cursor.nextLink;
+    if (nextLink && noExpand) nextLink = withoutParam(nextLink, "$expand");
+    if (nextLink && noOrderBy) nextLink = withoutParam(nextLink, "$orderby");
+    const requested =
       nextLink ??
       this.http.url("/security/incidents", {
         $filter: andFilters(
           cursor.since ? `lastUpdateDateTime ge ${cursor.since}` : undefined,
           options.filter,
         ),
-        $orderby: "lastUpdateDateTime asc",
+        $orderby: noOrderBy ? undefined : "lastUpdateDateTime asc",
         $top: pageSize,
-        $expand: expand ? "alerts" : undefined,
+        $expand: wantAlerts && !noExpand ? "alerts" : undefined,
       });
-    let page: z.infer<typeof rawPageSchema>;
-    let noExpand = cursor.noExpand ?? false;
-    try {
-      page = (
-        await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal: options.abortSignal })
-      ).body!;
-    } catch (e) {
-      // Large tenants get persistent 500s for $expand=alerts (elastic/integrations#18144): list without it
-      // and fetch each incident's alerts separately.
-      if (!expand || !isServiceUnavailableError(e)) throw e;
-      noExpand = true;
-      const plainUrl = withoutExpand(url);
-      page = (
-        await this.http.send({
-          method: "GET",
-          url: plainUrl,
-          schema: rawPageSchema,
-          abortSignal: options.abortSignal,
-        })
-      ).body!;
-    }
+    const { page, url, dropped } = await this.sendIncidentPage(requested, options.abortSignal);
     const items = parseItems(
       "defender",
       page.value,
@@ -199,12 +196,14 @@ export class DefenderClient {
     );
     // The fallback is sticky (noExpand travels in the cursor), so every later page fetches alerts per incident
     // too; boundary duplicates that are dropped anyway are not fetched.
-    if (wantAlerts && noExpand) {
+    const pageNoExpand = noExpand || dropped.has("$expand");
+    const pageNoOrderBy = noOrderBy || dropped.has("$orderby");
+    if (wantAlerts && pageNoExpand) {
       const plain = fresh;
       fresh = [];
       for (const incident of plain) {
-        const alerts = await this.listIncidentAlertsFallback(incident.id, options);
-        fresh.push({ ...incident, alerts });
+        const alerts = await this.alertsOfIncident(incident.id, options.abortSignal);
+        fresh.push(alerts === undefined ? incident : { ...incident, alerts });
       }
     }
 
@@ -212,46 +211,105 @@ export class DefenderClient {
     if (!serviceNextLink) return { items: fresh };
     this.http.assertTrusted(serviceNextLink);
 
-    const ascending = items.every(
-      (item, idx) =>
-        idx === 0 ||
-        compareTimestamps(items[idx - 1]!.lastUpdateDateTime ?? "", item.lastUpdateDateTime ?? "") <= 0,
-    );
+    const ascending =
+      !pageNoOrderBy &&
+      items.every(
+        (item, idx) =>
+          idx === 0 ||
+          compareTimestamps(items[idx - 1]!.lastUpdateDateTime ?? "", item.lastUpdateDateTime ?? "") <= 0,
+      );
     const last = items.at(-1)?.lastUpdateDateTime;
     const maxKey = last ? timestampKey(last) : undefined;
     let next: IncidentCursor;
     if (ascending && maxKey !== undefined && maxKey !== since) {
       const atMax = items.filter((i) => timestampKey(i.lastUpdateDateTime ?? "") === maxKey).map((i) => i.id);
-      next = { since: maxKey, seen: atMax, noExpand };
+      next = { since: maxKey, seen: atMax, noExpand: pageNoExpand, noOrderBy: pageNoOrderBy };
     } else {
-      // Keyset cannot advance (a page of equal timestamps, or the service ignored $orderby): follow nextLink.
+      // Keyset cannot advance (a page of equal timestamps, or $orderby ignored or refused): follow nextLink.
       const seenNow = new Set(cursor.seen);
       for (const i of items)
         if (maxKey !== undefined && timestampKey(i.lastUpdateDateTime ?? "") === since) seenNow.add(i.id);
-      next = { since, seen: [...seenNow], nextLink: serviceNextLink, noExpand };
+      next = {
+        since,
+        seen: [...seenNow],
+        nextLink: serviceNextLink,
+        noExpand: pageNoExpand,
+        noOrderBy: pageNoOrderBy,
+      };
     }
-    return { items: fresh, continuationToken: encodeCursor(next) };
+    // The cursor changes with `seen`; the service nextLink it wraps is what must not repeat.
+    return { items: fresh, continuationToken: encodeCursor(next), nextLinkKey: next.nextLink };
   }
 
-  private async listIncidentAlertsFallback(
+  /**
+   * GETs one page of the incident list. Of the options this client chose itself, a refused `$orderby` (400) and a
+   * failing `$expand=alerts` (5xx, after the pipeline's retries) are dropped and the page is asked again; the
+   * refusal is remembered once the smaller request succeeds.
+   */
+  private async sendIncidentPage(
+    requested: string,
+    abortSignal: OperationOptions["abortSignal"],
+  ): Promise<{ page: z.infer<typeof rawPageSchema>; url: string; dropped: Set<string> }> {
+    const dropped = new Set<string>();
+    let url = requested;
+    for (;;) {
+      try {
+        const page = (await this.http.send({ method: "GET", url, schema: rawPageSchema, abortSignal })).body!;
+        if (dropped.has("$orderby")) this.fallbacks.refuseOrderby();
+        if (dropped.has("$expand")) this.fallbacks.failListExpand();
+        return { page, url, dropped };
+      } catch (e) {
+        const option = isServiceUnavailableError(e)
+          ? "$expand"
+          : isBadRequestError(e)
+            ? "$orderby"
+            : undefined;
+        if (option === undefined || dropped.has(option) || !hasParam(url, option)) throw e;
+        dropped.add(option);
+        url = withoutParam(url, option);
+      }
+    }
+  }
+
+  /**
+   * Alerts of one incident listed without `$expand`: the incident's own `$expand=alerts` (documented), else the
+   * alerts_v2 incident filter. `undefined` when neither works.
+   */
+  private async alertsOfIncident(
     incidentId: string,
-    options: OperationOptions,
-  ): Promise<DefenderAlert[]> {
+    abortSignal: OperationOptions["abortSignal"],
+  ): Promise<DefenderAlert[] | undefined> {
     try {
-      const single = await this.getIncident(incidentId, {
-        expandAlerts: true,
-        abortSignal: options.abortSignal,
-      });
+      const single = await this.getIncidentOnce(pathId("id", incidentId), true, abortSignal);
       return single?.alerts ?? [];
     } catch (e) {
+      // Not remembered: one incident with very many alerts fails while the others work.
       if (!isServiceUnavailableError(e)) throw e;
+      this.fallbacks.expandFailed("incident", incidentId);
     }
+    return this.alertsByIncidentFilter(incidentId, abortSignal);
+  }
+
+  /** `GET /security/alerts_v2?$filter=incidentId eq '…'`; `undefined` once the service refused that filter. */
+  private async alertsByIncidentFilter(
+    incidentId: string,
+    abortSignal: OperationOptions["abortSignal"],
+  ): Promise<DefenderAlert[] | undefined> {
+    if (this.fallbacks.alertFilterRefused) return undefined;
     const alerts: DefenderAlert[] = [];
-    const pages = this.listAlerts({
-      filter: `incidentId eq ${odataString(incidentId)}`,
-      abortSignal: options.abortSignal,
-    });
-    for await (const page of pages.byPage()) alerts.push(...page);
+    let pages = 0;
+    try {
+      const filter = `incidentId eq ${odataString(incidentId)}`;
+      for await (const page of this.listAlerts({ filter, abortSignal }).byPage()) {
+        pages++;
+        alerts.push(...page);
+      }
+    } catch (e) {
+      // A 400 on a later page is something else (the $skip cap): only the first answer judges the filter.
+      if (!isBadRequestError(e) || pages > 0) throw e;
+      this.fallbacks.refuseAlertFilter(incidentId);
+      return undefined;
+    }
     return alerts;
   }
 
@@ -281,28 +339,50 @@ export class DefenderClient {
     return res.body?.["@odata.count"] ?? undefined;
   }
 
-  /** Gets one incident; `undefined` when it does not exist. */
+  /**
+   * Gets one incident; `undefined` when it does not exist. With `expandAlerts`, an incident whose
+   * `$expand=alerts` fails with 5xx is read without it and its alerts through the alerts_v2 incident filter
+   * (warning `expandAlertsFailed`); if that filter is refused too, it comes without `alerts`.
+   */
   async getIncident(
     id: string,
     options: GetDefenderIncidentOptions = {},
   ): Promise<DefenderIncident | undefined> {
-    const url = this.http.url(`/security/incidents/${pathId("id", id)}`, {
-      $expand: options.expandAlerts ? "alerts" : undefined,
-    });
+    const segment = pathId("id", id);
+    if (!options.expandAlerts) return this.getIncidentOnce(segment, false, options.abortSignal);
+    try {
+      return await this.getIncidentOnce(segment, true, options.abortSignal);
+    } catch (e) {
+      if (!isServiceUnavailableError(e)) throw e;
+      this.fallbacks.expandFailed("incident", id);
+    }
+    const plain = await this.getIncidentOnce(segment, false, options.abortSignal);
+    if (!plain) return undefined;
+    const alerts = await this.alertsByIncidentFilter(id, options.abortSignal);
+    return alerts === undefined ? plain : { ...plain, alerts };
+  }
+
+  private async getIncidentOnce(
+    segment: string,
+    expandAlerts: boolean,
+    abortSignal: OperationOptions["abortSignal"],
+  ): Promise<DefenderIncident | undefined> {
     const res = await this.http.send({
       method: "GET",
-      url,
+      url: this.http.url(`/security/incidents/${segment}`, { $expand: expandAlerts ? "alerts" : undefined }),
       schema: defenderIncidentSchema,
       acceptStatuses: [404],
-      abortSignal: options.abortSignal,
+      abortSignal,
     });
     return res.status === 404 ? undefined : res.body;
   }
 
   /**
    * PATCHes only the fields given (wire names). Fields outside the writable set (status, assignedTo,
-   * classification, determination, customTags, description, displayName, severity, resolvingComment) are
-   * refused before anything is sent. Returns the updated incident.
+   * classification, determination, customTags, description, displayName, severity, resolvingComment, summary)
+   * are refused before anything is sent. Returns the updated incident. `status: "inProgress"` is in the Graph
+   * enum but not documented for updates: if the service refuses it (400), the PATCH is sent again with
+   * `active`, and this client writes `active` from then on (warning `inProgressRefused`).
    */
   async updateIncident(
     id: string,
@@ -314,13 +394,26 @@ export class DefenderClient {
     if (!parsed.success)
       throw new InvalidArgumentError("patch", "not a valid incident update", zodIssues(parsed.error));
     if (Object.keys(parsed.data).length === 0) throw new InvalidArgumentError("patch", "is empty");
-    const res = await this.http.send({
-      method: "PATCH",
-      url: this.http.url(path),
-      body: parsed.data,
-      schema: defenderIncidentSchema,
-      abortSignal: options.abortSignal,
-    });
+    let body = parsed.data;
+    if (body.status === "inProgress" && this.fallbacks.inProgressRefused)
+      body = { ...body, status: "active" };
+    const send = (b: DefenderIncidentPatch) =>
+      this.http.send({
+        method: "PATCH",
+        url: this.http.url(path),
+        body: b,
+        schema: defenderIncidentSchema,
+        abortSignal: options.abortSignal,
+      });
+    let res: Awaited<ReturnType<typeof send>>;
+    try {
+      res = await send(body);
+    } catch (e) {
+      if (!isBadRequestError(e) || body.status !== "inProgress") throw e;
+      // Remembered only when `active` goes through: otherwise the 400 was about something else.
+      res = await send({ ...body, status: "active" });
+      this.fallbacks.refuseInProgress(id);
+    }
     if (res.body) return res.body;
     // Some Graph workloads answer 204; read the result back so callers always get the incident.
     const current = await this.getIncident(id, options);
@@ -378,7 +471,7 @@ export class DefenderClient {
         redactUrl(url),
       );
       return { items, continuationToken: nextLink ?? undefined };
-    });
+    }, this.http.paging);
   }
 
   /** Gets one alert; `undefined` when it does not exist. */
@@ -394,9 +487,13 @@ export class DefenderClient {
   }
 }
 
-function withoutExpand(url: string): string {
+function hasParam(url: string, name: string): boolean {
+  return new URL(url).searchParams.has(name);
+}
+
+function withoutParam(url: string, name: string): string {
   const u = new URL(url);
-  u.searchParams.delete("$expand");
+  u.searchParams.delete(name);
   return u.toString().replace(/\+/g, "%20");
 }
 

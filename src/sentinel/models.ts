@@ -7,7 +7,16 @@
  * (all `modelAsString: true`) accept any string. Only the PUT body schema is strict.
  */
 import { z } from "zod";
-import { evolvableEnum } from "../core/enum";
+import { type EvolvableEnumValue, evolvableEnum } from "../core/enum";
+
+/** Sentinel service limits (comments, description, alerts per incident). */
+export const SENTINEL_LIMITS = {
+  maxPageSize: 1000,
+  maxCommentLength: 30_000,
+  maxCommentsPerIncident: 100,
+  maxDescriptionLength: 5_000,
+  maxAlertsPerIncident: 150,
+} as const;
 
 const str = z.string().nullish();
 const strList = z.array(z.string()).nullish();
@@ -186,6 +195,56 @@ export const sentinelIncidentWritePropertiesSchema = z.strictObject({
   providerIncidentId: z.string().optional(),
 });
 export type SentinelIncidentWriteProperties = z.infer<typeof sentinelIncidentWritePropertiesSchema>;
+
+/**
+ * An enum value of a PUT body that came from a GET: a documented member as spelled, or a value this package
+ * has never seen (the spec's enums are `modelAsString`, so the service may add members and must take back what
+ * it sent). A documented member in another case ("closed") is a typo, not a new member, and is refused.
+ */
+function roundTripEnum<const T extends readonly string[]>(values: T) {
+  const byLower = new Map<string, string>(values.map((v) => [v.toLowerCase(), v]));
+  return z
+    .string()
+    .superRefine((value, ctx) => {
+      const known = byLower.get(value.toLowerCase());
+      if (known !== undefined && known !== value) {
+        ctx.addIssue({ code: "custom", message: `'${value}' is not a member; did you mean '${known}'?` });
+      } else if (value.trim() === "") {
+        ctx.addIssue({ code: "custom", message: "must not be empty" });
+      }
+    })
+    .transform((value) => value as EvolvableEnumValue<T>);
+}
+
+/**
+ * The `properties` `SentinelClient.createOrUpdateIncident` sends, after read-only properties and `null`s were
+ * dropped. Tolerant where a GET may differ from what this package writes, so GET → modify → PUT round-trips:
+ * enum values never seen pass (see `roundTripEnum`), owner fields may be `null`, and properties this package does
+ * not know are sent back unchanged (ARM resources take back what their GET returned). Known properties keep their
+ * types.
+ */
+export const sentinelIncidentPutPropertiesSchema = z.looseObject({
+  title: z.string(),
+  severity: roundTripEnum(sentinelSeverityValues),
+  status: roundTripEnum(sentinelStatusValues),
+  description: z.string().optional(),
+  classification: roundTripEnum(sentinelClassificationValues).optional(),
+  classificationReason: roundTripEnum(sentinelClassificationReasonValues).optional(),
+  classificationComment: z.string().optional(),
+  owner: z
+    .looseObject({
+      objectId: z.string().nullish(),
+      email: z.string().nullish(),
+      assignedTo: z.string().nullish(),
+      userPrincipalName: z.string().nullish(),
+      ownerType: roundTripEnum(ownerTypeValues).nullish(),
+    })
+    .optional(),
+  labels: z.array(z.looseObject({ labelName: z.string() })).optional(),
+  firstActivityTimeUtc: z.string().optional(),
+  lastActivityTimeUtc: z.string().optional(),
+});
+export type SentinelIncidentPutProperties = z.infer<typeof sentinelIncidentPutPropertiesSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Comments (WIRE-FACTS 3.6)

@@ -2,41 +2,48 @@ import type { TokenCredential } from "@azure/core-auth";
 import { z } from "zod";
 import type { CommonClientOptions, OperationOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
-import { InvalidArgumentError, redactUrl, type ValidationIssue } from "../core/errors";
-import { guidId } from "../core/ids";
+import { InvalidArgumentError, isNotFoundError, redactUrl } from "../core/errors";
+import { armName, guidId, WORKSPACE_NAME_PATTERN } from "../core/ids";
 import { RequestMetrics } from "../core/metrics";
-import { WarningChannel, type WarningListener } from "../core/warnings";
 import { andFilters } from "../core/odata";
 import { createPagedIterator, type PagedAsyncIterableIterator, type PageSettings } from "../core/paging";
 import { type InvalidItemHandler, parseItems } from "../core/parseItems";
 import { createServicePipeline } from "../core/pipeline";
 import { ARM_RATE_LIMITS } from "../core/rateLimiter";
-import { ServiceHttp, zodIssues } from "../core/serviceHttp";
+import { ServiceHttp } from "../core/serviceHttp";
 import { odataDateTime } from "../core/timestamps";
+import { WarningChannel, type WarningListener } from "../core/warnings";
+import {
+  type AlertRule,
+  type AlertRuleOperationOptions,
+  type AlertRuleWrite,
+  alertRuleSchema,
+  type CreateOrUpdateAlertRuleOptions,
+  type ListAlertRulesOptions,
+  NRT_ALERT_RULE_API_VERSION,
+  type NrtAlertRule,
+  type ScheduledAlertRule,
+  validateAlertRule,
+} from "./alertRuleModels";
+import { validateIncidentProperties } from "./incidentBody";
 import {
   armPageSchema,
+  SENTINEL_LIMITS,
   type SentinelAlert,
   type SentinelComment,
   type SentinelEntity,
   type SentinelIncident,
+  type SentinelIncidentProperties,
   type SentinelIncidentWriteProperties,
   sentinelAlertsResponseSchema,
   sentinelCommentSchema,
   sentinelEntitiesResponseSchema,
   sentinelIncidentSchema,
-  sentinelIncidentWritePropertiesSchema,
 } from "./models";
 
 /** Default Microsoft.SecurityInsights api-version. */
 export const DEFAULT_SENTINEL_API_VERSION = "2025-09-01";
-/** Sentinel service limits (WIRE-FACTS 3.10). */
-export const SENTINEL_LIMITS = {
-  maxPageSize: 1000,
-  maxCommentLength: 30_000,
-  maxCommentsPerIncident: 100,
-  maxDescriptionLength: 5_000,
-  maxAlertsPerIncident: 150,
-} as const;
+export { SENTINEL_LIMITS, validateIncidentProperties };
 
 export interface SentinelClientOptions extends CommonClientOptions {
   subscriptionId: string;
@@ -71,22 +78,9 @@ export interface SentinelEntitiesResult {
   metaData: { entityKind?: string; count?: number }[];
 }
 
-/** Properties the service owns; dropped from a PUT body so GET → modify → PUT round trips just work. */
-const readOnlyProperties = [
-  "incidentNumber",
-  "incidentUrl",
-  "createdTimeUtc",
-  "lastModifiedTimeUtc",
-  "additionalData",
-  "relatedAnalyticRuleIds",
-  "providerName",
-  "providerIncidentId",
-  "teamInformation",
-] as const;
-
 const rawPageSchema = armPageSchema(z.unknown());
-const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,88}[A-Za-z0-9]$|^[A-Za-z0-9]$/;
 const RESOURCE_GROUP = /^[-\w._()]{1,90}$/;
+const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 
 /**
  * Client for Microsoft Sentinel incidents (ARM Microsoft.SecurityInsights). Needs the Microsoft Sentinel
@@ -118,8 +112,11 @@ export class SentinelClient {
         "must be 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending with '.'",
       );
     }
-    if (typeof options.workspaceName !== "string" || !WORKSPACE_NAME.test(options.workspaceName)) {
-      throw new InvalidArgumentError("workspaceName", "must match ^[A-Za-z0-9][A-Za-z0-9-]+[A-Za-z0-9]$");
+    if (typeof options.workspaceName !== "string" || !WORKSPACE_NAME_PATTERN.test(options.workspaceName)) {
+      throw new InvalidArgumentError(
+        "workspaceName",
+        "must be 3-90 letters, digits or '-', starting and ending with a letter or digit",
+      );
     }
     const endpointUrl = parseEndpoint(options.endpoint ?? "https://management.azure.com");
     this.endpoint = endpointUrl.toString().replace(/\/$/, "");
@@ -149,7 +146,6 @@ export class SentinelClient {
     return this.warnings.subscribe(listener);
   }
 
-
   private url(path: string, query: Record<string, string | number | undefined> = {}): string {
     return this.http.url(`${this.basePath}${path}`, { "api-version": this.apiVersion, ...query });
   }
@@ -177,30 +173,40 @@ export class SentinelClient {
     return this.paged(first, sentinelIncidentSchema, options);
   }
 
-  /** Gets an incident; `undefined` when it does not exist. */
+  /**
+   * Gets an incident; `undefined` when the incident does not exist. A missing workspace, resource group or
+   * subscription is not a missing incident: it throws NotFoundError (see `isMissingArmChild`).
+   */
   async getIncident(name: string, options: OperationOptions = {}): Promise<SentinelIncident | undefined> {
-    const res = await this.http.send({
-      method: "GET",
-      url: this.url(`/incidents/${guidId("name", name)}`),
-      schema: sentinelIncidentSchema,
-      acceptStatuses: [404],
-      abortSignal: options.abortSignal,
-    });
-    return res.status === 404 ? undefined : res.body;
+    const segment = armName("name", name);
+    try {
+      const res = await this.http.send({
+        method: "GET",
+        url: this.url(`/incidents/${segment}`),
+        schema: sentinelIncidentSchema,
+        abortSignal: options.abortSignal,
+      });
+      return res.body;
+    } catch (e) {
+      if (isMissingArmChild(e, "incidents", name)) return undefined;
+      throw e;
+    }
   }
 
   /**
    * Full PUT of an incident (Sentinel has no PATCH): `title`, `severity` and `status` are required, and a
    * closed incident needs a classification (BenignPositive also a classificationReason). Read-only
    * properties are dropped, so a `properties` object from `getIncident` can be modified and sent back.
-   * Pass the `etag` read with it to get a ConflictError instead of overwriting a newer version.
+   * Pass the `etag` read with it to get a ConflictError instead of overwriting a newer version. What a GET
+   * returned always goes back: `null`s, enum values this package has never seen and properties it does not
+   * know are sent as read (see `validateIncidentProperties`).
    */
   async createOrUpdateIncident(
     name: string,
-    properties: SentinelIncidentWriteProperties,
+    properties: SentinelIncidentWriteProperties | SentinelIncidentProperties,
     options: CreateOrUpdateIncidentOptions = {},
   ): Promise<SentinelIncident> {
-    const id = guidId("name", name);
+    const id = armName("name", name);
     const body = {
       properties: validateIncidentProperties(properties),
       ...(options.etag ? { etag: options.etag } : {}),
@@ -215,14 +221,18 @@ export class SentinelClient {
     return res.body!;
   }
 
-  /** Deletes an incident; succeeds when it is already gone. */
+  /** Deletes an incident; succeeds when it is already gone (but not when the workspace is). */
   async deleteIncident(name: string, options: OperationOptions = {}): Promise<void> {
-    await this.http.send({
-      method: "DELETE",
-      url: this.url(`/incidents/${guidId("name", name)}`),
-      acceptStatuses: [404],
-      abortSignal: options.abortSignal,
-    });
+    const segment = armName("name", name);
+    try {
+      await this.http.send({
+        method: "DELETE",
+        url: this.url(`/incidents/${segment}`),
+        abortSignal: options.abortSignal,
+      });
+    } catch (e) {
+      if (!isMissingArmChild(e, "incidents", name)) throw e;
+    }
   }
 
   listIncidentComments(
@@ -230,21 +240,24 @@ export class SentinelClient {
     options: OperationOptions = {},
   ): PagedAsyncIterableIterator<SentinelComment, SentinelComment[], PageSettings> {
     return this.paged(
-      this.url(`/incidents/${guidId("name", name)}/comments`),
+      this.url(`/incidents/${armName("name", name)}/comments`),
       sentinelCommentSchema,
       options,
     );
   }
 
-  /** Creates (or, for an existing id, edits) a comment. Ids are GUIDs we choose; messages ≤ 30,000 chars. */
+  /**
+   * Creates (or, for an existing id, edits) a comment. The id is ours to choose (this package uses GUIDs; any
+   * name without path characters is accepted); messages ≤ 30,000 chars.
+   */
   async createIncidentComment(
     name: string,
     commentId: string,
     message: string,
     options: CreateOrUpdateIncidentOptions = {},
   ): Promise<SentinelComment> {
-    const incident = guidId("name", name);
-    const comment = guidId("commentId", commentId);
+    const incident = armName("name", name);
+    const comment = armName("commentId", commentId);
     if (typeof message !== "string" || message.trim() === "") {
       throw new InvalidArgumentError("message", "must be a non-empty string");
     }
@@ -265,7 +278,7 @@ export class SentinelClient {
   async listIncidentAlerts(name: string, options: OperationOptions = {}): Promise<SentinelAlert[]> {
     const res = await this.http.send({
       method: "POST",
-      url: this.url(`/incidents/${guidId("name", name)}/alerts`),
+      url: this.url(`/incidents/${armName("name", name)}/alerts`),
       schema: sentinelAlertsResponseSchema,
       idempotent: true,
       abortSignal: options.abortSignal,
@@ -277,7 +290,7 @@ export class SentinelClient {
   async listIncidentEntities(name: string, options: OperationOptions = {}): Promise<SentinelEntitiesResult> {
     const res = await this.http.send({
       method: "POST",
-      url: this.url(`/incidents/${guidId("name", name)}/entities`),
+      url: this.url(`/incidents/${armName("name", name)}/entities`),
       schema: sentinelEntitiesResponseSchema,
       idempotent: true,
       abortSignal: options.abortSignal,
@@ -309,52 +322,97 @@ export class SentinelClient {
       if (nextLink) this.http.assertTrusted(nextLink);
       const items = parseItems("sentinel", page.value, schema, options.onInvalidItem, redactUrl(url));
       return { items, continuationToken: nextLink };
+    }, this.http.paging);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Analytics rules (Microsoft.SecurityInsights/alertRules)
+
+  /** URL of the alert rules collection or of one rule, with the call's api-version (checked) or ours. */
+  private alertRuleUrl(ruleId: string | undefined, apiVersion: string | undefined): string {
+    if (apiVersion !== undefined && (typeof apiVersion !== "string" || !API_VERSION.test(apiVersion))) {
+      throw new InvalidArgumentError("apiVersion", "must look like 2025-09-01 or 2025-07-01-preview");
+    }
+    const path = ruleId === undefined ? "/alertRules" : `/alertRules/${armName("ruleId", ruleId)}`;
+    return this.http.url(`${this.basePath}${path}`, { "api-version": apiVersion ?? this.apiVersion });
+  }
+
+  /**
+   * Creates or replaces an analytics rule (a full PUT). Scheduled and NRT rules are checked first against the
+   * service's documented limits (`validateAlertRule`); a rule read with `getAlertRule` can be modified and sent
+   * back. NRT rules exist only in preview api-versions: under a stable client api-version they are sent with
+   * `NRT_ALERT_RULE_API_VERSION` unless `options.apiVersion` says otherwise. Pass the `etag` read with the rule
+   * to get a ConflictError instead of overwriting a newer version.
+   */
+  async createOrUpdateAlertRule(
+    ruleId: string,
+    rule: AlertRuleWrite | ScheduledAlertRule | NrtAlertRule,
+    options: CreateOrUpdateAlertRuleOptions = {},
+  ): Promise<AlertRule> {
+    const body = validateAlertRule(rule);
+    const nrtFallback = body.kind === "NRT" && !/-preview$/i.test(this.apiVersion);
+    const url = this.alertRuleUrl(
+      ruleId,
+      options.apiVersion ?? (nrtFallback ? NRT_ALERT_RULE_API_VERSION : undefined),
+    );
+    const res = await this.http.send({
+      method: "PUT",
+      url,
+      body: { kind: body.kind, ...(options.etag ? { etag: options.etag } : {}), properties: body.properties },
+      schema: alertRuleSchema,
+      abortSignal: options.abortSignal,
+    });
+    return res.body!;
+  }
+
+  /** Gets an analytics rule of any kind; `undefined` when it does not exist. */
+  async getAlertRule(
+    ruleId: string,
+    options: AlertRuleOperationOptions = {},
+  ): Promise<AlertRule | undefined> {
+    const res = await this.http.send({
+      method: "GET",
+      url: this.alertRuleUrl(ruleId, options.apiVersion),
+      schema: alertRuleSchema,
+      acceptStatuses: [404],
+      abortSignal: options.abortSignal,
+    });
+    return res.status === 404 ? undefined : res.body;
+  }
+
+  /** Lists the workspace's analytics rules of every kind, following `nextLink` verbatim. */
+  listAlertRules(
+    options: ListAlertRulesOptions = {},
+  ): PagedAsyncIterableIterator<AlertRule, AlertRule[], PageSettings> {
+    return this.paged(this.alertRuleUrl(undefined, options.apiVersion), alertRuleSchema, options);
+  }
+
+  /** Deletes an analytics rule; succeeds when it is already gone. */
+  async deleteAlertRule(ruleId: string, options: AlertRuleOperationOptions = {}): Promise<void> {
+    await this.http.send({
+      method: "DELETE",
+      url: this.alertRuleUrl(ruleId, options.apiVersion),
+      acceptStatuses: [404],
+      abortSignal: options.abortSignal,
     });
   }
 }
 
 /**
- * Checks what the service would reject, before sending: required fields, closing rules, description
- * length. Returns the body without read-only properties.
+ * Whether an error is ARM's 404 for the named incident (or comment) itself. ARM answers a missing workspace,
+ * resource group or subscription with 404 as well, but under its own codes: `ResourceNotFound` naming the
+ * workspace ("The Resource 'Microsoft.OperationalInsights/workspaces/…' under resource group '…' was not
+ * found", Azure/azure-cli-extensions#5318), `ResourceGroupNotFound`, `SubscriptionNotFound`. Reading those as
+ * "no such incident" would make a sync re-create every incident into a workspace that is not there, so only
+ * `NotFound`, or a `ResourceNotFound` that names this very resource, means absent.
  */
-export function validateIncidentProperties(properties: unknown): SentinelIncidentWriteProperties {
-  if (typeof properties !== "object" || properties === null) {
-    throw new InvalidArgumentError("properties", "must be an object");
-  }
-  const copy: Record<string, unknown> = { ...(properties as Record<string, unknown>) };
-  for (const key of readOnlyProperties) delete copy[key];
-  // `IncidentLabel.labelType` is read-only in the spec (User/AutoAssigned is decided by the service).
-  if (Array.isArray(copy.labels)) {
-    copy.labels = copy.labels.map((label: unknown) => {
-      if (typeof label !== "object" || label === null) return label;
-      const { labelType: _readOnly, ...rest } = label as Record<string, unknown>;
-      return rest;
-    });
-  }
-  const parsed = sentinelIncidentWritePropertiesSchema.safeParse(copy);
-  const issues: ValidationIssue[] = parsed.success ? [] : zodIssues(parsed.error);
-  if (parsed.success) {
-    const p = parsed.data;
-    if (p.title.trim() === "") issues.push({ path: "title", message: "must not be empty" });
-    if (p.status === "Closed" && !p.classification) {
-      issues.push({ path: "classification", message: "closing an incident requires a classification" });
-    }
-    if (p.classification === "BenignPositive" && !p.classificationReason) {
-      issues.push({
-        path: "classificationReason",
-        message: "classification 'BenignPositive' must have classificationReason",
-      });
-    }
-    if (p.description !== undefined && p.description.length > SENTINEL_LIMITS.maxDescriptionLength) {
-      issues.push({ path: "description", message: "exceeds Sentinel's 5,000 characters" });
-    }
-  }
-  if (issues.length > 0 || !parsed.success) {
-    throw new InvalidArgumentError(
-      "properties",
-      issues.map((i) => `${i.path}: ${i.message}`).join("; "),
-      issues,
-    );
-  }
-  return parsed.data;
+export function isMissingArmChild(error: unknown, collection: string, name: string): boolean {
+  if (!isNotFoundError(error)) return false;
+  const code = error.code?.toLowerCase();
+  if (code === "notfound") return true;
+  if (code !== "resourcenotfound") return false;
+  const message = (error.details as { error?: { message?: unknown } } | undefined)?.error?.message;
+  return (
+    typeof message === "string" && message.toLowerCase().includes(`${collection}/${name}'`.toLowerCase())
+  );
 }

@@ -1,5 +1,6 @@
 import type { DefenderClient } from "../defender/defenderClient";
 import type { MappingProfile } from "../mapping";
+import type { SentinelIncident } from "../sentinel/models";
 import type { SentinelClient } from "../sentinel/sentinelClient";
 import type { LogsIngestionAlertSink } from "../sink/logsIngestionAlertSink";
 import type { ConflictPolicy } from "./conflictPolicy";
@@ -50,6 +51,11 @@ export interface CycleContext {
   etagRefresh: { defenderId: string; sentinelName: string; since: string | undefined }[];
   /** Copies made by Microsoft's connector exist in this workspace (gates per-page lookups). */
   connectorCopiesSeen: boolean;
+  /**
+   * Connector copies the Sentinel pass found unlinked, by Defender id. The Defender pass links each with the
+   * Defender incident it lists anyway (no GET per copy); what it does not bring is linked after it.
+   */
+  deferredCopies: Map<string, SentinelIncident>;
 }
 
 export const CONNECTOR_PROVIDER_NAMES = ["microsoft xdr", "microsoft 365 defender", "microsoft defender xdr"];

@@ -83,11 +83,49 @@ export interface IncidentFailedEvent {
   attempts: number;
 }
 
+/** Unified target: the source incident's alerts were handed to the target; its incident is not there yet. */
+export interface IncidentPendingEvent {
+  defenderId: string;
+  /** Source alerts relayed in this step (rows uploaded). */
+  alertsRelayed: number;
+  /** Alerts left for a later cycle (the relay rule's per-run budget was spent). */
+  alertsDeferred: number;
+  /** The pair had been pending past its timeout and its alerts were sent again. */
+  reRelayed: boolean;
+  dryRun: boolean;
+}
+
+/** Unified target: a target incident was found for a pending pair (or the pair moved to another target incident). */
+export interface IncidentLinkedEvent {
+  defenderId: string;
+  targetIncidentId: string;
+  /** The previous target incident when the pair moved (Defender merged the target incident). */
+  previousTargetIncidentId: string | undefined;
+  /** From the first relay of the source incident to this link; undefined when relinking. */
+  pendingForMs: number | undefined;
+  dryRun: boolean;
+}
+
+/** Unified target: a second target incident for one source incident was resolved as a duplicate. */
+export interface IncidentDuplicateEvent {
+  defenderId: string;
+  primaryTargetIncidentId: string;
+  duplicateTargetIncidentId: string;
+  dryRun: boolean;
+}
+
 export interface ProgressEvent {
   phase: "backfill" | "incremental" | "reconcile";
   side: Side;
   processed: number;
   estimatedTotal: number | undefined;
+}
+
+export interface CycleFailedEvent {
+  /** The number of the cycle that failed (the next cycle retries it); undefined when the store could not be read. */
+  cycle: number | undefined;
+  /** Why: e.g. a side could not be listed, `CycleTimeoutError`, a paging error, a state-store failure. */
+  error: unknown;
 }
 
 /** The typed event map of SyncEngine (an unknown event name does not compile). */
@@ -97,6 +135,9 @@ export interface SyncEngineEvents {
   "incident.closed": (event: IncidentLifecycleEvent) => void;
   "incident.reopened": (event: IncidentLifecycleEvent) => void;
   "incident.redirected": (event: IncidentRedirectedEvent) => void;
+  "incident.pending": (event: IncidentPendingEvent) => void;
+  "incident.linked": (event: IncidentLinkedEvent) => void;
+  "incident.duplicate": (event: IncidentDuplicateEvent) => void;
   "comment.synced": (event: CommentSyncedEvent) => void;
   conflict: (event: ConflictEvent) => void;
   "incident.failed": (event: IncidentFailedEvent) => void;
@@ -105,5 +146,7 @@ export interface SyncEngineEvents {
   warning: (event: SyncWarning) => void;
   progress: (event: ProgressEvent) => void;
   "cycle.completed": (report: SyncReport) => void;
+  /** A cycle failed (`runOnce` rejects with the same error; `start()` also emits it on `error`). */
+  "cycle.failed": (event: CycleFailedEvent) => void;
   error: (error: unknown) => void;
 }

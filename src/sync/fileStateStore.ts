@@ -1,152 +1,121 @@
-import { createReadStream } from "node:fs";
-import { type FileHandle, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { SyncSdkError } from "../core/errors";
+import { isStateStoreLockedError, StateStoreCorruptedError, SyncSdkError } from "../core/errors";
+import { replaceFile, writeFileAtomic } from "./atomicFile";
+import { DirectoryLock } from "./directoryLock";
+import {
+  headerBytes,
+  LOG_FILE,
+  readRecordLine,
+  recordLineBytes,
+  SNAPSHOT_FILE,
+  WATERMARKS_FILE,
+} from "./fileStateFormat";
+import { loadState } from "./fileStateLoad";
+import { RecordIndex, type RecordLocation } from "./recordIndex";
 import { StateConflictError, type StateStore, type SyncRecord, type Watermarks } from "./stateStore";
 
 export interface FileStateStoreOptions {
   /** Compact the append log into a snapshot once it holds this many more lines than there are records. Default 50,000. */
   compactAfterLines?: number;
-}
-
-/** Another process holds the store's lock file. */
-export class StateStoreLockedError extends SyncSdkError {
-  override name = "StateStoreLockedError";
-}
-
-const SNAPSHOT = "records.snapshot.jsonl";
-const LOG = "records.log.jsonl";
-const WATERMARKS = "watermarks.json";
-const LOCK = "lock";
-
-/** Where a record's current line is, and what the index needs without reading it. */
-interface Location {
-  inLog: boolean;
-  offset: number;
-  length: number;
-  version: number;
-  sentinelName: string;
+  /**
+   * How long a lock file whose owner cannot be checked (another host, or a pid now used by another program) stays
+   * valid after its owner last refreshed it; the owner refreshes it every quarter of this. Default 60,000 ms.
+   */
+  lockLeaseInMs?: number;
 }
 
 /**
- * A durable store in a directory. Each record write appends one line to a log (no full-file rewrite per
- * incident); the log is periodically compacted into a snapshot written to a temp file and renamed over
- * the old one, and watermarks are replaced the same way, so a crash leaves either the old or the new
- * file, never half of one. A torn last log line (crash mid-append) is ignored on load. Memory holds only an
- * index (id → file position, version, Sentinel name: ≈ 200 bytes a record); records are read back from
- * the files (the OS page cache keeps that cheap), so memory does not grow with the ledger's content.
- * A lock file keeps a second process from opening the same directory.
+ * A durable store in a directory. Each record write appends one line to a log (no full-file rewrite per incident);
+ * the log is periodically compacted into a snapshot, and the snapshot, the fresh log and the watermarks are each
+ * replaced whole (temp file, fsync, rename), so a crash leaves either the old or the new file, never half of one.
+ * Memory holds only an index (id → file position, version, Sentinel name: ≈ 200 bytes a record); records are read
+ * back from the files (the OS page cache keeps that cheap), so memory does not grow with the ledger's content.
+ *
+ * Loading checks everything: every record against its schema, each record's version history through the log, the
+ * snapshot the log builds on, the watermarks. A torn last log line (a crash mid-append) is cut and the file
+ * repaired; any other damage throws {@link StateStoreCorruptedError} naming the file and line, from the first call
+ * and every later one, and leaves the files untouched. Syncing on a partial ledger would re-create incidents it no
+ * longer knows about (overwriting analysts' edits) and skip others, so the engine's cycle fails instead.
+ *
+ * One store per directory: a second instance, in this process or another, fails with
+ * {@link StateStoreLockedError} until the first one is closed (a lock left by a dead process is taken over).
+ * The directory is opened on first use, or by {@link FileStateStore.open}.
  */
 export class FileStateStore implements StateStore {
-  private readonly index = new Map<string, Location>();
-  private readonly bySentinel = new Map<string, string>();
+  private readonly index = new RecordIndex();
   private watermarks: Watermarks = { cycles: 0, version: 0 };
   private log: FileHandle | undefined;
   private snapshot: FileHandle | undefined;
+  private lock: DirectoryLock | undefined;
+  private generation = 0;
   private logSize = 0;
   private logLines = 0;
   private ready: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly compactAfterLines: number;
+  /** Set when a compaction failed half-way: the files are consistent, this instance's view is not. */
+  private broken: unknown;
   private closed = false;
+  private readonly compactAfterLines: number;
+  private readonly lockLeaseInMs: number;
 
   constructor(
     readonly directory: string,
     options: FileStateStoreOptions = {},
   ) {
     this.compactAfterLines = options.compactAfterLines ?? 50_000;
+    this.lockLeaseInMs = options.lockLeaseInMs ?? 60_000;
   }
 
-  private init(): Promise<void> {
-    this.ready ??= this.load();
-    return this.ready;
+  /**
+   * Takes the directory's lock and loads and checks its files now rather than on first use, so that a damaged
+   * or busy directory is reported at startup. Throws StateStoreCorruptedError or StateStoreLockedError.
+   */
+  async open(): Promise<void> {
+    await this.use();
+  }
+
+  private async use(): Promise<void> {
+    if (this.closed) throw new SyncSdkError(`FileStateStore on ${this.directory} is closed`);
+    this.ready ??= this.load().catch(async (e: unknown) => {
+      await this.abandon();
+      // A busy directory may be released later: the next call tries again. Damage stays reported.
+      if (isStateStoreLockedError(e)) this.ready = undefined;
+      throw e;
+    });
+    await this.ready;
+    if (this.broken) throw this.broken;
+    this.lock!.assertHeld();
   }
 
   private async load(): Promise<void> {
     await mkdir(this.directory, { recursive: true });
-    await this.acquireLock();
-    await this.scan(SNAPSHOT, false);
-    const logEnd = await this.scan(LOG, true);
-    const wm = await readFile(join(this.directory, WATERMARKS), "utf8").catch(() => undefined);
-    if (wm) this.watermarks = JSON.parse(wm) as Watermarks;
-    this.log = await open(join(this.directory, LOG), "a+");
-    // A torn final line (crash mid-append) is cut off so that the next append starts on a clean line.
-    if (logEnd < (await this.log.stat()).size) await this.log.truncate(logEnd);
-    this.logSize = logEnd;
-    this.snapshot = await open(join(this.directory, SNAPSHOT), "a+");
+    this.lock = await DirectoryLock.acquire(this.directory, this.lockLeaseInMs);
+    const loaded = await loadState(this.directory, this.index);
+    this.watermarks = loaded.watermarks;
+    this.generation = loaded.generation;
+    const logPath = join(this.directory, LOG_FILE);
+    if (loaded.newLog) await writeFileAtomic(logPath, headerBytes(loaded.generation));
+    this.log = await open(logPath, "a+");
+    const size = (await this.log.stat()).size;
+    // Cut a torn last line, so that the next append starts on a line of its own.
+    if (!loaded.newLog && loaded.logEnd < size) {
+      await this.log.truncate(loaded.logEnd);
+      await this.log.sync();
+    }
+    this.logSize = loaded.newLog ? size : loaded.logEnd;
+    this.logLines = loaded.logLines;
+    if (loaded.hasSnapshot) this.snapshot = await open(join(this.directory, SNAPSHOT_FILE), "r");
   }
 
-  /**
-   * Streams a file line by line into the index (position of each record's line). Returns the byte offset
-   * after the last complete line; only the very last line may be torn, anything else corrupt is an error.
-   */
-  private async scan(file: string, inLog: boolean): Promise<number> {
-    const path = join(this.directory, file);
-    const size = await stat(path).then(
-      (st) => st.size,
-      () => -1,
-    );
-    if (size < 0) return 0;
-    const lines = createInterface({
-      input: createReadStream(path, { encoding: "utf8" }),
-      crlfDelay: Number.POSITIVE_INFINITY,
-    });
-    let offset = 0;
-    let good = 0;
-    let lineNo = 0;
-    let previous: { text: string; offset: number; length: number; no: number } | undefined;
-    const take = (entry: NonNullable<typeof previous>, last: boolean): boolean => {
-      let parsed: { k: string; r: SyncRecord | null };
-      try {
-        parsed = JSON.parse(entry.text);
-      } catch (e) {
-        if (last) return false;
-        throw new SyncSdkError(`${file} line ${entry.no} is corrupt`, { cause: e });
-      }
-      if (inLog) this.logLines++;
-      this.apply(parsed.k, parsed.r, { inLog, offset: entry.offset, length: entry.length });
-      good = entry.offset + entry.length + 1;
-      return true;
-    };
-    for await (const text of lines) {
-      lineNo++;
-      const length = Buffer.byteLength(text, "utf8");
-      if (previous) take(previous, false);
-      previous = text === "" ? undefined : { text, offset, length, no: lineNo };
-      offset += length + 1;
-    }
-    // The last line counts only if it parses and ended with a newline.
-    if (previous && previous.offset + previous.length < size) take(previous, true);
-    return good;
-  }
-
-  private async acquireLock(): Promise<void> {
-    const path = join(this.directory, LOCK);
-    try {
-      await writeFile(path, String(process.pid), { flag: "wx" });
-    } catch {
-      const pid = Number(await readFile(path, "utf8").catch(() => "NaN"));
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-        throw new StateStoreLockedError(`State directory ${this.directory} is in use by process ${pid}`);
-      }
-      await writeFile(path, String(process.pid)); // Stale lock of a dead process.
-    }
-  }
-
-  private apply(
-    key: string,
-    record: SyncRecord | null,
-    at: { inLog: boolean; offset: number; length: number },
-  ): void {
-    const old = this.index.get(key);
-    if (old) this.bySentinel.delete(old.sentinelName.toLowerCase());
-    if (record === null) {
-      this.index.delete(key);
-      return;
-    }
-    this.index.set(key, { ...at, version: record.version, sentinelName: record.sentinelName });
-    this.bySentinel.set(record.sentinelName.toLowerCase(), key);
+  /** After a failed load: holds nothing, so another instance (or a later attempt) can open the directory. */
+  private async abandon(): Promise<void> {
+    this.index.clear();
+    await this.log?.close().catch(() => undefined);
+    await this.snapshot?.close().catch(() => undefined);
+    this.log = this.snapshot = undefined;
+    await this.lock?.release().catch(() => undefined);
+    this.lock = undefined;
   }
 
   /** Serializes every file access, so log order equals apply order and reads never race a compaction. */
@@ -156,16 +125,26 @@ export class FileStateStore implements StateStore {
     return run;
   }
 
-  private async readAt(loc: Location): Promise<SyncRecord> {
+  private async readAt(loc: RecordLocation): Promise<SyncRecord> {
     const handle = loc.inLog ? this.log! : this.snapshot!;
     const buffer = Buffer.allocUnsafe(loc.length);
     const { bytesRead } = await handle.read(buffer, 0, loc.length, loc.offset);
-    const line = JSON.parse(buffer.toString("utf8", 0, bytesRead)) as { r: SyncRecord };
-    return expand(line.r);
+    try {
+      const line = readRecordLine(buffer.toString("utf8", 0, bytesRead));
+      if (line.r) return line.r;
+    } catch {
+      // Reported below.
+    }
+    const file = join(this.directory, loc.inLog ? LOG_FILE : SNAPSHOT_FILE);
+    throw new StateStoreCorruptedError(
+      file,
+      undefined,
+      `changed while open: byte ${loc.offset} no longer starts the record it held`,
+    );
   }
 
   async getRecord(defenderId: string): Promise<SyncRecord | undefined> {
-    await this.init();
+    await this.use();
     return this.exclusive(async () => {
       const loc = this.index.get(defenderId);
       return loc ? this.readAt(loc) : undefined;
@@ -173,13 +152,13 @@ export class FileStateStore implements StateStore {
   }
 
   async findBySentinelName(sentinelName: string): Promise<SyncRecord | undefined> {
-    await this.init();
-    const key = this.bySentinel.get(sentinelName.toLowerCase());
+    await this.use();
+    const key = this.index.keyOfSentinel(sentinelName);
     return key === undefined ? undefined : this.getRecord(key);
   }
 
   async putRecord(record: Omit<SyncRecord, "version">, expectedVersion: number): Promise<SyncRecord> {
-    await this.init();
+    await this.use();
     return this.exclusive(async () => {
       const actual = this.index.get(record.defenderId)?.version ?? 0;
       if (actual !== expectedVersion)
@@ -191,7 +170,7 @@ export class FileStateStore implements StateStore {
   }
 
   async deleteRecord(defenderId: string, expectedVersion: number): Promise<void> {
-    await this.init();
+    await this.use();
     await this.exclusive(async () => {
       const actual = this.index.get(defenderId)?.version ?? 0;
       if (actual !== expectedVersion) throw new StateConflictError(defenderId, expectedVersion, actual);
@@ -200,35 +179,35 @@ export class FileStateStore implements StateStore {
   }
 
   private async append(key: string, record: SyncRecord | null): Promise<void> {
-    if (this.closed) throw new SyncSdkError("FileStateStore is closed");
-    const line = `{"k":${JSON.stringify(key)},"r":${record === null ? "null" : serialize(record)}}`;
-    const bytes = Buffer.from(`${line}\n`, "utf8");
+    this.lock!.assertHeld();
+    if (this.broken) throw this.broken;
+    const bytes = recordLineBytes(key, record);
     await this.log!.appendFile(bytes);
-    this.apply(key, record, { inLog: true, offset: this.logSize, length: bytes.length - 1 });
+    this.index.set(key, record, { inLog: true, offset: this.logSize, length: bytes.length - 1 });
     this.logSize += bytes.length;
     this.logLines++;
     if (this.logLines > this.index.size + this.compactAfterLines) await this.compact();
   }
 
   /**
-   * Rewrites the snapshot from the current records (temp file + rename) and starts an empty log. New
-   * positions are kept in typed arrays until the rename succeeds, so a compaction of 100,000 records needs
-   * about 1 MB besides the 1 MB write buffer, and a failure leaves the index as it was.
+   * Writes snapshot N+1 from the current records, then a fresh log N+1. New positions are kept in typed arrays
+   * until the snapshot is in place, so a compaction of 100,000 records needs about 1 MB besides the 1 MB write
+   * buffer, and a failure before that leaves everything as it was.
    */
   private async compact(): Promise<void> {
-    const tmp = join(this.directory, `${SNAPSHOT}.tmp`);
-    const handle = await open(tmp, "w");
+    const generation = this.generation + 1;
     const count = this.index.size;
     const offsets = new Float64Array(count);
     const lengths = new Uint32Array(count);
-    try {
-      let chunk: Buffer[] = [];
-      let chunkSize = 0;
-      let offset = 0;
+    const snapshotPath = join(this.directory, SNAPSHOT_FILE);
+    await replaceFile(snapshotPath, async (handle) => {
+      const header = headerBytes(generation, count);
+      let chunk: Buffer[] = [header];
+      let chunkSize = header.length;
+      let offset = header.length;
       let i = 0;
-      for (const [key, loc] of this.index) {
-        const record = await this.readAt(loc);
-        const bytes = Buffer.from(`{"k":${JSON.stringify(key)},"r":${serialize(record)}}\n`, "utf8");
+      for (const [key, loc] of this.index.entries()) {
+        const bytes = recordLineBytes(key, await this.readAt(loc));
         offsets[i] = offset;
         lengths[i] = bytes.length - 1;
         i++;
@@ -242,32 +221,35 @@ export class FileStateStore implements StateStore {
         }
       }
       await handle.write(Buffer.concat(chunk));
-      await handle.sync();
-    } finally {
-      await handle.close();
+    });
+    try {
+      await this.snapshot?.close();
+      this.snapshot = await open(snapshotPath, "r");
+      // Same iteration order as above: nothing touched the index in between (every access is exclusive).
+      let i = 0;
+      for (const loc of this.index.values()) {
+        loc.inLog = false;
+        loc.offset = offsets[i]!;
+        loc.length = lengths[i]!;
+        i++;
+      }
+      // From here the old log is stale (all of it is in the snapshot); a crash now is recognised by its generation.
+      const fresh = headerBytes(generation);
+      await this.log!.close();
+      await writeFileAtomic(join(this.directory, LOG_FILE), fresh);
+      this.log = await open(join(this.directory, LOG_FILE), "a+");
+      this.generation = generation;
+      this.logSize = fresh.length;
+      this.logLines = 0;
+    } catch (e) {
+      // Appends to the old log would be ignored by the next load: refuse them. Reopening recovers.
+      this.broken = e;
+      throw e;
     }
-    await rename(tmp, join(this.directory, SNAPSHOT));
-    await this.snapshot?.close();
-    this.snapshot = await open(join(this.directory, SNAPSHOT), "a+");
-    await this.log!.close();
-    const logTmp = join(this.directory, `${LOG}.tmp`);
-    await writeFile(logTmp, "");
-    await rename(logTmp, join(this.directory, LOG));
-    this.log = await open(join(this.directory, LOG), "a+");
-    // Same iteration order as above: nothing touched the index in between (every access is exclusive).
-    let i = 0;
-    for (const loc of this.index.values()) {
-      loc.inLog = false;
-      loc.offset = offsets[i]!;
-      loc.length = lengths[i]!;
-      i++;
-    }
-    this.logSize = 0;
-    this.logLines = 0;
   }
 
   async *listRecords(): AsyncIterable<SyncRecord> {
-    await this.init();
+    await this.use();
     for (const key of [...this.index.keys()]) {
       const record = await this.getRecord(key);
       if (record) yield record;
@@ -275,86 +257,54 @@ export class FileStateStore implements StateStore {
   }
 
   async getWatermarks(): Promise<Watermarks> {
-    await this.init();
+    await this.use();
     return { ...this.watermarks };
   }
 
   async putWatermarks(watermarks: Omit<Watermarks, "version">, expectedVersion: number): Promise<Watermarks> {
-    await this.init();
+    await this.use();
     return this.exclusive(async () => {
+      this.lock!.assertHeld();
       if (this.watermarks.version !== expectedVersion) {
         throw new StateConflictError("watermarks", expectedVersion, this.watermarks.version);
       }
       const next = { ...watermarks, version: expectedVersion + 1 };
       // Records the watermark vouches for must be on disk before it is.
       await this.log!.sync();
-      const tmp = join(this.directory, `${WATERMARKS}.tmp`);
-      await writeFile(tmp, JSON.stringify(next));
-      await rename(tmp, join(this.directory, WATERMARKS));
+      await writeFileAtomic(join(this.directory, WATERMARKS_FILE), JSON.stringify(next));
       this.watermarks = next;
       return { ...next };
     });
   }
 
   async flush(): Promise<void> {
-    if (!this.ready) return;
-    await this.init();
+    if (!this.ready || this.closed) return;
+    await this.use();
     await this.exclusive(async () => this.log?.sync());
   }
 
-  /** Flushes, releases the lock and closes files. */
+  /** Flushes, closes the files and releases the directory's lock. Later calls throw. */
   async close(): Promise<void> {
-    if (!this.ready || this.closed) return;
-    await this.init();
+    if (this.closed) return;
+    this.closed = true;
+    const loaded = await this.ready?.then(
+      () => true,
+      () => false,
+    );
+    if (!loaded) return; // Never opened, or a failed load that already let everything go.
     await this.exclusive(async () => {
-      await this.log?.sync();
-      await this.log?.close();
-      await this.snapshot?.close();
-      this.closed = true;
-      await rm(join(this.directory, LOCK), { force: true });
+      try {
+        await this.log?.sync();
+      } finally {
+        await this.log?.close().catch(() => undefined);
+        await this.snapshot?.close().catch(() => undefined);
+        await this.lock?.release();
+      }
     });
   }
 
   /** Number of records (tests, metrics). */
   get size(): number {
     return this.index.size;
-  }
-}
-
-/**
- * On disk a record is JSON with its Sentinel base stored as the fields that differ from the Defender base
- * (usually one or two): that halves the size of a ledger of 100,000 pairs.
- */
-function serialize(record: SyncRecord): string {
-  const { baseDefender, baseSentinel } = record;
-  if (!baseDefender || !baseSentinel) return JSON.stringify(record);
-  const delta: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(baseSentinel)) {
-    if (JSON.stringify(v) !== JSON.stringify((baseDefender as unknown as Record<string, unknown>)[k]))
-      delta[k] = v ?? null;
-  }
-  return JSON.stringify({ ...record, baseSentinel: undefined, sentinelDelta: delta });
-}
-
-function expand(stored: SyncRecord): SyncRecord {
-  const raw = stored as SyncRecord & { sentinelDelta?: Record<string, unknown> };
-  if (raw.sentinelDelta && raw.baseDefender) {
-    const base: Record<string, unknown> = { ...raw.baseDefender };
-    for (const [k, v] of Object.entries(raw.sentinelDelta)) {
-      if (v === null) delete base[k];
-      else base[k] = v;
-    }
-    raw.baseSentinel = base as unknown as SyncRecord["baseSentinel"];
-    delete raw.sentinelDelta;
-  }
-  return raw;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

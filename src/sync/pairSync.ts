@@ -11,6 +11,7 @@ import { redirectCommentIdFor, sentinelNameFor, sha256 } from "./deterministicNa
 import type { FieldChange } from "./events";
 import type { SyncRecord } from "./stateStore";
 import { MERGE_GROUPS, type MergeGroup, threeWayMerge } from "./threeWayMerge";
+import { trustedTimestamp } from "./trustedTimestamp";
 
 export interface PairInput {
   defenderId: string;
@@ -162,13 +163,14 @@ async function mergePair(ctx: CycleContext, args: MergeArgs): Promise<PairOutcom
     equals: (field, a, b) => settings.profile.equals(field, a, b),
     compact: compactCanonical,
     initialSource: "defender",
+    // A timestamp that is not a date or lies in the future must not win every conflict: it counts as unknown.
     resolve: (conflict) =>
       resolveConflict(settings.conflictPolicy, {
         ...conflict,
         defenderId: defender.id,
         sentinelName,
-        defenderUpdatedAt: defender.lastUpdateDateTime ?? undefined,
-        sentinelUpdatedAt: sentinel.properties.lastModifiedTimeUtc ?? undefined,
+        defenderUpdatedAt: trustedTimestamp(defender.lastUpdateDateTime, settings.now()),
+        sentinelUpdatedAt: trustedTimestamp(sentinel.properties.lastModifiedTimeUtc, settings.now()),
       }),
   });
 
@@ -364,7 +366,11 @@ function queueEtagRefresh(
   since: string | undefined,
 ): void {
   if (ctx.settings.dryRun) return;
-  ctx.etagRefresh.push({ defenderId: record.defenderId, sentinelName: record.sentinelName, since });
+  ctx.etagRefresh.push({
+    defenderId: record.defenderId,
+    sentinelName: record.sentinelName,
+    since: trustedTimestamp(since, ctx.settings.now()),
+  });
 }
 
 /**

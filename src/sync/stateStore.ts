@@ -23,12 +23,30 @@ export interface Quarantine {
   firstFailedAt: string;
 }
 
+/** Ledger state of a pair mirrored through the unified (relay) target. */
+export interface RelayState {
+  /** The target incident once linked (also kept in `sentinelName`). */
+  targetId?: string;
+  /** When the source's alerts were first relayed; cleared once linked. */
+  pendingSince?: string;
+  /** Source alert ids already handed to the target (one row each). */
+  relayed: string[];
+  /** Times the alerts were relayed again after the pending timeout. */
+  reRelays?: number;
+  /** Other target incidents made for this source incident, resolved as duplicates. */
+  duplicates?: string[];
+}
+
 /** The ledger entry of one linked pair. */
 export interface SyncRecord {
   defenderId: string;
   sentinelName: string;
-  /** "owned": we created the Sentinel copy; "connector": Microsoft's connector did and we linked it. */
-  link: "owned" | "connector";
+  /**
+   * "owned": we created the Sentinel copy; "connector": Microsoft's connector did and we linked it; "relay": the
+   * unified target made it from relayed alerts (`sentinelName` is then the target tenant's Graph incident id, or
+   * `pending:<source id>` until it is linked).
+   */
+  link: "owned" | "connector" | "relay";
   /** Each side's canonical view as of the last sync: the base of the three-way merge. */
   baseDefender?: CanonicalIncident;
   baseSentinel?: CanonicalIncident;
@@ -45,6 +63,8 @@ export interface SyncRecord {
   /** Set once the redirect comment was written. */
   redirectNotified?: string;
   quarantine?: Quarantine;
+  /** Unified (relay) target only. */
+  relay?: RelayState;
   /** Store-managed, incremented on each write (optimistic concurrency). */
   version: number;
 }
@@ -58,6 +78,8 @@ export interface Watermarks {
   connectorCopiesSeen?: boolean;
   /** Defender ids currently quarantined (small; lets retries skip a scan of every record). */
   quarantined?: string[];
+  /** Unified target: source ids whose pair is pending (small; lets the timeout sweep skip a scan). */
+  relayPending?: string[];
   /**
    * Checkpoint of `LogsIngestionAlertSink.syncFromDefender` (kept in a store of its own): the alerts watermark,
    * the (alert, version) pairs already uploaded at or after `watermark − overlap`, and the failed ones to retry.

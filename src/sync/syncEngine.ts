@@ -9,70 +9,27 @@ import {
   RequestAbortedError,
   type ResponseValidationError,
 } from "../core/errors";
+import type { RequestMetricsSnapshot } from "../core/metrics";
 import { odataString } from "../core/odata";
-import { compareTimestamps, timestampKey } from "../core/timestamps";
+import { compareTimestamps } from "../core/timestamps";
 import { sleep } from "../core/tokenBucket";
-import type { DefenderClient } from "../defender/defenderClient";
+import type { SyncWarning } from "../core/warnings";
 import type { DefenderIncident } from "../defender/models";
-import { createMappingProfile, type MappingProfile } from "../mapping";
 import type { SentinelIncident } from "../sentinel/models";
-import type { SentinelClient } from "../sentinel/sentinelClient";
-import type { LogsIngestionAlertSink } from "../sink/logsIngestionAlertSink";
 import { forEachConcurrent } from "./concurrency";
-import type { ConflictPolicy } from "./conflictPolicy";
-import { type CycleContext, type EngineSettings, isConnectorCopy, type SyncDirection } from "./cycleContext";
-import { sentinelNameFor, sha256 } from "./deterministicName";
+import { type CycleContext, type EngineSettings, isConnectorCopy } from "./cycleContext";
+import { runWithDeadline } from "./cycleTimeout";
+import { sentinelNameFor } from "./deterministicName";
+import { resolveEngineOptions, type SyncEngineOptions } from "./engineOptions";
 import type { SyncEngineEvents } from "./events";
-import { InMemoryStateStore } from "./inMemoryStateStore";
 import { isDefenderEcho, isSentinelEcho, type PairInput, sentinelViewUnchanged, syncPair } from "./pairSync";
+import { PassMark } from "./passMark";
+import { payloadDigest } from "./payloadDigest";
 import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
 import { emptyCounts, type PlannedWrite, type SyncReport } from "./syncReport";
+import { untrustedReason } from "./trustedTimestamp";
 
-export interface SyncEngineOptions {
-  defender: DefenderClient;
-  sentinel: SentinelClient;
-  /** Ledger and watermarks. Default: InMemoryStateStore (lost on exit; use FileStateStore in production). */
-  stateStore?: StateStore;
-  /** Default "both". */
-  direction?: SyncDirection;
-  /** Default "latest-wins". */
-  conflictPolicy?: ConflictPolicy;
-  /** Default `createMappingProfile()`. */
-  mapping?: MappingProfile;
-  /** First cycle only: ignore incidents older than this. Default: the whole history the services keep. */
-  backfillSince?: Date;
-  /** Pause between cycles of `start()`. Default 60000. */
-  pollIntervalInMs?: number;
-  /** Read everything, write nothing (neither services nor the ledger); the report lists the writes. */
-  dryRun?: boolean;
-  /** Incidents processed in parallel within a page. Default 4. */
-  concurrency?: number;
-  /** Re-read window before each watermark, for late-committed changes. Default 120000. */
-  overlapInMs?: number;
-  /** Every Nth cycle lists both sides fully to catch drift (0 = never). Default 24. */
-  reconcileEveryNCycles?: number;
-  /** Copies made by Microsoft's Defender XDR connector: link to them (default) or ignore them. */
-  connectorCopies?: "link" | "ignore";
-  /** Also write status/owner/classification on connector copies (the connector mirrors them). Default false. */
-  writeConnectorFields?: boolean;
-  /** Tenant id used for deterministic Sentinel names. Default: each incident's `tenantId`. */
-  tenantId?: string;
-  /** Retries of a Sentinel PUT after 409 (re-read, re-merge). Default 3. */
-  maxConflictRetries?: number;
-  /** Backoff of quarantined incidents. Default 60 s doubling to 1 h. */
-  quarantineBackoff?: { initialInMs?: number; maxInMs?: number };
-  /** Read alerts with incidents (activity times, alert summary). Default true. */
-  expandAlerts?: boolean;
-  /** Sync comments. Default true. */
-  syncComments?: boolean;
-  /**
-   * Uploads every alert version of the incidents the engine touches to a Log Analytics table (each version
-   * once; failed uploads are retried when the pair is next processed). See `LogsIngestionAlertSink`.
-   */
-  alertSink?: Pick<LogsIngestionAlertSink, "uploadAlerts">;
-  /** Clock (tests). */
-  now?: () => Date;
-}
+export type { SyncEngineOptions } from "./engineOptions";
 
 export interface RunOnceOptions {
   abortSignal?: AbortSignal;
@@ -97,39 +54,24 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private readonly overlapInMs: number;
   private readonly reconcileEvery: number;
   private readonly backfillSince: Date | undefined;
+  private readonly cycleTimeoutInMs: number;
   private running: Promise<SyncReport> | undefined;
+  /** Number of the cycle in flight (for `cycle.failed`); undefined until the store was read. */
+  private cycleNumber: number | undefined;
+  /** Untrusted service timestamps already reported (bounded). */
+  private readonly untrustedSeen = new Set<string>();
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
 
   constructor(options: SyncEngineOptions) {
     super();
-    if (!options?.defender || !options.sentinel)
-      throw new TypeError("SyncEngine needs `defender` and `sentinel` clients");
-    this.settings = {
-      defender: options.defender,
-      sentinel: options.sentinel,
-      store: options.stateStore ?? new InMemoryStateStore(),
-      profile: options.mapping ?? createMappingProfile(),
-      direction: options.direction ?? "both",
-      conflictPolicy: options.conflictPolicy ?? "latest-wins",
-      dryRun: options.dryRun ?? false,
-      connectorCopies: options.connectorCopies ?? "link",
-      writeConnectorFields: options.writeConnectorFields ?? false,
-      tenantId: options.tenantId,
-      maxConflictRetries: options.maxConflictRetries ?? 3,
-      quarantineBackoff: {
-        initialInMs: options.quarantineBackoff?.initialInMs ?? 60_000,
-        maxInMs: options.quarantineBackoff?.maxInMs ?? 3_600_000,
-      },
-      expandAlerts: options.expandAlerts ?? true,
-      syncComments: options.syncComments ?? true,
-      alertSink: options.alertSink,
-      now: options.now ?? (() => new Date()),
-    };
-    this.pollIntervalInMs = options.pollIntervalInMs ?? 60_000;
-    this.concurrency = Math.max(1, options.concurrency ?? 4);
-    this.overlapInMs = Math.max(0, options.overlapInMs ?? 120_000);
-    this.reconcileEvery = Math.max(0, options.reconcileEveryNCycles ?? 24);
-    this.backfillSince = options.backfillSince;
+    const resolved = resolveEngineOptions(options);
+    this.settings = resolved.settings;
+    this.pollIntervalInMs = resolved.pollIntervalInMs;
+    this.concurrency = resolved.concurrency;
+    this.overlapInMs = resolved.overlapInMs;
+    this.reconcileEvery = resolved.reconcileEvery;
+    this.backfillSince = resolved.backfillSince;
+    this.cycleTimeoutInMs = resolved.cycleTimeoutInMs;
     for (const client of [options.defender, options.sentinel]) {
       client.metrics.onThrottle((info) => this.safeEmit("throttled", info));
       client.onWarning((warning) => this.safeEmit("warning", warning));
@@ -153,14 +95,25 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
    */
   runOnce(options: RunOnceOptions = {}): Promise<SyncReport> {
     if (this.running) throw new Error("A cycle is already running; await it or use start()");
-    const run = this.cycle(options.abortSignal).finally(() => {
-      this.running = undefined;
-    });
+    this.cycleNumber = undefined;
+    const run = runWithDeadline((signal) => this.cycle(signal), this.cycleTimeoutInMs, options.abortSignal)
+      .catch((error: unknown) => {
+        // An abort the caller asked for is not a failure; everything else (a timeout included) is.
+        if (!(options.abortSignal?.aborted && isAbortError(error)))
+          this.safeEmit("cycle.failed", { cycle: this.cycleNumber, error });
+        throw error;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     this.running = run;
     return run;
   }
 
-  /** Starts polling every `pollIntervalInMs`. Errors are emitted on `error`; the loop carries on. */
+  /**
+   * Starts polling every `pollIntervalInMs`. A failed cycle is emitted on `cycle.failed` and `error`; the loop
+   * carries on with the next cycle.
+   */
   start(): SyncSubscription {
     if (this.loop) throw new Error("SyncEngine is already started");
     const stop = new AbortController();
@@ -210,51 +163,23 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
   }
 
-  private async cycle(abortSignal: AbortSignal | undefined): Promise<SyncReport> {
+  /** A tolerated oddity of this cycle: listed in the report and emitted on `warning`. */
+  private warn(ctx: CycleContext, warning: SyncWarning): void {
+    ctx.report.warnings.push(warning.message);
+    this.safeEmit("warning", warning);
+  }
+
+  private async cycle(abortSignal: AbortSignal): Promise<SyncReport> {
     const { settings } = this;
     const started = settings.now();
     const before = { d: settings.defender.metrics.snapshot(), s: settings.sentinel.metrics.snapshot() };
     let watermarks = await settings.store.getWatermarks();
+    const initial = watermarks;
     const cycleNumber = watermarks.cycles + 1;
+    this.cycleNumber = cycleNumber;
     const reconciling = this.reconcileEvery > 0 && cycleNumber % this.reconcileEvery === 0;
-    const report: SyncReport = {
-      cycle: cycleNumber,
-      startedAt: started.toISOString(),
-      finishedAt: "",
-      durationInMs: 0,
-      dryRun: settings.dryRun,
-      reconciliation: reconciling,
-      counts: emptyCounts(),
-      writes: { defender: 0, sentinel: 0 },
-      apiCalls: { defender: 0, sentinel: 0 },
-      throttledResponses: { defender: 0, sentinel: 0 },
-      watermarks: { defender: watermarks.defender, sentinel: watermarks.sentinel },
-      plannedWrites: [],
-      failures: [],
-      warnings: [],
-    };
-    const internal = new AbortController();
-    const onAbort = () => internal.abort();
-    abortSignal?.addEventListener("abort", onAbort, { once: true });
-    if (abortSignal?.aborted) internal.abort();
-    const ctx: CycleContext = {
-      settings,
-      report,
-      abortSignal: internal.signal,
-      emit: (event, ...args) => this.safeEmit(event, ...args),
-      processed: new Set(),
-      followUps: new Set(),
-      reconciling,
-      etagRefresh: [],
-      connectorCopiesSeen: watermarks.connectorCopiesSeen === true,
-      plan: (write: PlannedWrite) => {
-        if (settings.dryRun) {
-          report.plannedWrites.push(write);
-          return false;
-        }
-        return true;
-      },
-    };
+    const report = newReport(cycleNumber, started, settings.dryRun, reconciling, watermarks);
+    const ctx = this.newContext(report, abortSignal, reconciling, watermarks.connectorCopiesSeen === true);
     const quarantined = new Set(watermarks.quarantined ?? []);
     const checkpoint = async (update: Partial<Omit<Watermarks, "version">>) => {
       if (settings.dryRun) return;
@@ -272,16 +197,19 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     };
 
     try {
+      const sentinelMark = new PassMark();
       if (settings.direction !== "defender-to-sentinel" || settings.connectorCopies === "link") {
-        const since = reconciling ? undefined : this.since(watermarks.sentinel);
-        await this.sentinelPass(ctx, since, quarantined, (w) => checkpoint({ sentinel: w }));
+        const since = reconciling ? undefined : this.since(ctx, "sentinel", initial.sentinel);
+        await this.sentinelPass(ctx, since, quarantined, sentinelMark, (w) => checkpoint({ sentinel: w }));
       }
-      {
-        const since = reconciling ? undefined : this.since(watermarks.defender);
-        await this.defenderPass(ctx, since, watermarks.defender === undefined, quarantined, (w) =>
-          checkpoint({ defender: w }),
-        );
-      }
+      await this.defenderPass(ctx, quarantined, sentinelMark, {
+        since: reconciling ? undefined : this.since(ctx, "defender", initial.defender),
+        backfill: initial.defender === undefined,
+        checkpoint: (w) => checkpoint({ defender: w }),
+      });
+      await this.linkDeferredCopies(ctx, quarantined, sentinelMark);
+      const sentinelAt = sentinelMark.mark;
+      if (sentinelAt && sentinelAt !== watermarks.sentinel) await checkpoint({ sentinel: sentinelAt });
       // Redirect targets and due quarantine retries.
       const due = await this.dueQuarantine(quarantined);
       for (const id of [...ctx.followUps, ...due]) {
@@ -292,29 +220,110 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       await checkpoint({ cycles: cycleNumber });
       await settings.store.flush?.();
     } finally {
-      abortSignal?.removeEventListener("abort", onAbort);
-      const after = { d: settings.defender.metrics.snapshot(), s: settings.sentinel.metrics.snapshot() };
-      report.apiCalls = {
-        defender: after.d.requests - before.d.requests,
-        sentinel: after.s.requests - before.s.requests,
-      };
-      report.throttledResponses = {
-        defender: after.d.throttledResponses - before.d.throttledResponses,
-        sentinel: after.s.throttledResponses - before.s.throttledResponses,
-      };
-      if (reconciling) report.counts.reconciled = report.writes.defender + report.writes.sentinel;
-      const finished = settings.now();
-      report.finishedAt = finished.toISOString();
-      report.durationInMs = finished.getTime() - started.getTime();
+      this.finishReport(report, before, started);
     }
-    if (abortSignal?.aborted) throw new RequestAbortedError("The sync cycle was aborted");
+    if (abortSignal.aborted) throw new RequestAbortedError("The sync cycle was aborted");
     this.safeEmit("cycle.completed", report);
     return report;
   }
 
-  private since(watermark: string | undefined): Date | undefined {
+  private newContext(
+    report: SyncReport,
+    abortSignal: AbortSignal,
+    reconciling: boolean,
+    connectorCopiesSeen: boolean,
+  ): CycleContext {
+    const { settings } = this;
+    return {
+      settings,
+      report,
+      abortSignal,
+      emit: (event, ...args) => this.safeEmit(event, ...args),
+      processed: new Set(),
+      followUps: new Set(),
+      reconciling,
+      etagRefresh: [],
+      connectorCopiesSeen,
+      deferredCopies: new Map(),
+      plan: (write: PlannedWrite) => {
+        if (settings.dryRun) {
+          report.plannedWrites.push(write);
+          return false;
+        }
+        return true;
+      },
+    };
+  }
+
+  private finishReport(
+    report: SyncReport,
+    before: { d: RequestMetricsSnapshot; s: RequestMetricsSnapshot },
+    started: Date,
+  ): void {
+    const { settings } = this;
+    const after = { d: settings.defender.metrics.snapshot(), s: settings.sentinel.metrics.snapshot() };
+    report.apiCalls = {
+      defender: after.d.requests - before.d.requests,
+      sentinel: after.s.requests - before.s.requests,
+    };
+    report.throttledResponses = {
+      defender: after.d.throttledResponses - before.d.throttledResponses,
+      sentinel: after.s.throttledResponses - before.s.throttledResponses,
+    };
+    if (report.reconciliation) report.counts.reconciled = report.writes.defender + report.writes.sentinel;
+    const finished = settings.now();
+    report.finishedAt = finished.toISOString();
+    report.durationInMs = finished.getTime() - started.getTime();
+  }
+
+  /**
+   * Where a pass starts listing: the watermark minus the overlap. A watermark that is not a date or lies in the
+   * future (written by an older version from a bogus service timestamp) is distrusted: the pass lists as on
+   * the first cycle instead of skipping everything before a date that has not come yet.
+   */
+  private since(
+    ctx: CycleContext,
+    side: "defender" | "sentinel",
+    watermark: string | undefined,
+  ): Date | undefined {
     if (watermark === undefined) return this.backfillSince;
-    return new Date(Date.parse(watermark) - this.overlapInMs);
+    const reason = untrustedReason(watermark, this.settings.now());
+    if (!reason) return new Date(Date.parse(watermark) - this.overlapInMs);
+    this.warn(ctx, {
+      code: "watermarkDistrusted",
+      message: `The stored ${side} watermark ${JSON.stringify(watermark.slice(0, 64))} is ${reason === "inTheFuture" ? "in the future" : "not a date"}; listing ${side} from the start again`,
+      service: side,
+      detail: { watermark: watermark.slice(0, 64), reason },
+    });
+    return this.backfillSince;
+  }
+
+  /**
+   * A service timestamp fit to move a watermark. One that is not a date or lies in the future is reported once
+   * (a `warning` of code `untrustedTimestamp`) and ignored: the incident still syncs, the watermark stays put.
+   */
+  private trustedTime(
+    ctx: CycleContext,
+    side: "defender" | "sentinel",
+    id: string,
+    value: string | null | undefined,
+  ): string | undefined {
+    if (value === null || value === undefined) return undefined;
+    const reason = untrustedReason(value, this.settings.now());
+    if (!reason) return value;
+    const key = `${side}\n${id}\n${value}`;
+    if (!this.untrustedSeen.has(key)) {
+      if (this.untrustedSeen.size >= 10_000) this.untrustedSeen.clear();
+      this.untrustedSeen.add(key);
+      const shown = JSON.stringify(value.slice(0, 64));
+      this.warn(ctx, {
+        code: "untrustedTimestamp",
+        message: `${side === "defender" ? "Defender incident" : "Sentinel incident"} ${id} carries the timestamp ${shown}, ${reason === "inTheFuture" ? "in the future" : "not a date"}; it was synced, but the timestamp is ignored for watermarks and conflicts`,
+        service: side,
+        detail: { id, value: value.slice(0, 64), reason },
+      });
+    }
+    return undefined;
   }
 
   /** Sentinel changes first: analyst edits flow to Defender, connector copies get linked. */
@@ -322,6 +331,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     ctx: CycleContext,
     since: Date | undefined,
     quarantined: Set<string>,
+    mark: PassMark,
     checkpoint: (watermark: string) => Promise<void>,
   ): Promise<void> {
     const { settings } = this;
@@ -335,13 +345,12 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       })
       .byPage();
     for await (const page of pages) {
-      let high: string | undefined;
-      let blockedAt: string | undefined;
       await forEachConcurrent(page, this.concurrency, async (incident) => {
-        const ts = incident.properties.lastModifiedTimeUtc ?? undefined;
-        const ok = await this.sentinelItem(ctx, incident, quarantined);
-        if (ts && (!high || compareTimestamps(ts, high) > 0)) high = ts;
-        if (!ok && ts && (!blockedAt || compareTimestamps(ts, blockedAt) < 0)) blockedAt = ts;
+        const ts = this.trustedTime(ctx, "sentinel", incident.name, incident.properties.lastModifiedTimeUtc);
+        mark.seen(ts);
+        const outcome = await this.sentinelItem(ctx, incident, quarantined);
+        if (outcome === "deferred") mark.defer(incident.properties.providerIncidentId!, ts);
+        else if (!outcome) mark.block(ts);
       });
       await this.settleInvalid();
       await this.refreshEtags(ctx);
@@ -352,18 +361,22 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         processed,
         estimatedTotal: undefined,
       });
-      const mark = blockedAt ?? high;
-      if (mark) await checkpoint(mark);
+      const at = mark.mark;
+      if (at) await checkpoint(at);
       if (ctx.abortSignal.aborted) throw new RequestAbortedError("The sync cycle was aborted");
     }
   }
 
-  /** Returns false when the item failed transiently (the watermark must not pass it). */
+  /**
+   * Returns false when the item failed transiently (the watermark must not pass it), "deferred" for a connector
+   * copy not linked yet: the Defender pass links it with the Defender incident it lists anyway, instead of a
+   * GET per copy.
+   */
   private async sentinelItem(
     ctx: CycleContext,
     incident: SentinelIncident,
     quarantined: Set<string>,
-  ): Promise<boolean> {
+  ): Promise<boolean | "deferred"> {
     const { settings } = this;
     if (isConnectorCopy(incident.properties.providerName)) ctx.connectorCopiesSeen = true;
     const record = await settings.store.findBySentinelName(incident.name);
@@ -377,20 +390,17 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         return true; // A Sentinel-native incident: not ours to sync.
       }
       const existing = await settings.store.getRecord(providerId);
-      if (existing) {
-        if (existing.sentinelName.toLowerCase() !== incident.name.toLowerCase()) {
+      const other = existing?.sentinelName ?? ctx.deferredCopies.get(providerId)?.name;
+      if (other !== undefined) {
+        if (other.toLowerCase() !== incident.name.toLowerCase()) {
           ctx.report.warnings.push(
-            `Defender incident ${providerId} has two Sentinel copies: ${existing.sentinelName} (linked) and connector copy ${incident.name}`,
+            `Defender incident ${providerId} has two Sentinel copies: ${other} (linked) and connector copy ${incident.name}`,
           );
         }
         return true;
       }
-      ctx.report.counts.seen++;
-      return this.processOne(
-        ctx,
-        { defenderId: providerId, sentinel: incident, connectorCopy: true },
-        quarantined,
-      );
+      ctx.deferredCopies.set(providerId, incident);
+      return "deferred";
     }
     if (ctx.processed.has(record.defenderId)) return true;
     if (
@@ -413,92 +423,115 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
 
   private async defenderPass(
     ctx: CycleContext,
-    since: Date | undefined,
-    backfill: boolean,
     quarantined: Set<string>,
-    checkpoint: (watermark: string) => Promise<void>,
+    sentinelMark: PassMark,
+    pass: { since: Date | undefined; backfill: boolean; checkpoint: (watermark: string) => Promise<void> },
   ): Promise<void> {
     const { settings } = this;
     let estimatedTotal: number | undefined;
-    if (backfill) {
+    if (pass.backfill) {
       estimatedTotal = await settings.defender
-        .countIncidents({ updatedSince: since, abortSignal: ctx.abortSignal })
+        .countIncidents({ updatedSince: pass.since, abortSignal: ctx.abortSignal })
         .catch(() => undefined);
     }
     let processed = 0;
+    const mark = new PassMark();
     const pages = settings.defender
       .listIncidents({
-        updatedSince: since,
+        updatedSince: pass.since,
         expandAlerts: settings.expandAlerts,
         abortSignal: ctx.abortSignal,
         onInvalidItem: (error, raw) => this.reportInvalid(ctx, "defender", error, raw, quarantined),
       })
       .byPage();
     for await (const page of pages) {
-      const work: { incident: DefenderIncident; record: SyncRecord | undefined }[] = [];
-      for (const incident of page) {
-        if (ctx.processed.has(incident.id)) continue;
-        const record = await settings.store.getRecord(incident.id);
-        if (
-          record &&
-          !ctx.reconciling &&
-          record.defenderVersion === incident.lastUpdateDateTime &&
-          !record.quarantine
-        )
-          continue;
-        if (record && !ctx.reconciling && isDefenderEcho(ctx, record, incident)) {
-          await this.touch(record, { defenderVersion: incident.lastUpdateDateTime ?? undefined });
-          continue;
-        }
-        if (
-          record?.quarantine &&
-          record.quarantine.digest === digest(incident) &&
-          Date.parse(record.quarantine.nextAttemptAt) > settings.now().getTime()
-        ) {
-          continue;
-        }
-        work.push({ incident, record });
-      }
+      const work = await this.defenderWork(ctx, page);
+      // Copies the Sentinel pass already listed need no lookup; only the other new incidents do.
       const copies = await this.findConnectorCopies(
         ctx,
-        work.filter((w) => !w.record).map((w) => w.incident.id),
+        work.filter((w) => !w.record && !ctx.deferredCopies.has(w.incident.id)).map((w) => w.incident.id),
       );
-      let high: string | undefined;
-      let blockedAt: string | undefined;
-      for (const incident of page) {
-        const ts = incident.lastUpdateDateTime ?? undefined;
-        if (ts && (!high || compareTimestamps(ts, high) > 0)) high = ts;
-      }
+      const times = new Map(
+        page.map((i) => [i.id, this.trustedTime(ctx, "defender", i.id, i.lastUpdateDateTime)] as const),
+      );
+      for (const ts of times.values()) mark.seen(ts);
       await forEachConcurrent(work, this.concurrency, async ({ incident, record }) => {
         ctx.report.counts.seen++;
-        const copy = copies.get(incident.id);
-        const ok = await this.processOne(
-          ctx,
-          {
-            defenderId: incident.id,
-            defender: incident,
-            record,
-            sentinel: copy,
-            connectorCopy: copy !== undefined,
-          },
-          quarantined,
-        );
-        const ts = incident.lastUpdateDateTime ?? undefined;
-        if (!ok && ts && (!blockedAt || compareTimestamps(ts, blockedAt) < 0)) blockedAt = ts;
+        const deferred = ctx.deferredCopies.get(incident.id);
+        const copy = deferred ?? copies.get(incident.id);
+        const input = { defenderId: incident.id, defender: incident, record, sentinel: copy };
+        const ok = await this.processOne(ctx, { ...input, connectorCopy: copy !== undefined }, quarantined);
+        if (deferred) {
+          ctx.deferredCopies.delete(incident.id);
+          sentinelMark.settle(incident.id, ok);
+        }
+        if (!ok) mark.block(times.get(incident.id));
       });
       await this.settleInvalid();
       await this.refreshEtags(ctx);
       processed += page.length;
       this.safeEmit("progress", {
-        phase: backfill ? "backfill" : ctx.reconciling ? "reconcile" : "incremental",
+        phase: pass.backfill ? "backfill" : ctx.reconciling ? "reconcile" : "incremental",
         side: "defender",
         processed,
         estimatedTotal,
       });
-      const mark = blockedAt ?? high;
-      if (mark) await checkpoint(timestampKey(mark));
+      const at = mark.mark;
+      if (at) await pass.checkpoint(at);
       if (ctx.abortSignal.aborted) throw new RequestAbortedError("The sync cycle was aborted");
     }
+  }
+
+  /** The incidents of a Defender page that need a look (new, changed, or due out of quarantine). */
+  private async defenderWork(
+    ctx: CycleContext,
+    page: DefenderIncident[],
+  ): Promise<{ incident: DefenderIncident; record: SyncRecord | undefined }[]> {
+    const { settings } = this;
+    const work: { incident: DefenderIncident; record: SyncRecord | undefined }[] = [];
+    for (const incident of page) {
+      if (ctx.processed.has(incident.id)) continue;
+      const record = await settings.store.getRecord(incident.id);
+      if (
+        record &&
+        !ctx.reconciling &&
+        record.defenderVersion === incident.lastUpdateDateTime &&
+        !record.quarantine
+      )
+        continue;
+      if (record && !ctx.reconciling && isDefenderEcho(ctx, record, incident)) {
+        await this.touch(record, { defenderVersion: incident.lastUpdateDateTime ?? undefined });
+        continue;
+      }
+      if (
+        record?.quarantine &&
+        record.quarantine.digest === payloadDigest(incident) &&
+        Date.parse(record.quarantine.nextAttemptAt) > settings.now().getTime()
+      ) {
+        continue;
+      }
+      work.push({ incident, record });
+    }
+    return work;
+  }
+
+  /**
+   * Connector copies the Sentinel pass listed whose Defender incident the Defender pass did not bring (it lies
+   * before the Defender watermark or `backfillSince`): linked now, with one GET each.
+   */
+  private async linkDeferredCopies(
+    ctx: CycleContext,
+    quarantined: Set<string>,
+    sentinelMark: PassMark,
+  ): Promise<void> {
+    const left = [...ctx.deferredCopies];
+    ctx.deferredCopies.clear();
+    await forEachConcurrent(left, this.concurrency, async ([defenderId, copy]) => {
+      if (ctx.processed.has(defenderId)) return sentinelMark.settle(defenderId, true);
+      ctx.report.counts.seen++;
+      const ok = await this.processOne(ctx, { defenderId, sentinel: copy, connectorCopy: true }, quarantined);
+      sentinelMark.settle(defenderId, ok);
+    });
   }
 
   /**
@@ -615,7 +648,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         isStateConflict(e) ||
         isTruncatedBody(e) ||
         contention;
-      const reason = e instanceof Error ? e.message : String(e);
+      const reason = shortReason(e instanceof Error ? e.message : String(e));
       ctx.report.counts.failed++;
       ctx.report.failures.push({
         defenderId: input.defenderId,
@@ -678,7 +711,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
           ...rest,
           quarantine: {
             reason,
-            digest: digest(raw?.payload ?? input.defender ?? input.sentinel ?? input.defenderId),
+            digest: payloadDigest(raw?.payload ?? input.defender ?? input.sentinel ?? input.defenderId),
             attempts,
             nextAttemptAt: new Date(now.getTime() + backoff).toISOString(),
             firstFailedAt: record?.quarantine?.firstFailedAt ?? now.toISOString(),
@@ -756,8 +789,11 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
             : undefined));
     if (defenderId && !record) record = await store.getRecord(defenderId);
     // Already kept aside for this very payload: retried on its own schedule, not reported again.
-    if (record?.quarantine && record.quarantine.digest === digest(raw)) return;
-    const reason = `${side} returned an incident that fails its schema: ${error.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`;
+    if (record?.quarantine && record.quarantine.digest === payloadDigest(raw)) return;
+    const shown = error.issues.slice(0, 10).map((i) => `${i.path}: ${i.message}`);
+    if (error.issues.length > shown.length)
+      shown.push(`and ${error.issues.length - shown.length} more issues`);
+    const reason = shortReason(`${side} returned an incident that fails its schema: ${shown.join("; ")}`);
     ctx.report.counts.failed++;
     ctx.report.failures.push({ defenderId, sentinelName, reason, transient: false });
     let attempts = 1;
@@ -810,6 +846,35 @@ function isStateConflict(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "StateConflictError";
 }
 
-function digest(value: unknown): string {
-  return sha256(JSON.stringify(value) ?? "");
+function newReport(
+  cycle: number,
+  started: Date,
+  dryRun: boolean,
+  reconciliation: boolean,
+  watermarks: Watermarks,
+): SyncReport {
+  return {
+    cycle,
+    startedAt: started.toISOString(),
+    finishedAt: "",
+    durationInMs: 0,
+    dryRun,
+    reconciliation,
+    counts: emptyCounts(),
+    writes: { defender: 0, sentinel: 0 },
+    apiCalls: { defender: 0, sentinel: 0 },
+    throttledResponses: { defender: 0, sentinel: 0 },
+    watermarks: { defender: watermarks.defender, sentinel: watermarks.sentinel },
+    plannedWrites: [],
+    failures: [],
+    warnings: [],
+  };
+}
+
+/** Longest failure reason kept in reports, events and quarantine records (a service may echo a whole payload). */
+const MAX_REASON_LENGTH = 2_000;
+
+function shortReason(reason: string): string {
+  if (reason.length <= MAX_REASON_LENGTH) return reason;
+  return `${reason.slice(0, MAX_REASON_LENGTH)}… (${reason.length - MAX_REASON_LENGTH} more characters)`;
 }

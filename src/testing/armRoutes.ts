@@ -4,6 +4,7 @@
  * the incident PUT rules (WIRE-FACTS 3).
  */
 
+import { armNameProblem } from "../core/ids";
 import { armWwwAuthenticate, readBearer } from "./auth";
 import { firstInOrder } from "./firstInOrder";
 import { type CollectionSpec, ODataQueryError, parseFilter, parseOrderBy } from "./odataFilter";
@@ -318,9 +319,42 @@ export function validateIncidentBody(body: unknown): { properties: SentinelIncid
   return { properties: input, ...(typeof body.etag === "string" ? { etag: body.etag } : {}) };
 }
 
-export function createArmRoutes(registry: SentinelRegistry): RouteModule {
+/** Result of an extension route: a body, or an ARM CloudError (`error`). */
+export interface ArmRouteResult {
+  status: number;
+  body?: unknown;
+  error?: { code: string; message: string };
+}
+
+/**
+ * More Microsoft.SecurityInsights resource types under the workspace (e.g. alertRules), served with the same
+ * authentication, api-version check, throttling buckets and CloudError shape as incidents.
+ */
+export interface ArmRouteExtension {
+  /** Paths after `…/providers/Microsoft.SecurityInsights`, e.g. `{ method: "PUT", path: "/alertRules/{ruleId}" }`. */
+  readonly routes: readonly { method: string; path: string }[];
+  run(ctx: RequestContext, match: RouteMatch, workspace: SentinelWorkspace): Promise<ArmRouteResult>;
+}
+
+/**
+ * Incident and comment names: any string the spec allows (it types them as plain strings), but not one that
+ * would address another path (the client refuses the same names before sending).
+ */
+function checkNames(match: RouteMatch): void {
+  for (const name of [match.params.id, match.params.commentId]) {
+    if (name === undefined) continue;
+    const problem = armNameProblem(name);
+    if (problem !== undefined) {
+      throw badRequest(`The resource name '${name}' is invalid: it ${problem}.`, "InvalidResourceName");
+    }
+  }
+}
+
+export function createArmRoutes(registry: SentinelRegistry, extensions: readonly ArmRouteExtension[] = []): RouteModule {
   const sub = (method: string, rest: string) =>
     compileRoute(method, `${WORKSPACE_PREFIX}${rest}`, `${method} ${rest}`, true);
+  const extensionFor = new Map<string, ArmRouteExtension>();
+  for (const e of extensions) for (const r of e.routes) extensionFor.set(`${r.method} ${r.path}`, e);
   const routes: CompiledRoute[] = [
     sub("GET", "/incidents"),
     sub("GET", "/incidents/{id}"),
@@ -333,6 +367,7 @@ export function createArmRoutes(registry: SentinelRegistry): RouteModule {
     sub("GET", "/incidents/{id}/comments/{commentId}"),
     sub("PUT", "/incidents/{id}/comments/{commentId}"),
     sub("DELETE", "/incidents/{id}/comments/{commentId}"),
+    ...extensions.flatMap((e) => e.routes.map((r) => sub(r.method, r.path))),
   ];
   const workspaceDeep =
     /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.OperationalInsights\/workspaces\/([^/]+)(\/|$)/i;
@@ -379,6 +414,13 @@ export function createArmRoutes(registry: SentinelRegistry): RouteModule {
       return stored;
     };
     const rest = match.key.slice(match.key.indexOf(" ") + 1);
+    const extension = extensionFor.get(`${ctx.method} ${rest}`);
+    if (extension) {
+      const result = await extension.run(ctx, match, ws);
+      if (result.error) throw new ArmFailure(result.status, result.error.code, result.error.message);
+      return result;
+    }
+    checkNames(match);
     switch (`${ctx.method} ${rest}`) {
       case "GET /incidents": {
         const { value, nextLink } = page(

@@ -28,8 +28,11 @@ export interface DefenderEditOptions {
 /** Control API of one Defender tenant. Returned objects are copies: mutate state only through these calls. */
 export interface DefenderControl {
   readonly tenantId: string;
-  /** Creates an incident as Defender's correlation engine would (generated alerts and evidence). */
-  createIncident(partial?: DefenderIncidentEdit): GraphIncident;
+  /**
+   * Creates an incident as Defender's correlation engine would (generated alerts and evidence), stamped now
+   * or `at` (an earlier event; timestamps still increase).
+   */
+  createIncident(partial?: DefenderIncidentEdit, options?: { at?: Date }): GraphIncident;
   /** Changes fields as an analyst in the portal would; bumps `lastUpdateDateTime`, sets `lastModifiedBy`. */
   editIncident(id: string, patch: DefenderIncidentEdit, options?: DefenderEditOptions): GraphIncident;
   /** Appends a comment (default author: the first analyst). Returns all comments, like the Graph POST. */
@@ -110,9 +113,9 @@ export class DefenderTenant implements DefenderControl {
     return this.directory[0]?.userPrincipalName ?? "analyst@contoso.onmicrosoft.com";
   }
 
-  createIncident(partial: DefenderIncidentEdit = {}): GraphIncident {
+  createIncident(partial: DefenderIncidentEdit = {}, options: { at?: Date } = {}): GraphIncident {
     const id = String(this.nextId++);
-    const stamp = this.clock.stamp();
+    const stamp = options.at ? this.clock.stampAt(options.at) : this.clock.stamp();
     const incident = this.generator.incident({
       status: "active",
       classification: "unknown",

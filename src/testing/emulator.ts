@@ -34,6 +34,7 @@ import {
 import { type DispatchResult, startLoopbackServer } from "./loopbackServer";
 import { createMswHandlers } from "./mswHandlers";
 import { createRng, mixSeed, type Rng } from "./prng";
+import { normalizeRefusals, type WireRefusals } from "./refusals";
 import { defaultErrorCode, jsonResponse } from "./responses";
 import type { EmulatorServices, RequestContext, RouteModule } from "./routing";
 import {
@@ -45,6 +46,11 @@ import {
 import { Throttler } from "./throttling";
 import { EmulatorClock } from "./time";
 import type { EmulatorUser, GraphIncident } from "./types";
+import {
+  createUnifiedPortal,
+  type UnifiedPortalControl,
+  type UnifiedPortalOptions,
+} from "./unified/unifiedPortal";
 
 export const DEFAULT_SUBSCRIPTION_ID = "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0";
 export const DEFAULT_RESOURCE_GROUP_NAME = "myRg";
@@ -71,6 +77,10 @@ export interface EmulatorOptions {
   workspaceName?: string;
   /** The Azure Monitor Logs Ingestion endpoint (always served; these options tune it). */
   logsIngestion?: LogsIngestionEmulatorOptions;
+  /** The unified Defender portal: analytics rules, the tables they read, their alerts and incidents. */
+  unified?: UnifiedPortalOptions;
+  /** Wire choices the emulated services refuse from the start (see `Emulator.refuse`). Default: none. */
+  refuse?: WireRefusals;
 }
 
 export interface ServiceStats {
@@ -159,13 +169,22 @@ export interface Emulator {
    * it received. Its requests are counted under `stats().logsIngestion`.
    */
   readonly logs: LogsIngestionControl;
+  /**
+   * Control API of the unified Defender portal: analytics rules (ARM `alertRules`) run on the emulator clock
+   * over the rows Logs Ingestion received, and their alerts become incidents in the workspace tenant's Graph
+   * (the workspace's `connectorTenantId`; the default workspace belongs to the default tenant).
+   */
+  readonly unified: UnifiedPortalControl;
   readonly faults: EmulatorFaults;
   /** The fetch-style core: answers one request (a "reset" fault yields `Response.error()`). */
   handle(request: Request): Promise<Response>;
   /** Starts a loopback HTTP server on 127.0.0.1. */
   listen(options?: ListenOptions): Promise<EmulatorServer>;
   stats(): EmulatorStats;
-  /** Back to the generated state; clears stats, faults and throttling buckets. Added tenants/workspaces stay. */
+  /**
+   * Back to the generated state; clears stats, faults and throttling buckets, and refusals back to the `refuse`
+   * option. Added tenants/workspaces stay.
+   */
   reset(): void;
   addTenant(options: AddTenantOptions): AddedTenant;
   addWorkspace(options: AddWorkspaceOptions): SentinelControl;
@@ -176,6 +195,13 @@ export interface Emulator {
   registerRoutes(module: RouteModule): void;
   /** Turns server-side throttling on or off. */
   setThrottling(enabled: boolean): void;
+  /**
+   * Makes the emulated services refuse wire choices that no Microsoft page confirms, e.g.
+   * `emu.refuse({ defender: { orderby: true, alertsFilterByIncidentId: true, statusInProgress: true,
+   * expandAlerts: 500 } })`, to prove a client's fallbacks. Replaces the earlier settings (`{}` refuses nothing);
+   * `reset()` goes back to the `refuse` option.
+   */
+  refuse(refusals: WireRefusals): void;
   /** The analysts of the directory (owners, comment authors). */
   users(): EmulatorUser[];
   /** A credential for any tenant added with `addTenant`. */
@@ -231,7 +257,22 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const tenants = new Map<string, DefenderTenant>();
   const workspaces = new Map<string, WorkspaceEntry>();
   const servers = new Set<{ close(): Promise<void> }>();
-  const logsIngestion = createLogsIngestionRoutes(options.logsIngestion);
+  const unified = createUnifiedPortal(
+    {
+      seed,
+      clock,
+      now,
+      tenant: (id) => tenants.get(id.toLowerCase()),
+      workspace(key) {
+        const entry = workspaces.get(key);
+        return entry && { workspace: entry.workspace, tenantId: entry.connectorTenantId ?? tenantId };
+      },
+      defaultWorkspaceKey: workspaceKey(coords),
+    },
+    options.unified,
+  );
+  const logsIngestion = createLogsIngestionRoutes(options.logsIngestion, unified.ingestionHooks);
+  let refusals = normalizeRefusals(options.refuse);
 
   function addTenantInternal(id: string, incidents: number, tenantSeed: number): DefenderTenant {
     const key = id.toLowerCase();
@@ -329,6 +370,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         if (bearer.tenantId === undefined) return defaultTenant;
         return tenants.get(bearer.tenantId.toLowerCase());
       },
+      refusals: () => refusals.defender,
     }),
     createArmRoutes({
       lookup(subscriptionId, resourceGroupName, workspaceName) {
@@ -348,7 +390,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         }
         return { missing: "workspace" };
       },
-    }),
+    }, [unified.armExtension]),
   ];
 
   function pickModule(url: URL): RouteModule | undefined {
@@ -363,6 +405,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   }
 
   async function dispatch(request: Request): Promise<DispatchResult> {
+    // Analytics rules run lazily on the emulator clock: whatever is due happens before the request is seen.
+    unified.catchUp();
     const url = new URL(request.url);
     const module = pickModule(url);
     if (!module) {
@@ -455,10 +499,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     clock.reset();
     throttler.reset();
     faults.clear();
+    refusals = normalizeRefusals(options.refuse);
     stats = { defender: emptyStats(), sentinel: emptyStats() };
     for (const tenant of tenants.values()) tenant.seedData();
     for (const { workspace } of workspaces.values()) workspace.seedData();
     logsIngestion.control.clear();
+    unified.reset();
   }
 
   let workspaceSalt = 56;
@@ -476,6 +522,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     defender: defaultTenant,
     sentinel: defaultWorkspace,
     logs: logsIngestion.control,
+    unified: unified.control,
     faults: {
       configure: (config) => faults.configure(config),
       script: (script) => faults.script(script),
@@ -532,6 +579,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     },
     setThrottling(enabled) {
       throttler.setEnabled(enabled);
+    },
+    refuse(next) {
+      refusals = normalizeRefusals(next);
     },
     users() {
       return structuredClone(directory);

@@ -21,7 +21,8 @@ import {
 } from "./enums";
 import { firstInOrder } from "./firstInOrder";
 import { type CollectionSpec, ODataQueryError, parseFilter, parseOrderBy } from "./odataFilter";
-import { graphError, graphJson } from "./responses";
+import type { DefenderRefusals } from "./refusals";
+import { defaultErrorCode, graphError, graphJson } from "./responses";
 import {
   type CompiledRoute,
   compileRoute,
@@ -53,6 +54,8 @@ const INCIDENT_WRITABLE = [
   "displayName",
   "severity",
   "resolvingComment",
+  // Listed as writable on one version of learn.microsoft.com/graph/api/security-incident-update.
+  "summary",
 ] as const;
 const INCIDENT_READ_ONLY = [
   "id",
@@ -63,7 +66,6 @@ const INCIDENT_READ_ONLY = [
   "lastUpdateDateTime",
   "systemTags",
   "comments",
-  "summary",
   "lastModifiedBy",
   "alerts",
 ];
@@ -135,6 +137,8 @@ export const alertCollection: CollectionSpec<GraphAlert> = {
 export interface DefenderRegistry {
   /** The tenant a bearer token is for; undefined when the token names an unknown tenant. */
   tenantFor(bearer: BearerInfo): DefenderTenant | undefined;
+  /** Wire choices to refuse (`emu.refuse`); none when omitted. */
+  refusals?(): DefenderRefusals;
 }
 
 class BadRequest extends Error {
@@ -447,10 +451,17 @@ export function createGraphRoutes(registry: DefenderRegistry): RouteModule {
       ? { "Preference-Applied": "include-unknown-enum-members" }
       : {};
     const id = match.params.id ?? "";
+    const refuse = registry.refusals?.() ?? {};
     switch (match.key) {
       case "GET /security/incidents": {
-        checkQueryOptions(ctx.url, ["$count", "$filter", "$skip", "$top", "$expand", "$orderby"]);
+        checkQueryOptions(
+          ctx.url,
+          refuse.orderby
+            ? ["$count", "$filter", "$skip", "$top", "$expand"]
+            : ["$count", "$filter", "$skip", "$top", "$expand", "$orderby"],
+        );
         const expand = parseExpand(ctx.url);
+        if (expand && refuse.expandAlerts !== undefined) return expandFailure(ctx, refuse.expandAlerts);
         const result = listCollection(
           ctx.url,
           [...tenant.incidents.values()],
@@ -471,16 +482,18 @@ export function createGraphRoutes(registry: DefenderRegistry): RouteModule {
       case "GET /security/incidents/{id}": {
         const incident = tenant.record(id);
         if (!incident) return notFound(ctx, "incident", id);
-        return ok(
-          ctx,
-          presentIncident(incident, { expand: parseExpand(ctx.url), preferUnknown }),
-          preferHeaders,
-        );
+        const expand = parseExpand(ctx.url);
+        if (expand && refuse.expandAlertsOnGet !== undefined) return expandFailure(ctx, refuse.expandAlertsOnGet);
+        return ok(ctx, presentIncident(incident, { expand, preferUnknown }), preferHeaders);
       }
       case "PATCH /security/incidents/{id}": {
         const incident = tenant.record(id);
         if (!incident) return notFound(ctx, "incident", id);
-        const patch = incidentPatch(await readJsonObject(ctx));
+        const body = await readJsonObject(ctx);
+        if (refuse.statusInProgress && enumMember(INCIDENT_STATUS, body.status) === "inProgress") {
+          throw new BadRequest("BadRequest", "The status 'inProgress' cannot be set on an incident.");
+        }
+        const patch = incidentPatch(body);
         const changed = Object.entries(patch).some(
           ([k, v]) =>
             JSON.stringify((incident as unknown as Record<string, unknown>)[k]) !== JSON.stringify(v),
@@ -519,6 +532,12 @@ export function createGraphRoutes(registry: DefenderRegistry): RouteModule {
       }
       case "GET /security/alerts_v2": {
         checkQueryOptions(ctx.url, ["$count", "$filter", "$skip", "$top"]);
+        if (refuse.alertsFilterByIncidentId && /\bincidentId\b/i.test(queryOption(ctx.url, "$filter") ?? "")) {
+          throw new BadRequest(
+            "BadRequest",
+            "Invalid filter clause: Could not find a property named 'incidentId' on type 'microsoft.graph.security.alert'.",
+          );
+        }
         const alerts = [...tenant.incidents.values()].flatMap((i) => i.alerts);
         const result = listCollection(ctx.url, alerts, alertCollection, GRAPH_MAX_TOP.alerts, newestFirst);
         return ok(
@@ -583,6 +602,10 @@ export function createGraphRoutes(registry: DefenderRegistry): RouteModule {
           `Resource not found for the segment '${relPath(ctx.url).split("/").pop()}'.`,
         );
     }
+  }
+
+  function expandFailure(ctx: RequestContext, status: number): Response {
+    return error(ctx, status, defaultErrorCode(status), "An error has occurred while expanding 'alerts'.");
   }
 
   function notFound(ctx: RequestContext, what: string, id: string): Response {

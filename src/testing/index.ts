@@ -4,7 +4,13 @@
  */
 
 // Service limits the routes enforce
-export { ARM_DEFAULT_PAGE_SIZE, ARM_MAX_TOP, SENTINEL_API_VERSIONS } from "./armRoutes";
+export {
+  ARM_DEFAULT_PAGE_SIZE,
+  ARM_MAX_TOP,
+  type ArmRouteExtension,
+  type ArmRouteResult,
+  SENTINEL_API_VERSIONS,
+} from "./armRoutes";
 // Auth
 export { createEmulatorCredential, EMULATOR_APP_ID, EMULATOR_TOKEN_PREFIX } from "./auth";
 export {
@@ -64,8 +70,10 @@ export {
   LOGS_INGESTION_ORIGINS,
   LOGS_INGESTION_REQUESTS_PER_MINUTE,
   LOGS_INGESTION_SERVICE,
+  type LogsIngestionBatch,
   type LogsIngestionControl,
   type LogsIngestionEmulatorOptions,
+  type LogsIngestionHooks,
   type LogsIngestionRequestInfo,
   type LogsIngestionStats,
   type LogsIngestionStreamDefinition,
@@ -78,6 +86,7 @@ export {
   parseOrderBy,
 } from "./odataFilter";
 export { createRng, mulberry32, type Rng } from "./prng";
+export type { DefenderRefusals, WireRefusals } from "./refusals";
 export { armError, armHeaders, defaultErrorCode, graphError, jsonResponse } from "./responses";
 
 // Extending the emulator with another route module (e.g. Azure Monitor Logs Ingestion)
@@ -107,6 +116,35 @@ export {
 } from "./stateStoreContract";
 export { ARM_LIMITS, type BucketLimits, GRAPH_LIMITS, retryAfterHeaders, Throttler } from "./throttling";
 export { formatTicks, normalizeTimestamp, parseTimestamp } from "./time";
+// Clock tests move by hand (analytics rule cadence, grouping lookbacks)
+export { createManualClock, type ManualClock } from "./manualClock";
+// Unified Defender portal: analytics rules, their tables, alerts and incidents (emu.unified)
+export {
+  type CustomDetailsLocation,
+  MAX_ALERT_DESCRIPTION_BYTES,
+  MAX_ALERT_NAME_BYTES,
+  MAX_CUSTOM_DETAILS_BYTES,
+  NRT_ALERTS_PER_RUN,
+  type RuleAlert,
+  SCHEDULED_ALERTS_PER_RUN,
+} from "./unified/alertBuilder";
+export { ALERT_RULES_PAGE_SIZE } from "./unified/alertRuleRoutes";
+export { ALERT_RULE_LIMITS } from "./unified/alertRuleValidation";
+export type { MergeDirection } from "./unified/correlation";
+export { MAX_ALERTS_PER_INCIDENT } from "./unified/incidentGrouping";
+export {
+  NRT_DELAY_MS,
+  NRT_FREQUENCY_MS,
+  type RuleRunRecord,
+  SCHEDULED_DELAY_MS,
+} from "./unified/ruleRunner";
+export type {
+  CloseIncidentOptions,
+  IngestedRowInfo,
+  RaisedAlertInfo,
+  UnifiedPortalControl,
+  UnifiedPortalOptions,
+} from "./unified/unifiedPortal";
 // Wire shapes
 export type {
   EmulatorUser,

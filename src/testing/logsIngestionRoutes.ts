@@ -35,6 +35,25 @@ export interface LogsIngestionStreamDefinition {
   streamName: string;
   /** When given, columns not declared are dropped from stored rows, as the service's DCR does. */
   columns?: readonly { name: string; type: string }[];
+  /** The DCR data flow's output stream (`Custom-MyTable_CL` → table `MyTable_CL`). Default: `streamName`. */
+  outputStream?: string;
+  /** The destination workspace (`/subscriptions/…/workspaces/{name}`). Default: the emulator's default workspace. */
+  workspaceResourceId?: string;
+}
+
+/** Rows the endpoint accepted, handed on (e.g. to the workspace tables analytics rules read). */
+export interface LogsIngestionBatch {
+  ruleId: string;
+  streamName: string;
+  /** The declared stream, when streams are declared. */
+  definition: LogsIngestionStreamDefinition | undefined;
+  rows: Record<string, unknown>[];
+  receivedAt: Date;
+}
+
+export interface LogsIngestionHooks {
+  /** Called once the rows are stored; a returned Response replaces the 204 (the rows stay stored). */
+  onAccepted?(batch: LogsIngestionBatch): Response | undefined;
 }
 
 export interface LogsIngestionEmulatorOptions {
@@ -115,7 +134,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** The route module and its control API. Register the module with `emu.registerRoutes(module)`. */
-export function createLogsIngestionRoutes(options: LogsIngestionEmulatorOptions = {}): {
+export function createLogsIngestionRoutes(
+  options: LogsIngestionEmulatorOptions = {},
+  hooks: LogsIngestionHooks = {},
+): {
   module: RouteModule;
   control: LogsIngestionControl;
 } {
@@ -289,11 +311,13 @@ export function createLogsIngestionRoutes(options: LogsIngestionEmulatorOptions 
         throw e;
       }
       const columns = definition?.columns ? new Set(definition.columns.map((c) => c.name)) : undefined;
-      for (const row of rows) {
-        const kept = columns ? Object.fromEntries(Object.entries(row).filter(([k]) => columns.has(k))) : row;
-        stored.push({ ruleId, streamName, row: kept });
-      }
+      const kept = rows.map((row) =>
+        columns ? Object.fromEntries(Object.entries(row).filter(([k]) => columns.has(k))) : row,
+      );
+      for (const row of kept) stored.push({ ruleId, streamName, row });
       info.rows = rows.length;
+      const override = hooks.onAccepted?.({ ruleId, streamName, definition, rows: kept, receivedAt: ctx.now });
+      if (override) return answer(override);
       return answer(new Response(null, { status: 204, headers: { "x-ms-request-id": ctx.requestId } }));
     },
   };

@@ -74,7 +74,12 @@ export class EmulatorClock {
 
   /** A fresh timestamp, later than every timestamp handed out before. */
   stamp(): string {
-    let ticks = ticksFromDate(this.now()) + BigInt(this.rng.int(0, 9999));
+    return this.stampAt(this.now());
+  }
+
+  /** A fresh timestamp at `time` (an event due earlier than now, e.g. a rule run), still strictly increasing. */
+  stampAt(time: Date): string {
+    let ticks = ticksFromDate(time) + BigInt(this.rng.int(0, 9999));
     if (ticks <= this.last) ticks = this.last + 1n;
     this.last = ticks;
     return formatTicks(ticks);

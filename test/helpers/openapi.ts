@@ -273,3 +273,30 @@ export function sentinelResponseExamples(
       .map(([status, r]) => ({ file: `sentinel/examples/${rel}`, status: Number(status), body: r.body }));
   });
 }
+
+/** The document that holds the AlertRules operations (api-version 2025-09-01). */
+export const ALERT_RULES_SPEC_PATH = join(
+  SPEC_ROOT,
+  "securityinsights/resource-manager/Microsoft.SecurityInsights/SecurityInsights/stable/2025-09-01/AlertRules.json",
+);
+
+/**
+ * Validates `body` against `#/definitions/<definition>` of a spec document under sentinel/spec, e.g.
+ * `validateSentinelDefinition(ALERT_RULES_SPEC_PATH, "ScheduledAlertRule", body)`. In `request` mode read-only
+ * properties count as errors, as in `validateSentinelRequestBody`.
+ */
+export function validateSentinelDefinition(
+  specPath: string,
+  definition: string,
+  body: unknown,
+  mode: "request" | "response" = "request",
+): SpecValidationResult {
+  const url = pathToFileURL(specPath).href;
+  const doc = load().documents.get(url) as { definitions?: Json } | undefined;
+  if (!doc?.definitions?.[definition]) throw new Error(`No definition ${definition} in ${specPath}`);
+  const ajv = mode === "request" ? load().requestAjv : load().responseAjv;
+  return result(
+    validatorFor(ajv, `def:${mode}:${url}#${definition}`, `${url}#/definitions/${definition}`),
+    body,
+  );
+}

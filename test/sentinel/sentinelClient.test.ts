@@ -316,14 +316,21 @@ describe.each(methods)("SentinelClient.$name", (m) => {
 // Bad input from callers
 
 describe("SentinelClient input validation", () => {
+  // The spec types incident and comment names as plain strings: only names that would change the path fail.
   const badNames = [
     "",
-    "3177",
+    "   ",
     "73e01a99-5cd7-4139-a149-9f2736ff2ab5/comments",
+    "a\\b",
     "../incidents",
     "?$top=1",
+    "a#b",
+    "a%2Fb",
+    "a\u0000b",
     "..",
-    "x".repeat(36),
+    ".",
+    "abc.",
+    "x".repeat(257),
   ];
   const calls: [string, (c: SentinelClient, id: string) => Promise<unknown>][] = [
     ["getIncident", (c, id) => c.getIncident(id)],
@@ -338,7 +345,7 @@ describe("SentinelClient input validation", () => {
   ];
 
   it.each(calls)(
-    "%s refuses non-GUID names with InvalidArgumentError and sends nothing",
+    "%s refuses path-changing names with InvalidArgumentError and sends nothing",
     async (_name, call) => {
       const client = newClient();
       for (const id of [...badNames, undefined as unknown as string]) {
@@ -357,6 +364,8 @@ describe("SentinelClient input validation", () => {
     ["resourceGroupName", { resourceGroupName: "a/b" }],
     ["resourceGroupName", { resourceGroupName: "" }],
     ["workspaceName", { workspaceName: "-ws" }],
+    ["workspaceName", { workspaceName: "ws" }],
+    ["workspaceName", { workspaceName: "w".repeat(91) }],
     ["workspaceName", { workspaceName: "ws/../x" }],
     ["endpoint", { endpoint: "http://management.azure.com" }],
   ] as const)("the constructor refuses a bad %s (%j)", (argument, options) => {
@@ -654,8 +663,9 @@ describe("SentinelClient.createOrUpdateIncident", () => {
     ["an empty title", { ...newIncident, title: "  " }, "title"],
     ["a missing severity", { title: "t", status: "New" }, "severity"],
     ["a 5,001-character description", { ...newIncident, description: "d".repeat(5_001) }, "description"],
-    ["an unknown status spelling", { ...newIncident, status: "closed" }, "status"],
-    ["an unknown property", { ...newIncident, teamName: "x" }, ""],
+    ["a known status in the wrong case", { ...newIncident, status: "closed" }, "status"],
+    ["a known severity in the wrong case", { ...newIncident, severity: "high" }, "severity"],
+    ["a mistyped title", { ...newIncident, title: 42 }, "title"],
   ])("refuses %s with InvalidArgumentError and sends nothing", async (_label, properties, path) => {
     const e = (await caught(
       newClient().createOrUpdateIncident(INCIDENT_ID, properties as SentinelIncidentWriteProperties),
@@ -731,10 +741,24 @@ describe("SentinelClient alerts, entities, delete", () => {
     expect(await newClient().listIncidentEntities(INCIDENT_ID)).toEqual({ entities: [], metaData: [] });
   });
 
-  it.each([200, 204, 404])("deleteIncident resolves on %i", async (status) => {
+  it.each([200, 204])("deleteIncident resolves on %i", async (status) => {
     server.use(http.delete(`${BASE}/incidents/${INCIDENT_ID}`, () => new HttpResponse(null, { status })));
     await expect(newClient().deleteIncident(INCIDENT_ID)).resolves.toBeUndefined();
     expect(recorder.requests[0]?.method).toBe("DELETE");
+  });
+
+  it("deleteIncident resolves on the 404 of a missing incident, not on a missing workspace's", async () => {
+    let code = "NotFound";
+    server.use(
+      http.delete(`${BASE}/incidents/${INCIDENT_ID}`, () =>
+        HttpResponse.json({ error: { code, message: "gone" } }, { status: 404 }),
+      ),
+    );
+    await expect(newClient().deleteIncident(INCIDENT_ID)).resolves.toBeUndefined();
+    code = "ResourceNotFound";
+    const e = (await caught(newClient().deleteIncident(INCIDENT_ID))) as HttpResponseError;
+    expect(isNotFoundError(e)).toBe(true);
+    expect(e.code).toBe("ResourceNotFound");
   });
 });
 

@@ -1,5 +1,5 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { FileStateStore, InMemoryStateStore } from "defender-sentinel-sync";
 import { durableStateStoreContract, stateStoreContract } from "defender-sentinel-sync/testing";
@@ -49,30 +49,6 @@ describe("FileStateStore durability", () => {
     await store.close();
   });
 
-  it("ignores a torn last line left by a crash mid-append", async () => {
-    const dir = await tempDir();
-    const a = new FileStateStore(dir);
-    await a.putRecord(
-      { defenderId: "1", sentinelName: "00000000-0000-4000-8000-000000000001", link: "owned", comments: [] },
-      0,
-    );
-    await a.close();
-    await appendFile(join(dir, "records.log.jsonl"), '{"k":"2","r":{"defenderId":"2","sentin');
-    const b = new FileStateStore(dir);
-    expect((await b.getRecord("1"))?.version).toBe(1);
-    expect(await b.getRecord("2")).toBeUndefined();
-    // The torn bytes are cut off: the next append starts on a clean line and survives a reopen.
-    await b.putRecord(
-      { defenderId: "3", sentinelName: "00000000-0000-4000-8000-000000000003", link: "owned", comments: [] },
-      0,
-    );
-    await b.close();
-    const c = new FileStateStore(dir);
-    expect((await c.getRecord("3"))?.version).toBe(1);
-    expect((await c.getRecord("1"))?.version).toBe(1);
-    await c.close();
-  });
-
   it("compacts the log into a snapshot via temp file + rename and keeps every record", async () => {
     const dir = await tempDir();
     const store = new FileStateStore(dir, { compactAfterLines: 50 });
@@ -104,16 +80,27 @@ describe("FileStateStore durability", () => {
     await reopened.close();
   });
 
-  it("refuses a second live owner of the same directory", async () => {
+  it("refuses a directory whose lock a live process on this host holds", async () => {
     const dir = await tempDir();
-    const a = new FileStateStore(dir);
-    await a.getWatermarks();
-    // Same process id is treated as re-entrant; a lock held by another live process is refused.
-    const { writeFile } = await import("node:fs/promises");
-    await writeFile(join(dir, "lock"), String(process.ppid));
-    const b = new FileStateStore(dir);
-    await expect(b.getWatermarks()).rejects.toMatchObject({ name: "StateStoreLockedError" });
-    await a.close();
+    // The parent process is alive and is not this one: its lock stands however old it is.
+    await writeFile(join(dir, "lock"), JSON.stringify({ pid: process.ppid, host: hostname(), token: "t" }));
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(join(dir, "lock"), old, old);
+    const b = new FileStateStore(dir, { lockLeaseInMs: 1_000 });
+    await expect(b.getWatermarks()).rejects.toMatchObject({ name: "StateStoreLockedError", directory: dir });
+    expect(JSON.parse(await readFile(join(dir, "lock"), "utf8"))).toMatchObject({ pid: process.ppid });
+  });
+
+  it("is closed for good after close(): later calls throw instead of touching closed files", async () => {
+    const dir = await tempDir();
+    const s = new FileStateStore(dir);
+    await s.putRecord(
+      { defenderId: "1", sentinelName: "00000000-0000-4000-8000-000000000001", link: "owned", comments: [] },
+      0,
+    );
+    await s.close();
+    await expect(s.getRecord("1")).rejects.toMatchObject({ name: "SyncSdkError", message: /closed/ });
+    await s.close(); // idempotent
   });
 });
 
@@ -153,6 +140,38 @@ describe("FileStateStore compact records", () => {
     await a.close();
     const b = new FileStateStore(dir);
     expect((await b.getRecord("9"))?.baseSentinel?.classificationDetail).toBe("InaccurateData");
+    await b.close();
+  });
+
+  it("keeps a field the Sentinel base lacks absent, rather than borrowing the Defender base's value", async () => {
+    const dir = await tempDir();
+    const base = {
+      title: "T",
+      description: "d",
+      severity: "low" as const,
+      status: "active" as const,
+      classification: "undetermined" as const,
+      owner: "a@b.c",
+      tags: [],
+    };
+    const { owner: _, ...withoutOwner } = base;
+    const a = new FileStateStore(dir);
+    await a.putRecord(
+      {
+        defenderId: "9",
+        sentinelName: "00000000-0000-4000-8000-000000000009",
+        link: "owned",
+        baseDefender: base as never,
+        baseSentinel: withoutOwner as never,
+        comments: [],
+      },
+      0,
+    );
+    await a.close();
+    const b = new FileStateStore(dir);
+    const read = await b.getRecord("9");
+    expect(read?.baseSentinel).not.toHaveProperty("owner");
+    expect(read?.baseDefender?.owner).toBe("a@b.c");
     await b.close();
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type CommentSyncedEvent,
+  type CycleFailedEvent,
   FileStateStore,
   type IncidentCreatedEvent,
   type IncidentLifecycleEvent,
@@ -623,7 +624,7 @@ describe("events and the polling loop", () => {
   });
 
   it("start() polls, close() waits for the in-flight cycle, and is idempotent", async () => {
-    const t = await setup({ incidents: 3, engine: { pollIntervalInMs: 5 } });
+    const t = await setup({ incidents: 3, engine: { pollIntervalInMs: 1_000 } });
     const completed: SyncReport[] = [];
     t.engine.on("cycle.completed", (r) => completed.push(r));
     const run = t.engine.start();
@@ -656,10 +657,12 @@ describe("events and the polling loop", () => {
   });
 
   it("a cycle that fails goes to `error` and the loop carries on", async () => {
-    const t = await setup({ incidents: 2, engine: { pollIntervalInMs: 5 } });
+    const t = await setup({ incidents: 2, engine: { pollIntervalInMs: 1_000 } });
     const errors: unknown[] = [];
+    const failed: CycleFailedEvent[] = [];
     const completed: SyncReport[] = [];
     t.engine.on("error", (e) => errors.push(e));
+    t.engine.on("cycle.failed", (e) => failed.push(e));
     t.engine.on("cycle.completed", (r) => completed.push(r));
     // Graph lists fail for longer than the client retries (5 attempts each; the backfill count takes some).
     t.emu.faults.script({
@@ -674,6 +677,10 @@ describe("events and the polling loop", () => {
     await run.close();
     expect(errors.length).toBeGreaterThanOrEqual(1);
     expect((errors[0] as Error).name).toBe("ServiceUnavailableError");
+    // Each failed cycle is also a `cycle.failed` with its number; the cycle after them completed as cycle 1.
+    expect(failed.map((f) => f.error)).toEqual(errors);
+    expect(failed.every((f) => f.cycle === 1)).toBe(true);
+    expect(completed[0]!.cycle).toBe(1);
     await expectConverged(t.emu, t.store);
   });
 });
@@ -706,7 +713,7 @@ describe("durable store", () => {
   });
 });
 
-async function vi_waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+async function vi_waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   const start = Date.now();
   while (!cond()) {
     if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");

@@ -1,0 +1,61 @@
+/**
+ * What reading a Defender payload tolerated instead of failing. The warnings of a parsed incident or alert are
+ * kept beside it (a WeakMap), not on it, so the parsed object round-trips unchanged through JSON, spreads and
+ * equality checks. `DefenderClient` forwards them through its `onWarning` channel.
+ */
+
+export type DefenderParseWarningCode =
+  /** An evidence item without `@odata.type`, of a type this package does not know, or malformed. */
+  | "evidenceKeptGeneric"
+  /** An alert of an incident that failed its schema: kept exactly as sent. */
+  | "alertKeptRaw"
+  /** An incident field that neither the mapping nor the sync engine reads had a bad value: kept as sent. */
+  | "incidentFieldKeptRaw"
+  /** An enum value the data model does not list (yet): kept as sent. */
+  | "enumValueUnknown";
+
+export interface DefenderParseWarning {
+  code: DefenderParseWarningCode;
+  message: string;
+  /** Where, from the parsed object: `alerts.2.evidence.0`. */
+  path: string;
+  incidentId?: string;
+  alertId?: string;
+  /** For evidence: `noType`, `unknownType`, `malformed` or `notAnObject`. */
+  reason?: string;
+  /** The `@odata.type` of an evidence item, or the enum's name and the unknown value. */
+  evidenceType?: string;
+  enumName?: string;
+  value?: string;
+  /** The first few schema issues, for `malformed` and `alertKeptRaw`. */
+  issues?: { path: string; message: string }[];
+}
+
+const store = new WeakMap<object, readonly DefenderParseWarning[]>();
+const generic = new WeakSet<object>();
+
+/** @internal Attaches the warnings of one parse to its result. */
+export function setParseWarnings(parsed: unknown, warnings: readonly DefenderParseWarning[]): void {
+  if (typeof parsed === "object" && parsed !== null && warnings.length > 0) store.set(parsed, warnings);
+}
+
+/**
+ * The warnings recorded when `parsed` (an incident or alert returned by a Defender schema or `DefenderClient`)
+ * was read: evidence kept generic, alerts kept raw, unknown enum values. Empty when there were none.
+ */
+export function parseWarningsOf(parsed: unknown): readonly DefenderParseWarning[] {
+  return (typeof parsed === "object" && parsed !== null && store.get(parsed)) || [];
+}
+
+/** @internal Marks an evidence item kept generic, whatever its `@odata.type` says. */
+export function markGenericEvidence(evidence: unknown): void {
+  if (typeof evidence === "object" && evidence !== null) generic.add(evidence);
+}
+
+/**
+ * True for an evidence item that was kept generic: of an unknown type, without a type, or malformed (then its
+ * `@odata.type` may name a known type its fields do not match).
+ */
+export function isGenericEvidence(evidence: unknown): boolean {
+  return typeof evidence === "object" && evidence !== null && generic.has(evidence);
+}

@@ -1,0 +1,190 @@
+import { InvalidArgumentError } from "../core/errors";
+import type { DefenderClient } from "../defender/defenderClient";
+import { createMappingProfile, type MappingProfile } from "../mapping";
+import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { LogsIngestionAlertSink } from "../sink/logsIngestionAlertSink";
+import type { ConflictPolicy } from "./conflictPolicy";
+import type { EngineSettings, SyncDirection } from "./cycleContext";
+import { InMemoryStateStore } from "./inMemoryStateStore";
+import type { StateStore } from "./stateStore";
+
+export interface SyncEngineOptions {
+  defender: DefenderClient;
+  sentinel: SentinelClient;
+  /** Ledger and watermarks. Default: InMemoryStateStore (lost on exit; use FileStateStore in production). */
+  stateStore?: StateStore;
+  /** Default "both". */
+  direction?: SyncDirection;
+  /** Default "latest-wins". */
+  conflictPolicy?: ConflictPolicy;
+  /** Default `createMappingProfile()`. */
+  mapping?: MappingProfile;
+  /** First cycle only: ignore incidents older than this (not in the future). Default: the whole history the services keep. */
+  backfillSince?: Date;
+  /** Pause between cycles of `start()`, an integer of at least 1,000. Default 60000. */
+  pollIntervalInMs?: number;
+  /** Read everything, write nothing (neither services nor the ledger); the report lists the writes. */
+  dryRun?: boolean;
+  /** Incidents processed in parallel within a page, an integer of at least 1. Default 4. */
+  concurrency?: number;
+  /** Re-read window before each watermark, for late-committed changes (≥ 0). Default 120000. */
+  overlapInMs?: number;
+  /** Every Nth cycle lists both sides fully to catch drift (0 = never). Default 24. */
+  reconcileEveryNCycles?: number;
+  /** Copies made by Microsoft's Defender XDR connector: link to them (default) or ignore them. */
+  connectorCopies?: "link" | "ignore";
+  /** Also write status/owner/classification on connector copies (the connector mirrors them). Default false. */
+  writeConnectorFields?: boolean;
+  /** Tenant id used for deterministic Sentinel names. Default: each incident's `tenantId`. */
+  tenantId?: string;
+  /** Retries of a Sentinel PUT after 409 (re-read, re-merge). Default 3. */
+  maxConflictRetries?: number;
+  /** Backoff of quarantined incidents. Default 60 s doubling to 1 h. */
+  quarantineBackoff?: { initialInMs?: number; maxInMs?: number };
+  /** Read alerts with incidents (activity times, alert summary). Default true. */
+  expandAlerts?: boolean;
+  /** Sync comments. Default true. */
+  syncComments?: boolean;
+  /**
+   * Uploads every alert version of the incidents the engine touches to a Log Analytics table (each version
+   * once; failed uploads are retried when the pair is next processed). See `LogsIngestionAlertSink`.
+   */
+  alertSink?: Pick<LogsIngestionAlertSink, "uploadAlerts">;
+  /**
+   * Longest a cycle may run. Its requests are then aborted, what it finished stays checkpointed, and the cycle
+   * fails with `CycleTimeoutError`; the next cycle resumes from the checkpoint (a large backfill under the
+   * services' rate limits simply spans several cycles). Default 900000 (15 minutes).
+   */
+  cycleTimeoutInMs?: number;
+  /** Clock (tests). */
+  now?: () => Date;
+}
+
+/** SyncEngineOptions checked and with their defaults applied. */
+export interface ResolvedEngineOptions {
+  settings: EngineSettings;
+  pollIntervalInMs: number;
+  concurrency: number;
+  overlapInMs: number;
+  reconcileEvery: number;
+  backfillSince: Date | undefined;
+  cycleTimeoutInMs: number;
+}
+
+/** Node's timers fire at once for longer delays (TimeoutOverflowWarning), so no interval may exceed it. */
+const MAX_TIMER_IN_MS = 2_147_483_647;
+const DIRECTIONS: readonly SyncDirection[] = ["both", "defender-to-sentinel", "sentinel-to-defender"];
+const POLICIES: readonly string[] = ["latest-wins", "defender-wins", "sentinel-wins"];
+
+/** Checks every option (InvalidArgumentError naming the first bad one) and applies the defaults. */
+export function resolveEngineOptions(options: SyncEngineOptions): ResolvedEngineOptions {
+  if (typeof options !== "object" || options === null)
+    throw new InvalidArgumentError("options", "SyncEngine needs an options object");
+  requireClient("defender", options.defender);
+  requireClient("sentinel", options.sentinel);
+  const o = options;
+  requireMethods("stateStore", o.stateStore, ["getRecord", "putRecord", "getWatermarks", "putWatermarks"]);
+  requireMethods("mapping", o.mapping, ["defenderToCanonical", "sentinelToCanonical", "renderSentinel"]);
+  requireMethods("alertSink", o.alertSink, ["uploadAlerts"]);
+  oneOf("direction", o.direction, DIRECTIONS);
+  if (typeof o.conflictPolicy !== "function") oneOf("conflictPolicy", o.conflictPolicy, POLICIES);
+  oneOf("connectorCopies", o.connectorCopies, ["link", "ignore"]);
+  for (const flag of ["dryRun", "writeConnectorFields", "expandAlerts", "syncComments"] as const)
+    if (o[flag] !== undefined && typeof o[flag] !== "boolean")
+      throw new InvalidArgumentError(flag, "must be a boolean");
+  if (o.tenantId !== undefined && (typeof o.tenantId !== "string" || o.tenantId.trim() === ""))
+    throw new InvalidArgumentError("tenantId", "must be a non-empty string");
+  if (o.now !== undefined && typeof o.now !== "function")
+    throw new InvalidArgumentError("now", "must be a function returning a Date");
+  const now = o.now ?? (() => new Date());
+  const backfillSince = checkBackfillSince(o.backfillSince, now);
+  if (
+    o.quarantineBackoff !== undefined &&
+    (typeof o.quarantineBackoff !== "object" || o.quarantineBackoff === null)
+  )
+    throw new InvalidArgumentError("quarantineBackoff", "must be an object { initialInMs?, maxInMs? }");
+  const initialInMs = integer("quarantineBackoff.initialInMs", o.quarantineBackoff?.initialInMs, 60_000, 0);
+  const maxInMs = integer("quarantineBackoff.maxInMs", o.quarantineBackoff?.maxInMs, 3_600_000, initialInMs);
+  const settings: EngineSettings = {
+    defender: o.defender,
+    sentinel: o.sentinel,
+    store: o.stateStore ?? new InMemoryStateStore(),
+    profile: o.mapping ?? createMappingProfile(),
+    direction: o.direction ?? "both",
+    conflictPolicy: o.conflictPolicy ?? "latest-wins",
+    dryRun: o.dryRun ?? false,
+    connectorCopies: o.connectorCopies ?? "link",
+    writeConnectorFields: o.writeConnectorFields ?? false,
+    tenantId: o.tenantId,
+    maxConflictRetries: integer("maxConflictRetries", o.maxConflictRetries, 3, 0, 100),
+    quarantineBackoff: { initialInMs, maxInMs },
+    expandAlerts: o.expandAlerts ?? true,
+    syncComments: o.syncComments ?? true,
+    alertSink: o.alertSink,
+    now,
+  };
+  return {
+    settings,
+    pollIntervalInMs: integer("pollIntervalInMs", o.pollIntervalInMs, 60_000, 1_000, MAX_TIMER_IN_MS),
+    concurrency: integer("concurrency", o.concurrency, 4, 1, 1_000),
+    overlapInMs: integer("overlapInMs", o.overlapInMs, 120_000, 0),
+    reconcileEvery: integer("reconcileEveryNCycles", o.reconcileEveryNCycles, 24, 0),
+    backfillSince,
+    cycleTimeoutInMs: integer("cycleTimeoutInMs", o.cycleTimeoutInMs, 900_000, 1, MAX_TIMER_IN_MS),
+  };
+}
+
+function requireClient(name: "defender" | "sentinel", client: unknown): void {
+  const c = client as { listIncidents?: unknown; metrics?: unknown; onWarning?: unknown } | undefined;
+  if (!c || typeof c !== "object")
+    throw new InvalidArgumentError(
+      name,
+      `SyncEngine needs a ${name === "defender" ? "DefenderClient" : "SentinelClient"}`,
+    );
+  if (typeof c.listIncidents !== "function" || typeof c.onWarning !== "function" || !c.metrics)
+    throw new InvalidArgumentError(
+      name,
+      `is not a ${name === "defender" ? "DefenderClient" : "SentinelClient"}`,
+    );
+}
+
+function requireMethods(name: string, value: unknown, methods: readonly string[]): void {
+  if (value === undefined) return;
+  const missing = methods.filter(
+    (m) =>
+      typeof value !== "object" ||
+      value === null ||
+      typeof (value as Record<string, unknown>)[m] !== "function",
+  );
+  if (missing.length > 0) throw new InvalidArgumentError(name, `lacks ${missing.join(", ")}`);
+}
+
+function oneOf(name: string, value: unknown, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string))
+    throw new InvalidArgumentError(name, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}`);
+}
+
+/** An integer option within [min, max], or its default when omitted. */
+function integer(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+    throw new InvalidArgumentError(name, `must be an integer ${range} (got ${String(value)})`);
+  }
+  return value;
+}
+
+function checkBackfillSince(value: unknown, now: () => Date): Date | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw new InvalidArgumentError("backfillSince", "must be a valid Date");
+  if (value.getTime() > now().getTime())
+    throw new InvalidArgumentError("backfillSince", `is in the future (${value.toISOString()})`);
+  return value;
+}
