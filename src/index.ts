@@ -1,6 +1,11 @@
 // Public surface of defender-sentinel-sync. Everything is exported by name; nothing else is public.
 
-export type { CommonClientOptions, OperationOptions, PagingOptions, RetryOptions } from "./core/clientOptions";
+export type {
+  CommonClientOptions,
+  OperationOptions,
+  PagingOptions,
+  RetryOptions,
+} from "./core/clientOptions";
 export { isLoopbackHost } from "./core/endpoint";
 export {
   AuthenticationError,
@@ -56,8 +61,6 @@ export {
   type PagedAsyncIterableIterator,
   type PageSettings,
 } from "./core/paging";
-export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/responseSizePolicy";
-export { DEFAULT_REQUEST_TIMEOUT_IN_MS } from "./core/timeoutPolicy";
 export type { InvalidItemHandler } from "./core/parseItems";
 export {
   ARM_RATE_LIMITS,
@@ -66,6 +69,8 @@ export {
   RateLimiter,
   type RateLimitOptions,
 } from "./core/rateLimiter";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/responseSizePolicy";
+export { DEFAULT_REQUEST_TIMEOUT_IN_MS } from "./core/timeoutPolicy";
 export { TokenBucket, type TokenBucketConfig, type TokenBucketOptions } from "./core/tokenBucket";
 export { SDK_VERSION } from "./core/version";
 export type { SyncWarning, WarningListener } from "./core/warnings";
@@ -104,6 +109,7 @@ export {
   type UrlEvidence,
   type UserEvidence,
 } from "./defender/models";
+export { DEFENDER_FALLBACK_CODES } from "./defender/wireFallbacks";
 export {
   type ActivityMapper,
   type ActivityTimes,
@@ -258,6 +264,52 @@ export {
   LOGS_INGESTION_MAX_FIELD_BYTES,
 } from "./mapping/alertRow";
 export {
+  ALERT_RULE_LIMITS,
+  ALERT_RULES_API_VERSION,
+  type AlertDetail,
+  type AlertDetailsOverride,
+  type AlertProperty,
+  type AlertPropertyMapping,
+  type AlertRule,
+  type AlertRuleKind,
+  type AlertRuleOperationOptions,
+  type AlertRuleWrite,
+  type AttackTactic,
+  alertDetailsParameters,
+  alertRuleSchema,
+  attackTacticValues,
+  type CreateOrUpdateAlertRuleOptions,
+  type EntityMapping,
+  type EntityMappingType,
+  type EventGroupingAggregationKind,
+  type EventGroupingSettings,
+  type FieldMapping,
+  type GroupingConfiguration,
+  type IncidentConfiguration,
+  isNrtAlertRule,
+  isScheduledAlertRule,
+  type ListAlertRulesOptions,
+  type MatchingMethod,
+  NRT_ALERT_RULE_API_VERSION,
+  type NrtAlertRule,
+  type NrtAlertRuleProperties,
+  type NrtAlertRuleWrite,
+  type NrtAlertRuleWriteProperties,
+  nrtAlertRuleSchema,
+  nrtAlertRuleWritePropertiesSchema,
+  type OtherAlertRule,
+  parseIsoDuration,
+  type ScheduledAlertRule,
+  type ScheduledAlertRuleProperties,
+  type ScheduledAlertRuleWrite,
+  type ScheduledAlertRuleWriteProperties,
+  scheduledAlertRuleSchema,
+  scheduledAlertRuleWritePropertiesSchema,
+  scheduledTimingIssues,
+  type TriggerOperator,
+  validateAlertRule,
+} from "./sentinel/alertRuleModels";
+export {
   type IncidentLabel,
   type IncidentOwner,
   type SentinelAlert,
@@ -267,11 +319,13 @@ export {
   type SentinelEntity,
   type SentinelIncident,
   type SentinelIncidentProperties,
+  type SentinelIncidentPutProperties,
   type SentinelIncidentWriteProperties,
   type SentinelSeverity,
   type SentinelStatus,
   sentinelCommentSchema,
   sentinelIncidentPropertiesSchema,
+  sentinelIncidentPutPropertiesSchema,
   sentinelIncidentSchema,
   sentinelIncidentWritePropertiesSchema,
 } from "./sentinel/models";
@@ -348,3 +402,33 @@ export {
   type Side,
   threeWayMerge,
 } from "./sync/threeWayMerge";
+export {
+  type BuildRelayRowOptions,
+  buildRelayRow,
+  buildRelayRows,
+  cutRelayText,
+  DEFAULT_RELAY_ROW_LIMITS,
+  DEFAULT_RELAY_STREAM_NAME,
+  DEFAULT_RELAY_TABLE_NAME,
+  RELAY_ENTITIES_TRUNCATED_TYPE,
+  RELAY_ROW_COLUMNS,
+  RELAY_ROW_SCHEMA_VERSION,
+  RELAY_TRUNCATION_MARKER,
+  type RelayColumnName,
+  type RelayColumnType,
+  type RelayRow,
+  type RelayRowColumn,
+  type RelayRowLimits,
+  relayRowIdOf,
+  relayRowSchema,
+} from "./targets/relayRow";
+export {
+  buildRelayRule,
+  DONT_CORRELATE_TAG,
+  RELAY_ENTITY_MAPPINGS,
+  RELAY_MAX_ROWS_PER_RUN,
+  RELAY_RULE_NAMESPACE,
+  type RelayRuleDefinition,
+  type RelayRuleOptions,
+  relayRuleId,
+} from "./targets/relayRule";

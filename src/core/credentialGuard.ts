@@ -36,7 +36,10 @@ export function describeCredentialFailure(failure: unknown): string {
   const safe = raw
     .replace(/eyJ[\w-]*\.[\w-]*\.?[\w-]*/g, "[REDACTED]")
     .replace(/\b(bearer)\s+\S+/gi, "$1 [REDACTED]")
-    .replace(/\b(client_secret|client_assertion|assertion|password|secret|token|code)=[^&\s]+/gi, "$1=[REDACTED]");
+    .replace(
+      /\b(client_secret|client_assertion|assertion|password|secret|token|code)=[^&\s]+/gi,
+      "$1=[REDACTED]",
+    );
   const short = safe.length > 500 ? `${safe.slice(0, 500)}…` : safe;
   return typeof name === "string" && name !== "Error" ? `${name}: ${short}` : short;
 }

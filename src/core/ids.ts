@@ -34,7 +34,6 @@ export const MAX_ARM_NAME_LENGTH = 256;
 
 // "/" and "\" split the path, "?" and "#" end it, "%" would be decoded a second time, control characters
 // never belong in a URL.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
 const ARM_NAME_FORBIDDEN = /[/\\?#%\u0000-\u001f\u007f-\u009f]/;
 
 /**
@@ -60,7 +59,10 @@ export function armNameProblem(value: unknown): string | undefined {
 export function armName(argument: string, value: unknown): string {
   const problem = armNameProblem(value);
   if (problem !== undefined) {
-    throw new InvalidArgumentError(argument, `${JSON.stringify(value)} ${problem}; not a usable resource name`);
+    throw new InvalidArgumentError(
+      argument,
+      `${JSON.stringify(value)} ${problem}; not a usable resource name`,
+    );
   }
   return encodeURIComponent(value as string);
 }

@@ -108,7 +108,9 @@ function readCapped(
     readable.on("end", () => finish(() => resolve({ text: Buffer.concat(chunks).toString("utf8"), bytes })));
     readable.on("error", (e: Error & { code?: string }) => {
       // A reset mid-body keeps its system code (ECONNRESET), so the retry policy can judge it.
-      finish(() => reject(new RestError(`Error reading the response: ${e.message}`, { code: e.code, request })));
+      finish(() =>
+        reject(new RestError(`Error reading the response: ${e.message}`, { code: e.code, request })),
+      );
     });
   });
 }

@@ -36,7 +36,14 @@ export function retrySettings(options: RetryOptions = {}): RetrySettings {
 }
 
 /** Nothing was sent: the connection was never established, so any method may be retried. */
-const NOT_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ENOENT"]);
+const NOT_CONNECTED = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOENT",
+]);
 /** The connection dropped, possibly after the service received (and applied) the request. */
 const DROPPED = new Set(["ECONNRESET", "ETIMEDOUT", "ESOCKETTIMEDOUT", "EPIPE", "ECONNABORTED"]);
 

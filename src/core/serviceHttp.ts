@@ -10,6 +10,7 @@ import {
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import type { z } from "zod";
+import { CredentialFailure, describeCredentialFailure } from "./credentialGuard";
 import {
   AuthenticationError,
   AuthorizationError,
@@ -30,7 +31,6 @@ import {
   UntrustedHostError,
   type ValidationIssue,
 } from "./errors";
-import { CredentialFailure, describeCredentialFailure } from "./credentialGuard";
 import { isIdempotentMethod, markIdempotent } from "./idempotency";
 import type { PagingGuardOptions } from "./paging";
 import { pagingOptionsOf } from "./pipeline";
@@ -216,7 +216,11 @@ export class ServiceHttp {
         code,
       });
     }
-    return new ConnectionError(`Could not reach ${this.service}`, { cause: e, service: this.service, request });
+    return new ConnectionError(`Could not reach ${this.service}`, {
+      cause: e,
+      service: this.service,
+      request,
+    });
   }
 
   private errorFromResponse(

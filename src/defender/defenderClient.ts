@@ -295,6 +295,17 @@ export class DefenderClient {
     incidentId: string,
     abortSignal: OperationOptions["abortSignal"],
   ): Promise<DefenderAlert[] | undefined> {
+    return this.fallbacks.oneAtATime(
+      "alertFilter",
+      () => this.fallbacks.alertFilterRefused,
+      () => this.alertsByIncidentFilterOnce(incidentId, abortSignal),
+    );
+  }
+
+  private async alertsByIncidentFilterOnce(
+    incidentId: string,
+    abortSignal: OperationOptions["abortSignal"],
+  ): Promise<DefenderAlert[] | undefined> {
     if (this.fallbacks.alertFilterRefused) return undefined;
     const alerts: DefenderAlert[] = [];
     let pages = 0;
@@ -310,6 +321,7 @@ export class DefenderClient {
       this.fallbacks.refuseAlertFilter(incidentId);
       return undefined;
     }
+    this.fallbacks.accept("alertFilter");
     return alerts;
   }
 
@@ -394,31 +406,46 @@ export class DefenderClient {
     if (!parsed.success)
       throw new InvalidArgumentError("patch", "not a valid incident update", zodIssues(parsed.error));
     if (Object.keys(parsed.data).length === 0) throw new InvalidArgumentError("patch", "is empty");
-    let body = parsed.data;
-    if (body.status === "inProgress" && this.fallbacks.inProgressRefused)
-      body = { ...body, status: "active" };
-    const send = (b: DefenderIncidentPatch) =>
-      this.http.send({
-        method: "PATCH",
-        url: this.http.url(path),
-        body: b,
-        schema: defenderIncidentSchema,
-        abortSignal: options.abortSignal,
-      });
-    let res: Awaited<ReturnType<typeof send>>;
-    try {
-      res = await send(body);
-    } catch (e) {
-      if (!isBadRequestError(e) || body.status !== "inProgress") throw e;
-      // Remembered only when `active` goes through: otherwise the 400 was about something else.
-      res = await send({ ...body, status: "active" });
-      this.fallbacks.refuseInProgress(id);
-    }
+    const patchOnce = () => this.patchIncident(id, path, parsed.data, options.abortSignal);
+    const res =
+      parsed.data.status === "inProgress"
+        ? await this.fallbacks.oneAtATime("inProgress", () => this.fallbacks.inProgressRefused, patchOnce)
+        : await patchOnce();
     if (res.body) return res.body;
     // Some Graph workloads answer 204; read the result back so callers always get the incident.
     const current = await this.getIncident(id, options);
     if (!current) throw new InvalidArgumentError("id", `incident ${id} disappeared after update`);
     return current;
+  }
+
+  /** One PATCH; `inProgress` becomes `active` once the service refused it (now, or before). */
+  private async patchIncident(
+    id: string,
+    path: string,
+    patch: DefenderIncidentPatch,
+    abortSignal: OperationOptions["abortSignal"],
+  ) {
+    const send = (body: DefenderIncidentPatch) =>
+      this.http.send({
+        method: "PATCH",
+        url: this.http.url(path),
+        body,
+        schema: defenderIncidentSchema,
+        abortSignal,
+      });
+    if (patch.status !== "inProgress") return send(patch);
+    if (this.fallbacks.inProgressRefused) return send({ ...patch, status: "active" });
+    try {
+      const res = await send(patch);
+      this.fallbacks.accept("inProgress");
+      return res;
+    } catch (e) {
+      if (!isBadRequestError(e)) throw e;
+      // Remembered only when `active` goes through: otherwise the 400 was about something else.
+      const res = await send({ ...patch, status: "active" });
+      this.fallbacks.refuseInProgress(id);
+      return res;
+    }
   }
 
   /** Appends a comment. Graph answers with the incident's whole comment list, returned here. */

@@ -246,5 +246,7 @@ export const defenderIncidentPatchSchema = z.strictObject({
   displayName: z.string().optional(),
   severity: z.enum(alertSeverityValues).optional(),
   resolvingComment: z.string().optional(),
+  /** Listed as writable on one version of learn.microsoft.com/graph/api/security-incident-update. */
+  summary: z.string().optional(),
 });
 export type DefenderIncidentPatch = z.infer<typeof defenderIncidentPatchSchema>;

@@ -28,7 +28,38 @@ export class DefenderWireFallbacks {
   /** `inProgress` is written as `active`. */
   inProgressRefused = false;
 
+  /** Options the service took at least once: no need to try them one at a time any more. */
+  private readonly accepted = new Set<string>();
+  /** The one request trying an option whose fate is not known yet. */
+  private readonly trials = new Map<string, Promise<unknown>>();
+
   constructor(private readonly warnings: WarningChannel) {}
+
+  /** Records that the service took `option` (e.g. a PATCH with `inProgress` went through). */
+  accept(option: string): void {
+    this.accepted.add(option);
+  }
+
+  /**
+   * Runs `attempt` once nobody else is trying `option`: while its fate is unknown, concurrent callers (the engine
+   * syncs several incidents at once) wait for the first one's answer instead of all sending a request the
+   * service may refuse. `attempt` reads the remembered refusals when it starts, so the waiters take the fallback.
+   */
+  async oneAtATime<T>(option: string, refused: () => boolean, attempt: () => Promise<T>): Promise<T> {
+    for (;;) {
+      if (this.accepted.has(option) || refused()) return attempt();
+      const pending = this.trials.get(option);
+      if (pending === undefined) break;
+      await pending.catch(() => undefined);
+    }
+    const trial = attempt();
+    this.trials.set(option, trial);
+    try {
+      return await trial;
+    } finally {
+      this.trials.delete(option);
+    }
+  }
 
   refuseOrderby(): void {
     this.orderbyRefused = true;

@@ -26,8 +26,8 @@ import { isDefenderEcho, isSentinelEcho, type PairInput, sentinelViewUnchanged, 
 import { PassMark } from "./passMark";
 import { payloadDigest } from "./payloadDigest";
 import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
-import { emptyCounts, type PlannedWrite, type SyncReport } from "./syncReport";
-import { untrustedReason } from "./trustedTimestamp";
+import { newSyncReport, type PlannedWrite, type SyncReport } from "./syncReport";
+import { TimestampTrust } from "./trustedTimestamp";
 
 export type { SyncEngineOptions } from "./engineOptions";
 
@@ -45,7 +45,11 @@ export interface SyncSubscription {
 /**
  * Keeps Defender XDR incidents and their Sentinel copies in agreement, in both directions.
  * Emits typed events for every change; a listener that throws is reported on `error` and never stops
- * the engine.
+ * the engine. The options are checked when it is built (InvalidArgumentError naming the option).
+ *
+ * Service timestamps are treated as data: a `lastUpdateDateTime` / `lastModifiedTimeUtc` that is not a date or
+ * lies more than five minutes in the future still lets its incident sync, but never moves a watermark nor
+ * decides a conflict; it is reported once as a `warning` of code `untrustedTimestamp`.
  */
 export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private readonly settings: EngineSettings;
@@ -58,8 +62,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private running: Promise<SyncReport> | undefined;
   /** Number of the cycle in flight (for `cycle.failed`); undefined until the store was read. */
   private cycleNumber: number | undefined;
-  /** Untrusted service timestamps already reported (bounded). */
-  private readonly untrustedSeen = new Set<string>();
+  private readonly timestamps: TimestampTrust;
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
 
   constructor(options: SyncEngineOptions) {
@@ -72,6 +75,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.reconcileEvery = resolved.reconcileEvery;
     this.backfillSince = resolved.backfillSince;
     this.cycleTimeoutInMs = resolved.cycleTimeoutInMs;
+    this.timestamps = new TimestampTrust(this.settings.now);
     for (const client of [options.defender, options.sentinel]) {
       client.metrics.onThrottle((info) => this.safeEmit("throttled", info));
       client.onWarning((warning) => this.safeEmit("warning", warning));
@@ -178,7 +182,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const cycleNumber = watermarks.cycles + 1;
     this.cycleNumber = cycleNumber;
     const reconciling = this.reconcileEvery > 0 && cycleNumber % this.reconcileEvery === 0;
-    const report = newReport(cycleNumber, started, settings.dryRun, reconciling, watermarks);
+    const report = newSyncReport(cycleNumber, started, settings.dryRun, reconciling, watermarks);
     const ctx = this.newContext(report, abortSignal, reconciling, watermarks.connectorCopiesSeen === true);
     const quarantined = new Set(watermarks.quarantined ?? []);
     const checkpoint = async (update: Partial<Omit<Watermarks, "version">>) => {
@@ -276,54 +280,29 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     report.durationInMs = finished.getTime() - started.getTime();
   }
 
-  /**
-   * Where a pass starts listing: the watermark minus the overlap. A watermark that is not a date or lies in the
-   * future (written by an older version from a bogus service timestamp) is distrusted: the pass lists as on
-   * the first cycle instead of skipping everything before a date that has not come yet.
-   */
+  /** Where a pass starts listing: the watermark minus the overlap; a distrusted watermark lists from the start. */
   private since(
     ctx: CycleContext,
     side: "defender" | "sentinel",
     watermark: string | undefined,
   ): Date | undefined {
     if (watermark === undefined) return this.backfillSince;
-    const reason = untrustedReason(watermark, this.settings.now());
-    if (!reason) return new Date(Date.parse(watermark) - this.overlapInMs);
-    this.warn(ctx, {
-      code: "watermarkDistrusted",
-      message: `The stored ${side} watermark ${JSON.stringify(watermark.slice(0, 64))} is ${reason === "inTheFuture" ? "in the future" : "not a date"}; listing ${side} from the start again`,
-      service: side,
-      detail: { watermark: watermark.slice(0, 64), reason },
-    });
+    const warning = this.timestamps.distrustedWatermark(side, watermark);
+    if (!warning) return new Date(Date.parse(watermark) - this.overlapInMs);
+    this.warn(ctx, warning);
     return this.backfillSince;
   }
 
-  /**
-   * A service timestamp fit to move a watermark. One that is not a date or lies in the future is reported once
-   * (a `warning` of code `untrustedTimestamp`) and ignored: the incident still syncs, the watermark stays put.
-   */
+  /** A service timestamp fit to move a watermark (see `TimestampTrust`); an untrusted one is reported once. */
   private trustedTime(
     ctx: CycleContext,
     side: "defender" | "sentinel",
     id: string,
     value: string | null | undefined,
   ): string | undefined {
-    if (value === null || value === undefined) return undefined;
-    const reason = untrustedReason(value, this.settings.now());
-    if (!reason) return value;
-    const key = `${side}\n${id}\n${value}`;
-    if (!this.untrustedSeen.has(key)) {
-      if (this.untrustedSeen.size >= 10_000) this.untrustedSeen.clear();
-      this.untrustedSeen.add(key);
-      const shown = JSON.stringify(value.slice(0, 64));
-      this.warn(ctx, {
-        code: "untrustedTimestamp",
-        message: `${side === "defender" ? "Defender incident" : "Sentinel incident"} ${id} carries the timestamp ${shown}, ${reason === "inTheFuture" ? "in the future" : "not a date"}; it was synced, but the timestamp is ignored for watermarks and conflicts`,
-        service: side,
-        detail: { id, value: value.slice(0, 64), reason },
-      });
-    }
-    return undefined;
+    const judged = this.timestamps.item(side, id, value);
+    if (judged.warning) this.warn(ctx, judged.warning);
+    return judged.value;
   }
 
   /** Sentinel changes first: analyst edits flow to Defender, connector copies get linked. */
@@ -844,31 +823,6 @@ function isTruncatedBody(e: unknown): boolean {
 
 function isStateConflict(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "StateConflictError";
-}
-
-function newReport(
-  cycle: number,
-  started: Date,
-  dryRun: boolean,
-  reconciliation: boolean,
-  watermarks: Watermarks,
-): SyncReport {
-  return {
-    cycle,
-    startedAt: started.toISOString(),
-    finishedAt: "",
-    durationInMs: 0,
-    dryRun,
-    reconciliation,
-    counts: emptyCounts(),
-    writes: { defender: 0, sentinel: 0 },
-    apiCalls: { defender: 0, sentinel: 0 },
-    throttledResponses: { defender: 0, sentinel: 0 },
-    watermarks: { defender: watermarks.defender, sentinel: watermarks.sentinel },
-    plannedWrites: [],
-    failures: [],
-    warnings: [],
-  };
 }
 
 /** Longest failure reason kept in reports, events and quarantine records (a service may echo a whole payload). */

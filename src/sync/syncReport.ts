@@ -1,4 +1,5 @@
 import type { HttpMethods } from "@azure/core-rest-pipeline";
+import type { Watermarks } from "./stateStore";
 
 /** A write the engine made, or would make in dry-run mode. */
 export interface PlannedWrite {
@@ -73,5 +74,31 @@ export function emptyCounts(): SyncCounts {
     reconciled: 0,
     alertsUploaded: 0,
     alertUploadsFailed: 0,
+  };
+}
+
+/** An empty report for a cycle that starts now. */
+export function newSyncReport(
+  cycle: number,
+  started: Date,
+  dryRun: boolean,
+  reconciliation: boolean,
+  watermarks: Pick<Watermarks, "defender" | "sentinel">,
+): SyncReport {
+  return {
+    cycle,
+    startedAt: started.toISOString(),
+    finishedAt: "",
+    durationInMs: 0,
+    dryRun,
+    reconciliation,
+    counts: emptyCounts(),
+    writes: { defender: 0, sentinel: 0 },
+    apiCalls: { defender: 0, sentinel: 0 },
+    throttledResponses: { defender: 0, sentinel: 0 },
+    watermarks: { defender: watermarks.defender, sentinel: watermarks.sentinel },
+    plannedWrites: [],
+    failures: [],
+    warnings: [],
   };
 }

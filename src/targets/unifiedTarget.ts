@@ -18,6 +18,7 @@ import type {
 } from "./incidentTarget";
 import { RelayPacer } from "./relayPacer";
 import { buildRelayRows } from "./relayRow";
+import { buildRelayRule, RELAY_MAX_ROWS_PER_RUN, type RelayRuleDefinition, type RelayRuleOptions } from "./relayRule";
 import { sourceKeysOfIncident } from "./sourceKeys";
 
 export interface UnifiedTargetIngestion {
@@ -37,16 +38,46 @@ export interface UnifiedTargetOptions {
   ingestion: UnifiedTargetIngestion;
   /** A principal of the workspace's tenant with "Monitoring Metrics Publisher" on the DCR. */
   credential: TokenCredential;
-  /** Shared by every lane writing to the same relay rule. Default: one per target. */
+  /** The analytics rule `ensureRelayRule` installs (table, cadence, NRT). Defaults: Scheduled, PT5M. */
+  relayRule?: RelayRuleOptions;
+  /**
+   * Shared by every lane writing to the same relay rule: no rule run may see more rows than it can turn into
+   * alerts. Default: one per target, sized for the rule (Scheduled: 140 rows per query frequency; NRT: 28 a minute).
+   */
   pacer?: RelayPacer;
   ingestionRetryOptions?: RetryOptions;
   /** Clock (tests and the emulator's clock). */
   now?: () => Date;
 }
 
-/** Version key of one alert: the same alert updated later is a new version. */
-export function alertVersionKey(alert: DefenderAlert): string {
-  return `${alert.id}@${alert.lastUpdateDateTime ?? ""}`;
+/**
+ * Relay identity of a source alert: its id. Each source alert becomes one target alert; later updates of
+ * the alert (status, evidence) are not relayed again, as each row would become one more alert.
+ */
+export function relayKeyOf(alert: DefenderAlert): string {
+  return alert.id;
+}
+
+/** What `ensureRelayRule` did. */
+export interface EnsureRelayRuleResult {
+  action: "created" | "updated" | "unchanged";
+  ruleId: string;
+  apiVersion: string;
+}
+
+/** ISO 8601 durations of the forms rules use (PT5M, PT1H, P1D) in milliseconds. */
+function durationInMs(iso: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
+  if (!m) return 300_000;
+  return ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000;
+}
+
+function defaultPacer(rule: RelayRuleDefinition, now: () => number): RelayPacer {
+  if (rule.rule.kind === "NRT") {
+    return new RelayPacer({ maxRowsPerWindow: RELAY_MAX_ROWS_PER_RUN.NRT - 1, windowInMs: 60_000, now });
+  }
+  const frequency = (rule.rule.properties as { queryFrequency?: string }).queryFrequency ?? "PT5M";
+  return new RelayPacer({ maxRowsPerWindow: 140, windowInMs: durationInMs(frequency), now });
 }
 
 /** An incident without alerts still needs one row to become an incident on the target. */
@@ -80,6 +111,8 @@ export class UnifiedTarget implements IncidentTarget {
   readonly sentinel: SentinelClient | undefined;
   readonly ingestion: Readonly<UnifiedTargetIngestion>;
   readonly pacer: RelayPacer;
+  /** The analytics rule this target relies on (install it with `ensureRelayRule`). */
+  readonly relayRule: RelayRuleDefinition;
   /** Upload attempts to the Logs Ingestion endpoint. */
   readonly ingestionMetrics = new RequestMetrics("logsIngestion");
   private readonly client: LogsIngestionClient;
@@ -101,13 +134,31 @@ export class UnifiedTarget implements IncidentTarget {
     this.sentinel = options.sentinel;
     this.ingestion = { ...options.ingestion };
     this.now = options.now ?? (() => new Date());
-    this.pacer = options.pacer ?? new RelayPacer({ now: () => this.now().getTime() });
+    this.relayRule = buildRelayRule({ streamName: options.ingestion.streamName, ...options.relayRule });
+    this.pacer = options.pacer ?? defaultPacer(this.relayRule, () => this.now().getTime());
     this.client = createIngestionClient({
       endpointUrl,
       credential: options.credential,
       metrics: this.ingestionMetrics,
       retryOptions: options.ingestionRetryOptions,
     });
+  }
+
+  /**
+   * Installs the relay analytics rule, idempotently: the rule id is deterministic, an identical rule is left
+   * alone, a different one is replaced with its etag (a concurrent change gives ConflictError, not a lost edit).
+   */
+  async ensureRelayRule(options: OperationOptions = {}): Promise<EnsureRelayRuleResult> {
+    if (!this.sentinel) throw new InvalidArgumentError("sentinel", "ensureRelayRule needs the target workspace's SentinelClient");
+    const { ruleId, apiVersion, rule } = this.relayRule;
+    const existing = await this.sentinel.getAlertRule(ruleId, { apiVersion, abortSignal: options.abortSignal });
+    if (existing && sameRule(existing, rule)) return { action: "unchanged", ruleId, apiVersion };
+    await this.sentinel.createOrUpdateAlertRule(ruleId, rule, {
+      apiVersion,
+      etag: existing?.etag ?? undefined,
+      abortSignal: options.abortSignal,
+    });
+    return { action: existing ? "updated" : "created", ruleId, apiVersion };
   }
 
   get metrics(): readonly RequestMetrics[] {
@@ -148,23 +199,24 @@ export class UnifiedTarget implements IncidentTarget {
     options: MaterializeOptions,
   ): Promise<MaterializeResult> {
     const already = new Set(options.reRelay ? [] : options.alreadyRelayed);
-    const pending = alertsToRelay(source).filter((a) => !already.has(alertVersionKey(a)));
+    const pending = alertsToRelay(source).filter((a) => !already.has(relayKeyOf(a)));
     if (pending.length === 0) return { relayed: [], deferred: [] };
     const granted = this.pacer.take(pending.length);
     const now = this.now();
     const sendNow = pending.slice(0, granted);
-    const deferred = pending.slice(granted).map(alertVersionKey);
+    const deferred = pending.slice(granted).map(relayKeyOf);
     if (sendNow.length === 0) return { relayed: [], deferred };
     const rows = buildRelayRows(source, sendNow, { sourceTenantId, now });
+    if (rows.length === 0) return { relayed: [], deferred };
     try {
       await this.client.upload(this.ingestion.ruleId, this.ingestion.streamName, rows, {
         abortSignal: options.abortSignal,
       });
     } catch (e) {
       this.pacer.giveBack(sendNow.length);
-      throw uploadError(e);
+      throw uploadError(e, this.ingestion.endpoint, this.ingestion.ruleId, this.ingestion.streamName);
     }
-    return { relayed: sendNow.map(alertVersionKey), deferred };
+    return { relayed: sendNow.map(relayKeyOf), deferred };
   }
 
   async updateIncident(
@@ -181,6 +233,15 @@ export class UnifiedTarget implements IncidentTarget {
   }
 }
 
+/** Every property we set has the value we would set (the service adds read-only ones). */
+function sameRule(existing: { kind?: unknown; properties?: unknown }, wanted: RelayRuleDefinition["rule"]): boolean {
+  if (existing.kind !== wanted.kind) return false;
+  const have = (existing.properties ?? {}) as Record<string, unknown>;
+  return Object.entries(wanted.properties as Record<string, unknown>).every(
+    ([key, value]) => JSON.stringify(value) === JSON.stringify(have[key]),
+  );
+}
+
 function toTargetIncident(incident: DefenderIncident): TargetIncident {
   return {
     id: incident.id,
@@ -191,14 +252,18 @@ function toTargetIncident(incident: DefenderIncident): TargetIncident {
 }
 
 /** A failed upload is transient for the pair: nothing reached the table, the rows are sent next cycle. */
-function uploadError(e: unknown): Error {
+function uploadError(e: unknown, endpoint: string, ruleId: string, streamName: string): Error {
   if (e instanceof Error && e.name === "AbortError") return e;
   const cause = isAggregateLogsUploadError(e) ? e.errors[0]?.cause : e;
   const status = (cause as { statusCode?: unknown } | undefined)?.statusCode;
+  const statusCode = typeof status === "number" ? status : 503;
   return new ServiceUnavailableError(
-    `Relay rows could not be ingested${typeof status === "number" ? ` (HTTP ${status})` : ""}: ${
-      cause instanceof Error ? cause.message : String(cause)
-    }`,
-    { service: "logsIngestion" as never, statusCode: typeof status === "number" ? status : 503 },
+    `Relay rows could not be ingested (HTTP ${statusCode}): ${cause instanceof Error ? cause.message : String(cause)}`,
+    {
+      service: "logsIngestion",
+      statusCode,
+      request: { method: "POST", url: `${endpoint}/dataCollectionRules/${ruleId}/streams/${streamName}`, headers: {} },
+      cause,
+    },
   );
 }

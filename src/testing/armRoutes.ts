@@ -350,7 +350,10 @@ function checkNames(match: RouteMatch): void {
   }
 }
 
-export function createArmRoutes(registry: SentinelRegistry, extensions: readonly ArmRouteExtension[] = []): RouteModule {
+export function createArmRoutes(
+  registry: SentinelRegistry,
+  extensions: readonly ArmRouteExtension[] = [],
+): RouteModule {
   const sub = (method: string, rest: string) =>
     compileRoute(method, `${WORKSPACE_PREFIX}${rest}`, `${method} ${rest}`, true);
   const extensionFor = new Map<string, ArmRouteExtension>();

@@ -372,25 +372,28 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       },
       refusals: () => refusals.defender,
     }),
-    createArmRoutes({
-      lookup(subscriptionId, resourceGroupName, workspaceName) {
-        const entry = workspaces.get(workspaceKey({ subscriptionId, resourceGroupName, workspaceName }));
-        if (entry) return { workspace: entry.workspace };
-        const all = [...workspaces.values()].map((w) => w.workspace);
-        if (!all.some((w) => w.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()))
-          return { missing: "subscription" };
-        if (
-          !all.some(
-            (w) =>
-              w.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() &&
-              w.resourceGroupName.toLowerCase() === resourceGroupName.toLowerCase(),
-          )
-        ) {
-          return { missing: "resourceGroup" };
-        }
-        return { missing: "workspace" };
+    createArmRoutes(
+      {
+        lookup(subscriptionId, resourceGroupName, workspaceName) {
+          const entry = workspaces.get(workspaceKey({ subscriptionId, resourceGroupName, workspaceName }));
+          if (entry) return { workspace: entry.workspace };
+          const all = [...workspaces.values()].map((w) => w.workspace);
+          if (!all.some((w) => w.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()))
+            return { missing: "subscription" };
+          if (
+            !all.some(
+              (w) =>
+                w.subscriptionId.toLowerCase() === subscriptionId.toLowerCase() &&
+                w.resourceGroupName.toLowerCase() === resourceGroupName.toLowerCase(),
+            )
+          ) {
+            return { missing: "resourceGroup" };
+          }
+          return { missing: "workspace" };
+        },
       },
-    }, [unified.armExtension]),
+      [unified.armExtension],
+    ),
   ];
 
   function pickModule(url: URL): RouteModule | undefined {

@@ -483,7 +483,8 @@ export function createGraphRoutes(registry: DefenderRegistry): RouteModule {
         const incident = tenant.record(id);
         if (!incident) return notFound(ctx, "incident", id);
         const expand = parseExpand(ctx.url);
-        if (expand && refuse.expandAlertsOnGet !== undefined) return expandFailure(ctx, refuse.expandAlertsOnGet);
+        if (expand && refuse.expandAlertsOnGet !== undefined)
+          return expandFailure(ctx, refuse.expandAlertsOnGet);
         return ok(ctx, presentIncident(incident, { expand, preferUnknown }), preferHeaders);
       }
       case "PATCH /security/incidents/{id}": {
@@ -532,7 +533,10 @@ export function createGraphRoutes(registry: DefenderRegistry): RouteModule {
       }
       case "GET /security/alerts_v2": {
         checkQueryOptions(ctx.url, ["$count", "$filter", "$skip", "$top"]);
-        if (refuse.alertsFilterByIncidentId && /\bincidentId\b/i.test(queryOption(ctx.url, "$filter") ?? "")) {
+        if (
+          refuse.alertsFilterByIncidentId &&
+          /\bincidentId\b/i.test(queryOption(ctx.url, "$filter") ?? "")
+        ) {
           throw new BadRequest(
             "BadRequest",
             "Invalid filter clause: Could not find a property named 'incidentId' on type 'microsoft.graph.security.alert'.",

@@ -78,6 +78,8 @@ export {
   type LogsIngestionStats,
   type LogsIngestionStreamDefinition,
 } from "./logsIngestionRoutes";
+// Clock tests move by hand (analytics rule cadence, grouping lookbacks)
+export { createManualClock, type ManualClock } from "./manualClock";
 export {
   type CollectionSpec,
   type FieldSpec,
@@ -88,7 +90,6 @@ export {
 export { createRng, mulberry32, type Rng } from "./prng";
 export type { DefenderRefusals, WireRefusals } from "./refusals";
 export { armError, armHeaders, defaultErrorCode, graphError, jsonResponse } from "./responses";
-
 // Extending the emulator with another route module (e.g. Azure Monitor Logs Ingestion)
 export {
   type CompiledRoute,
@@ -116,35 +117,6 @@ export {
 } from "./stateStoreContract";
 export { ARM_LIMITS, type BucketLimits, GRAPH_LIMITS, retryAfterHeaders, Throttler } from "./throttling";
 export { formatTicks, normalizeTimestamp, parseTimestamp } from "./time";
-// Clock tests move by hand (analytics rule cadence, grouping lookbacks)
-export { createManualClock, type ManualClock } from "./manualClock";
-// Unified Defender portal: analytics rules, their tables, alerts and incidents (emu.unified)
-export {
-  type CustomDetailsLocation,
-  MAX_ALERT_DESCRIPTION_BYTES,
-  MAX_ALERT_NAME_BYTES,
-  MAX_CUSTOM_DETAILS_BYTES,
-  NRT_ALERTS_PER_RUN,
-  type RuleAlert,
-  SCHEDULED_ALERTS_PER_RUN,
-} from "./unified/alertBuilder";
-export { ALERT_RULES_PAGE_SIZE } from "./unified/alertRuleRoutes";
-export { ALERT_RULE_LIMITS } from "./unified/alertRuleValidation";
-export type { MergeDirection } from "./unified/correlation";
-export { MAX_ALERTS_PER_INCIDENT } from "./unified/incidentGrouping";
-export {
-  NRT_DELAY_MS,
-  NRT_FREQUENCY_MS,
-  type RuleRunRecord,
-  SCHEDULED_DELAY_MS,
-} from "./unified/ruleRunner";
-export type {
-  CloseIncidentOptions,
-  IngestedRowInfo,
-  RaisedAlertInfo,
-  UnifiedPortalControl,
-  UnifiedPortalOptions,
-} from "./unified/unifiedPortal";
 // Wire shapes
 export type {
   EmulatorUser,
@@ -160,3 +132,31 @@ export type {
   SentinelLabel,
   SentinelOwner,
 } from "./types";
+// Unified Defender portal: analytics rules, their tables, alerts and incidents (emu.unified)
+export {
+  type CustomDetailsLocation,
+  MAX_ALERT_DESCRIPTION_BYTES,
+  MAX_ALERT_NAME_BYTES,
+  MAX_CUSTOM_DETAILS_BYTES,
+  NRT_ALERTS_PER_RUN,
+  type RuleAlert,
+  SCHEDULED_ALERTS_PER_RUN,
+} from "./unified/alertBuilder";
+export { ALERT_RULES_PAGE_SIZE } from "./unified/alertRuleRoutes";
+export { ALERT_RULE_SERVICE_LIMITS } from "./unified/alertRuleValidation";
+export type { MergeDirection } from "./unified/correlation";
+export { MAX_ALERTS_PER_INCIDENT } from "./unified/incidentGrouping";
+export {
+  type AgoReference,
+  NRT_DELAY_MS,
+  NRT_FREQUENCY_MS,
+  type RuleRunRecord,
+  SCHEDULED_DELAY_MS,
+} from "./unified/ruleRunner";
+export type {
+  CloseIncidentOptions,
+  IngestedRowInfo,
+  RaisedAlertInfo,
+  UnifiedPortalControl,
+  UnifiedPortalOptions,
+} from "./unified/unifiedPortal";

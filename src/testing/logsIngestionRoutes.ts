@@ -316,7 +316,13 @@ export function createLogsIngestionRoutes(
       );
       for (const row of kept) stored.push({ ruleId, streamName, row });
       info.rows = rows.length;
-      const override = hooks.onAccepted?.({ ruleId, streamName, definition, rows: kept, receivedAt: ctx.now });
+      const override = hooks.onAccepted?.({
+        ruleId,
+        streamName,
+        definition,
+        rows: kept,
+        receivedAt: ctx.now,
+      });
       if (override) return answer(override);
       return answer(new Response(null, { status: 204, headers: { "x-ms-request-id": ctx.requestId } }));
     },

@@ -15,13 +15,19 @@ import {
   isInvalidArgumentError,
   isMappingError,
   isNotFoundError,
+  isPagingError,
+  isRequestTimeoutError,
+  isResponseTooLargeError,
   isResponseValidationError,
   isServiceUnavailableError,
   isSyncSdkError,
   isThrottledError,
   isUntrustedHostError,
   MappingError,
+  PagingError,
   RequestAbortedError,
+  RequestTimeoutError,
+  ResponseTooLargeError,
   redactRequest,
   redactUrl,
   SyncSdkError,
@@ -49,6 +55,7 @@ describe("error guards", () => {
     ["ThrottledError", isThrottledError],
     ["ServiceUnavailableError", isServiceUnavailableError],
     ["ResponseValidationError", isResponseValidationError],
+    ["ResponseTooLargeError", isResponseTooLargeError],
   ] as const)("%s is an HttpResponseError and a SyncSdkError", (name, guard) => {
     const e = { name };
     expect(guard(e)).toBe(true);
@@ -62,6 +69,8 @@ describe("error guards", () => {
     ["AbortError", isAbortError],
     ["ConnectionError", isConnectionError],
     ["MappingError", isMappingError],
+    ["RequestTimeoutError", isRequestTimeoutError],
+    ["PagingError", isPagingError],
   ] as const)("%s is a SyncSdkError but not an HttpResponseError", (name, guard) => {
     expect(guard({ name })).toBe(true);
     expect(isSyncSdkError({ name })).toBe(true);
@@ -118,6 +127,34 @@ describe("error guards", () => {
     expect(e.message).not.toContain("SECRET-SKIP");
     expect(e.url).toBe("https://evil.example.com/steal");
     expect(JSON.stringify(e)).not.toContain("SECRET-SKIP");
+  });
+});
+
+describe("errors of a hostile service", () => {
+  it("a RequestTimeoutError is a ConnectionError (transient), and a ResponseTooLargeError a ResponseValidationError", () => {
+    const t = new RequestTimeoutError("slow", { service: "defender", timeoutInMs: 100, request });
+    expect(isConnectionError(t)).toBe(true);
+    expect(isConnectionError({ name: "RequestTimeoutError" })).toBe(true);
+    expect(isRequestTimeoutError({ name: "ConnectionError" })).toBe(false);
+    expect(t).toMatchObject({ timeoutInMs: 100, service: "defender", request });
+
+    const big = new ResponseTooLargeError("big", {
+      service: "sentinel",
+      statusCode: 200,
+      request,
+      maxResponseBytes: 10,
+      receivedBytes: 11,
+    });
+    expect(isResponseValidationError(big)).toBe(true);
+    expect(isResponseTooLargeError({ name: "ResponseValidationError" })).toBe(false);
+    expect(big.issues).toEqual([{ path: "", message: "body larger than 10 bytes" }]);
+    expect(big.declaredBytes).toBeUndefined();
+  });
+
+  it("a PagingError carries service, reason and page count", () => {
+    const p = new PagingError({ service: "defender", reason: "emptyPages", pages: 10, message: "stopped" });
+    expect(p).toBeInstanceOf(SyncSdkError);
+    expect(p).toMatchObject({ name: "PagingError", service: "defender", reason: "emptyPages", pages: 10 });
   });
 });
 

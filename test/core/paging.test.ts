@@ -66,11 +66,19 @@ describe("createPagedIterator's guard against endless paging", () => {
 
   it("stops at a token already followed, after yielding the page that sent it", async () => {
     const next: Record<string, string> = { start: "a", a: "b", b: "a" };
-    const getPage = vi.fn(async (t: string | undefined) => ({ items: [t ?? "start"], continuationToken: next[t ?? "start"] }));
+    const getPage = vi.fn(async (t: string | undefined) => ({
+      items: [t ?? "start"],
+      continuationToken: next[t ?? "start"],
+    }));
     const { pages, error } = await drain(createPagedIterator(getPage, { service: "sentinel" }).byPage());
     expect(pages).toEqual([["start"], ["a"], ["b"]]);
     expect(error).toBeInstanceOf(PagingError);
-    expect(error).toMatchObject({ name: "PagingError", reason: "repeatedLink", pages: 3, service: "sentinel" });
+    expect(error).toMatchObject({
+      name: "PagingError",
+      reason: "repeatedLink",
+      pages: 3,
+      service: "sentinel",
+    });
     expect(isPagingError(error)).toBe(true);
     expect(isSyncSdkError(error)).toBe(true);
     expect((error as Error).message).toMatch(/^sentinel listing stopped after 3 page\(s\)/);
@@ -78,7 +86,11 @@ describe("createPagedIterator's guard against endless paging", () => {
 
   it("compares nextLinkKey, not the token, when a page gives one", async () => {
     let n = 0;
-    const getPage = async () => ({ items: [++n], continuationToken: `cursor-${n}`, nextLinkKey: "same-link" });
+    const getPage = async () => ({
+      items: [++n],
+      continuationToken: `cursor-${n}`,
+      nextLinkKey: "same-link",
+    });
     const { pages, error } = await drain(createPagedIterator(getPage).byPage());
     expect(pages).toEqual([[1], [2]]);
     expect(isPagingError(error) && error.reason).toBe("repeatedLink");
@@ -98,7 +110,9 @@ describe("createPagedIterator's guard against endless paging", () => {
       n++;
       return { items: full.has(n) ? [n] : [], continuationToken: `t${n}` };
     };
-    const { pages, error } = await drain(createPagedIterator(getPage, { maxConsecutiveEmptyPages: 3 }).byPage());
+    const { pages, error } = await drain(
+      createPagedIterator(getPage, { maxConsecutiveEmptyPages: 3 }).byPage(),
+    );
     // 1 2 [3] 4 5 [6] 7 8 9 → three empty in a row at page 9.
     expect(pages).toHaveLength(9);
     expect(error).toMatchObject({ reason: "emptyPages", pages: 9 });
@@ -118,9 +132,9 @@ describe("createPagedIterator's guard against endless paging", () => {
 
   it("refuses a bound that is not a positive integer", () => {
     for (const bad of [0, -1, 2.5, Number.NaN]) {
-      expect(() => createPagedIterator(async () => ({ items: [] }), { maxConsecutiveEmptyPages: bad })).toThrow(
-        /maxConsecutiveEmptyPages/,
-      );
+      expect(() =>
+        createPagedIterator(async () => ({ items: [] }), { maxConsecutiveEmptyPages: bad }),
+      ).toThrow(/maxConsecutiveEmptyPages/);
     }
   });
 });

@@ -1,10 +1,20 @@
-import { createHttpHeaders, createPipelineRequest, type PipelineResponse, RestError } from "@azure/core-rest-pipeline";
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  type PipelineResponse,
+  RestError,
+} from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { RequestTimeoutError } from "../../src/core/errors";
 import { isIdempotentMethod } from "../../src/core/idempotency";
 import { retryDelayFor, retrySettings } from "../../src/core/retryPolicy";
 
-const s = retrySettings({ maxRetries: 3, retryDelayInMs: 100, maxRetryDelayInMs: 1000, maxRetryAfterInMs: 5000 });
+const s = retrySettings({
+  maxRetries: 3,
+  retryDelayInMs: 100,
+  maxRetryDelayInMs: 1000,
+  maxRetryAfterInMs: 5000,
+});
 const request = createPipelineRequest({ url: "https://graph.microsoft.com/v1.0/x" });
 const response = (status: number, headers: Record<string, string> = {}): { response: PipelineResponse } => ({
   response: { status, headers: createHttpHeaders(headers), request },

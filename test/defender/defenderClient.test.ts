@@ -807,6 +807,13 @@ describe("DefenderClient.updateIncident", () => {
     expect(recorder.requests).toHaveLength(0);
   });
 
+  it("sends summary, which one version of the update page lists as writable", async () => {
+    const bodies: unknown[] = [];
+    await captureBody("patch", `${INCIDENTS}/2972395`, updateIncidentExample, bodies);
+    await newClient().updateIncident("2972395", { summary: "Phishing led to two compromised hosts." });
+    expect(bodies).toEqual([{ summary: "Phishing led to two compromised hosts." }]);
+  });
+
   it("reads the incident back when the service answers 204", async () => {
     server.use(
       http.patch(`${INCIDENTS}/2972395`, () => new HttpResponse(null, { status: 204 })),

@@ -76,8 +76,8 @@ describe("a credential that cannot produce a token", () => {
     const client = new SentinelClient(credential, {
       ...FAST,
       subscriptionId: "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0",
-      resourceGroupName: "rg",
-      workspaceName: "ws",
+      resourceGroupName: "myRg",
+      workspaceName: "myWorkspace",
     });
     const e = expectAuthError(
       await caught(

@@ -70,8 +70,8 @@ const sentinel = (f: Fake) =>
     ...FAST,
     endpoint: f.server.origin,
     subscriptionId: SUB,
-    resourceGroupName: "rg",
-    workspaceName: "ws",
+    resourceGroupName: "myRg",
+    workspaceName: "myWorkspace",
   });
 
 async function caught(p: Promise<unknown>): Promise<unknown> {

@@ -22,8 +22,8 @@ const defender = (options: DefenderClientOptions = {}) =>
 const sentinel = (options: Partial<SentinelClientOptions> = {}) =>
   new SentinelClient(fakeCredential(), {
     subscriptionId: SUB,
-    resourceGroupName: "rg",
-    workspaceName: "ws",
+    resourceGroupName: "myRg",
+    workspaceName: "myWorkspace",
     ...FAST,
     ...options,
   });
@@ -31,7 +31,7 @@ const sentinel = (options: Partial<SentinelClientOptions> = {}) =>
 const INCIDENTS = `${GRAPH_BASE}/security/incidents`;
 const ALERTS = `${GRAPH_BASE}/security/alerts_v2`;
 const SUB = "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0";
-const ARM_WS = `${ARM_BASE}/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws/providers/Microsoft.SecurityInsights`;
+const ARM_WS = `${ARM_BASE}/subscriptions/${SUB}/resourceGroups/myRg/providers/Microsoft.OperationalInsights/workspaces/myWorkspace/providers/Microsoft.SecurityInsights`;
 const SENTINEL_INCIDENTS = `${ARM_WS}/incidents`;
 const INCIDENT_NAME = "73e01a99-5cd7-4139-a149-9f2736ff2ab5";
 const COMMENTS = `${SENTINEL_INCIDENTS}/${INCIDENT_NAME}/comments`;

@@ -127,8 +127,8 @@ describe("a response larger than maxResponseBytes is refused", () => {
       rateLimit: false,
       endpoint: svc.origin,
       subscriptionId: "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0",
-      resourceGroupName: "rg",
-      workspaceName: "ws",
+      resourceGroupName: "myRg",
+      workspaceName: "myWorkspace",
       maxResponseBytes: CAP,
     });
     const e = expectTooLarge(await rejection(sentinel.getIncident("73e01a99-5cd7-4139-a149-9f2736ff2ab5")));

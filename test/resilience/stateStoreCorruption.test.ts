@@ -17,7 +17,7 @@ import {
   type SyncRecord,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
-import { useSyncSetups, writeCounts } from "../helpers/engine";
+import { runToQuiescence, useSyncSetups, writeCounts } from "../helpers/engine";
 
 const LOG = "records.log.jsonl";
 const SNAPSHOT = "records.snapshot.jsonl";
@@ -325,6 +325,33 @@ describe("SyncEngine over a corrupted state directory", () => {
       },
     },
   };
+
+  it("raises no false alarm: a ledger the engine wrote (owned and connector pairs, closures, comments) reloads", async () => {
+    const dir = await tempDir();
+    const first = new FileStateStore(dir, { compactAfterLines: 5 });
+    const t = await setup({ incidents: 24, seed: 41, store: first, emulator: { connectorCopies: 0.3 } });
+    await runToQuiescence(t.engine);
+    const [a, b] = t.emu.defender.listIncidents();
+    t.emu.defender.addComment(a!.id, "Checked with the device owner");
+    t.emu.defender.editIncident(b!.id, {
+      status: "resolved",
+      classification: "falsePositive",
+      determination: "notMalicious",
+    });
+    await runToQuiescence(t.engine);
+    const written: SyncRecord[] = [];
+    for await (const r of first.listRecords()) written.push(r);
+    await first.close();
+    expect(written.some((r) => r.link === "connector")).toBe(true);
+    expect(written.some((r) => r.comments.length > 0)).toBe(true);
+    const reopened = store(dir);
+    const read: SyncRecord[] = [];
+    for await (const r of reopened.listRecords()) read.push(r);
+    const byId = (x: SyncRecord, y: SyncRecord) => x.defenderId.localeCompare(y.defenderId);
+    expect(read.sort(byId)).toEqual(written.sort(byId));
+    const again = await t.restart({ stateStore: reopened }).runOnce();
+    expect(again.writes).toEqual({ defender: 0, sentinel: 0 });
+  });
 
   for (const [kind, { compactAfterLines, corrupt }] of Object.entries(damage)) {
     it(`stops the cycle before any request on a ${kind}, keeping an analyst's Sentinel edit`, async () => {

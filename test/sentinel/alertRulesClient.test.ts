@@ -21,7 +21,7 @@ interface Example {
 const create = readJson<Example>("sentinel/examples/alertRules/CreateScheduledAlertRule.json");
 const get = readJson<Example>("sentinel/examples/alertRules/GetScheduledAlertRule.json");
 const list = readJson<Example>("sentinel/examples/alertRules/GetAllAlertRules.json");
-const exampleRule = create.parameters.alertRule as { kind: "Scheduled"; properties: any };
+const exampleRule = create.parameters.alertRule as { kind: "Scheduled"; etag?: string; properties: any };
 
 const newClient = (apiVersion?: string) =>
   new SentinelClient(fakeCredential(), {

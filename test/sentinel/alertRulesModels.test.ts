@@ -33,7 +33,7 @@ function exampleResponseRules(): [string, unknown][] {
       const body = response.body as { value?: unknown[] } | undefined;
       if (body === undefined) continue;
       const rules = Array.isArray(body.value) ? body.value : [body];
-      rules.forEach((rule, i) => out.push([`${file} ${status} #${i}`, rule]));
+      for (const [i, rule] of rules.entries()) out.push([`${file} ${status} #${i}`, rule]);
     }
   }
   return out;

@@ -5,6 +5,7 @@
 import type {
   CommentSyncedEvent,
   ConflictEvent,
+  CycleFailedEvent,
   IncidentCreatedEvent,
   IncidentFailedEvent,
   IncidentRedirectedEvent,
@@ -32,6 +33,11 @@ describe("SyncEngine events", () => {
       expectTypeOf(e.defenderId).toEqualTypeOf<string | undefined>();
     });
     engine.on("cycle.completed", (r) => expectTypeOf(r).toEqualTypeOf<SyncReport>());
+    engine.on("cycle.failed", (e) => {
+      expectTypeOf(e).toEqualTypeOf<CycleFailedEvent>();
+      expectTypeOf(e.cycle).toEqualTypeOf<number | undefined>();
+      expectTypeOf(e.error).toBeUnknown();
+    });
     engine.on("throttled", (t) => expectTypeOf(t).toEqualTypeOf<ThrottleInfo>());
     engine.on("error", (e) => expectTypeOf(e).toBeUnknown());
   });

@@ -80,15 +80,20 @@ describe("FileStateStore durability", () => {
     await reopened.close();
   });
 
-  it("refuses a directory whose lock a live process on this host holds", async () => {
+  it("refuses a directory whose lock a live process refreshes, and takes it over once refreshing stopped", async () => {
     const dir = await tempDir();
-    // The parent process is alive and is not this one: its lock stands however old it is.
-    await writeFile(join(dir, "lock"), JSON.stringify({ pid: process.ppid, host: hostname(), token: "t" }));
-    const old = new Date(Date.now() - 3_600_000);
-    await utimes(join(dir, "lock"), old, old);
-    const b = new FileStateStore(dir, { lockLeaseInMs: 1_000 });
+    const lock = join(dir, "lock");
+    // The parent process is alive and is not this one.
+    await writeFile(lock, JSON.stringify({ pid: process.ppid, host: hostname(), token: "t" }));
+    const b = new FileStateStore(dir, { lockLeaseInMs: 60_000 });
     await expect(b.getWatermarks()).rejects.toMatchObject({ name: "StateStoreLockedError", directory: dir });
-    expect(JSON.parse(await readFile(join(dir, "lock"), "utf8"))).toMatchObject({ pid: process.ppid });
+    expect(JSON.parse(await readFile(lock, "utf8"))).toMatchObject({ pid: process.ppid });
+    // Not refreshed for a whole lease: that pid now belongs to another program, the owner is gone.
+    const old = new Date(Date.now() - 120_000);
+    await utimes(lock, old, old);
+    expect((await b.getWatermarks()).version).toBe(0);
+    expect(JSON.parse(await readFile(lock, "utf8"))).toMatchObject({ pid: process.pid });
+    await b.close();
   });
 
   it("is closed for good after close(): later calls throw instead of touching closed files", async () => {

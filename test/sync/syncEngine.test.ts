@@ -12,7 +12,10 @@ import {
   type IncidentCreatedEvent,
   type IncidentLifecycleEvent,
   type IncidentUpdatedEvent,
+  InMemoryStateStore,
   type PlannedWrite,
+  StateConflictError,
+  type SyncRecord,
   type SyncReport,
   sentinelCommentIdFor,
   sentinelNameFor,
@@ -681,6 +684,41 @@ describe("events and the polling loop", () => {
     expect(failed.map((f) => f.error)).toEqual(errors);
     expect(failed.every((f) => f.cycle === 1)).toBe(true);
     expect(completed[0]!.cycle).toBe(1);
+    await expectConverged(t.emu, t.store);
+  });
+});
+
+describe("watermarks", () => {
+  it("a transient failure on an early page holds the watermark for the whole pass, so the next cycle retries it", async () => {
+    let failFor: string | undefined;
+    // The ledger write of one pair loses a race once: transient, retried next cycle.
+    class FlakyStore extends InMemoryStateStore {
+      override async putRecord(record: Omit<SyncRecord, "version">, version: number): Promise<SyncRecord> {
+        if (record.defenderId === failFor) {
+          failFor = undefined;
+          throw new StateConflictError(record.defenderId, version, version + 1);
+        }
+        return super.putRecord(record, version);
+      }
+    }
+    const t = await setup({ incidents: 120, seed: 19, store: new FlakyStore() });
+    // The oldest change is on the first of three Defender pages (50 each, oldest first).
+    const oldest = t.emu.defender
+      .listIncidents()
+      .reduce((a, b) => (Date.parse(a.lastUpdateDateTime) <= Date.parse(b.lastUpdateDateTime) ? a : b));
+    failFor = oldest.id;
+
+    const first = await t.engine.runOnce();
+    expect(first.failures).toMatchObject([{ defenderId: oldest.id, transient: true }]);
+    const mark = (await t.store.getWatermarks()).defender!;
+    expect(Date.parse(mark)).toBeLessThanOrEqual(Date.parse(oldest.lastUpdateDateTime));
+
+    const second = await t.engine.runOnce();
+    expect(second.failures).toEqual([]);
+    expect(await t.store.getRecord(oldest.id)).toBeDefined();
+    // Once nothing failed, the watermark catches up with the newest incident.
+    const newest = Math.max(...t.emu.defender.listIncidents().map((i) => Date.parse(i.lastUpdateDateTime)));
+    expect(Date.parse((await t.store.getWatermarks()).defender!)).toBe(newest);
     await expectConverged(t.emu, t.store);
   });
 });

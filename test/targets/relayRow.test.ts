@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, isMappingError } from "../../src/core/errors";
-import { type DefenderAlert, type DefenderIncident, defenderIncidentSchema } from "../../src/defender/models";
+import { type DefenderIncident, defenderIncidentSchema } from "../../src/defender/models";
 import {
   buildRelayRow,
   buildRelayRows,
@@ -27,14 +27,15 @@ const fixture = fixtureIncidents[0]!;
 const bytes = (s: string) => Buffer.byteLength(s);
 const json = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
 
-function incident(alerts: Partial<DefenderAlert>[], extra: Record<string, unknown> = {}): DefenderIncident {
-  return defenderIncidentSchema.parse({
+/** A source incident as plain data (not parsed: the relay must cope with whatever it is handed). */
+function incident(alerts: Record<string, unknown>[], extra: Record<string, unknown> = {}): DefenderIncident {
+  return {
     id: "42",
     displayName: "Ransomware on two hosts",
     severity: "high",
     alerts: alerts.map((a, i) => ({ id: `alert-${i}`, lastUpdateDateTime: "2021-08-13T09:00:00Z", ...a })),
     ...extra,
-  });
+  } as unknown as DefenderIncident;
 }
 
 function row(inc: DefenderIncident, alert = inc.alerts![0]!, now = NOW): RelayRow {
@@ -130,7 +131,7 @@ describe("rows from the Graph example incident", () => {
 });
 
 describe("entity columns", () => {
-  const alert: Partial<DefenderAlert> = {
+  const alert: Record<string, unknown> = {
     evidence: [
       { "@odata.type": `${EV}ipEvidence`, ipAddress: "203.0.113.7" },
       {

@@ -348,3 +348,92 @@ describe("Graph: alerts_v2", () => {
     expect((await get("/security/alerts_v2?$top=1001")).status).toBe(400);
   });
 });
+
+describe("Graph: summary is writable", () => {
+  it("PATCH summary is stored and returned", async () => {
+    const i = emu.defender.listIncidents()[0]!;
+    const res = await send("PATCH", `/security/incidents/${i.id}`, { summary: "Two hosts, one phish." });
+    expect(res.status).toBe(200);
+    expect((await json(res)).summary).toBe("Two hosts, one phish.");
+    expect(emu.defender.getIncident(i.id)?.summary).toBe("Two hosts, one phish.");
+  });
+});
+
+describe("Graph: refusal switches (emu.refuse)", () => {
+  const list = (query: string) => get(`/security/incidents?${query}`);
+  const alertFilter = (id: string) =>
+    get(`/security/alerts_v2?$filter=${encodeURIComponent(`incidentId eq '${id}'`)}`);
+
+  it("orderby: $orderby on the incident list answers 400; without it the list works", async () => {
+    emu.refuse({ defender: { orderby: true } });
+    const refused = await list("$orderby=lastUpdateDateTime%20asc&$top=5");
+    expect(refused.status).toBe(400);
+    const body = await json(refused);
+    expectGraphError(body, "BadRequest");
+    expect(body.error.message).toContain("'orderby' is not allowed");
+    expect((await list("$top=5")).status).toBe(200);
+  });
+
+  it("alertsFilterByIncidentId: only filters naming incidentId answer 400", async () => {
+    const i = emu.defender.listIncidents()[0]!;
+    emu.refuse({ defender: { alertsFilterByIncidentId: true } });
+    const refused = await alertFilter(i.id);
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).error.message).toContain("Could not find a property named 'incidentId'");
+    const bySource = await get(
+      `/security/alerts_v2?$filter=${encodeURIComponent("serviceSource eq 'microsoftDefenderForEndpoint'")}`,
+    );
+    expect(bySource.status).toBe(200);
+  });
+
+  it("statusInProgress: a PATCH with inProgress answers 400 and changes nothing; active works", async () => {
+    const i = emu.defender.listIncidents().find((x) => x.status === "active")!;
+    emu.refuse({ defender: { statusInProgress: true } });
+    const refused = await send("PATCH", `/security/incidents/${i.id}`, {
+      status: "inProgress",
+      severity: "low",
+    });
+    expect(refused.status).toBe(400);
+    expectGraphError(await json(refused), "BadRequest");
+    expect(emu.defender.getIncident(i.id)).toMatchObject({ status: "active", severity: i.severity });
+    expect((await send("PATCH", `/security/incidents/${i.id}`, { status: "resolved" })).status).toBe(200);
+  });
+
+  it("expandAlerts / expandAlertsOnGet: $expand=alerts answers the given 5xx, plain reads work", async () => {
+    const id = emu.defender.listIncidents()[0]!.id;
+    emu.refuse({ defender: { expandAlerts: 500, expandAlertsOnGet: 503 } });
+    const listed = await list("$expand=alerts&$top=5");
+    expect(listed.status).toBe(500);
+    expectGraphError(await json(listed), "InternalServerError");
+    expect((await get(`/security/incidents/${id}?$expand=alerts`)).status).toBe(503);
+    expect((await list("$top=5")).status).toBe(200);
+    expect((await get(`/security/incidents/${id}`)).status).toBe(200);
+  });
+
+  it("refuse({}) lifts every refusal; reset() goes back to the refuse option; bad statuses are refused", async () => {
+    const i = emu.defender.listIncidents()[0]!;
+    emu.refuse({ defender: { orderby: true, alertsFilterByIncidentId: true } });
+    emu.refuse({});
+    expect((await list("$orderby=lastUpdateDateTime%20asc&$top=5")).status).toBe(200);
+    expect((await alertFilter(i.id)).status).toBe(200);
+    emu.refuse({ defender: { orderby: true } });
+    emu.reset();
+    expect((await list("$orderby=lastUpdateDateTime%20asc&$top=5")).status).toBe(200);
+    expect(() => emu.refuse({ defender: { expandAlerts: 404 } })).toThrow(RangeError);
+
+    const strict = createEmulator({ seed: 1, incidents: 3, refuse: { defender: { orderby: true } } });
+    const res = await strict.handle(
+      new Request("https://graph.microsoft.com/v1.0/security/incidents?$orderby=createdDateTime", {
+        headers: bearer(strict.tenantId),
+      }),
+    );
+    expect(res.status).toBe(400);
+    strict.reset();
+    const again = await strict.handle(
+      new Request("https://graph.microsoft.com/v1.0/security/incidents?$orderby=createdDateTime", {
+        headers: bearer(strict.tenantId),
+      }),
+    );
+    expect(again.status).toBe(400);
+  });
+});

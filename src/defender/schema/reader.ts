@@ -5,12 +5,27 @@
  * its unchanged alerts and evidence with the JSON it was read from. zod's own object parsing costs several
  * times `JSON.parse` on evidence-heavy incidents; this walk costs a fraction of it.
  *
- * Tolerance: a list marked `tolerant` keeps an item that fails (an alert raw, evidence generic) and records a
- * warning instead of an issue, and so do an entity's `tolerantFields`.
+ * Tolerance: a list marked `tolerant` keeps an item that fails (an alert as sent, evidence generic) and records
+ * a warning instead of an issue, and so do an entity's `tolerantFields`.
  */
-import { type DefenderParseWarning, markGenericEvidence } from "../parseWarnings";
+import { markGenericEvidence } from "../parseWarnings";
 import { intFromWire, isGraphDateTime } from "./fields";
+import { compileObjectReader, type InlineCheck } from "./objectCode";
 import { canonicalOdataType, odataTypeKey } from "./odataType";
+import {
+  clip,
+  expected,
+  fail,
+  here,
+  isPlainObject,
+  issueSummary,
+  pathText,
+  type Reader,
+  type ReadIssue,
+  type ReadState,
+  takeIssues,
+  warn,
+} from "./readState";
 import {
   enumEntry,
   evidenceEntryFor,
@@ -21,65 +36,12 @@ import {
   type ValueKind,
 } from "./registry";
 
-export interface ReadIssue {
-  path: (string | number)[];
-  message: string;
-}
-
-/** State of one parse: where the walk is, what failed, what was tolerated. */
-export class ReadState {
-  readonly path: (string | number)[] = [];
-  readonly issues: ReadIssue[] = [];
-  readonly warnings: DefenderParseWarning[] = [];
-  incidentId: string | undefined;
-  alertId: string | undefined;
-}
-
-/** Reads `value`, found under `key` of the current path (`undefined` at the root). Returns the value to keep. */
-export type Reader = (value: unknown, st: ReadState, key: string | number | undefined) => unknown;
+export { type Reader, ReadState } from "./readState";
 
 /** `top`: an evidence item must name its type in `@odata.type`; `nested`: the holding property declares it. */
 export type Mode = "top" | "nested";
 
 const BASE_EVIDENCE_TYPE = canonicalOdataType("alertEvidence");
-const MAX_ISSUES_IN_WARNING = 3;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function received(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-}
-
-function fail(st: ReadState, key: string | number | undefined, message: string, value: unknown): unknown {
-  st.issues.push({ path: key === undefined ? [...st.path] : [...st.path, key], message });
-  return value;
-}
-
-function expected(what: string, value: unknown): string {
-  return `Invalid input: expected ${what}, received ${received(value)}`;
-}
-
-export function pathText(path: readonly (string | number)[]): string {
-  return path.join(".");
-}
-
-function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function warn(st: ReadState, warning: Omit<DefenderParseWarning, "incidentId" | "alertId">): void {
-  st.warnings.push({
-    ...warning,
-    ...(st.incidentId !== undefined && { incidentId: st.incidentId }),
-    ...(st.alertId !== undefined && { alertId: st.alertId }),
-  });
-}
-
-function issueSummary(issues: readonly ReadIssue[]): { path: string; message: string }[] {
-  return issues.slice(0, MAX_ISSUES_IN_WARNING).map((i) => ({ path: pathText(i.path), message: i.message }));
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Scalars
@@ -109,17 +71,25 @@ function enumReader(enumName: string): Reader {
   const lookup = new Map<string, string>();
   for (const v of values) lookup.set(v.toLowerCase(), v);
   for (const [alias, v] of Object.entries(aliases)) lookup.set(alias.toLowerCase(), v);
-  // Exact spellings first: the common case needs no lower-casing.
+  // Exact spellings too: the common case needs no lower-casing.
   for (const v of values) lookup.set(v, v);
+  // Values repeat (every evidence item of a page says "none", "suspicious"…): comparing with the last one is
+  // cheaper than hashing a fresh string.
+  let lastRaw = "";
+  let lastKnown = "";
   return (v, st, key) => {
+    if (v === lastRaw) return lastKnown;
     if (typeof v !== "string") return fail(st, key, expected("string", v), v);
     const known = lookup.get(v) ?? lookup.get(v.toLowerCase());
-    if (known !== undefined) return known;
-    const path = key === undefined ? st.path : [...st.path, key];
+    if (known !== undefined) {
+      lastRaw = v;
+      lastKnown = known;
+      return known;
+    }
     warn(st, {
       code: "enumValueUnknown",
       message: `Unknown ${enumName} value "${clip(v, 64)}" kept as sent`,
-      path: pathText(path),
+      path: here(st, key),
       enumName,
       value: clip(v, 64),
     });
@@ -160,30 +130,15 @@ function listReader(item: Reader): Reader {
   };
 }
 
-/** Runs `read`; when it fails, drops what it recorded and returns the issues instead. */
-function attempt(read: () => unknown, st: ReadState): { value: unknown; issues: ReadIssue[] | undefined } {
-  const issuesBefore = st.issues.length;
-  const warningsBefore = st.warnings.length;
-  const value = read();
-  if (st.issues.length === issuesBefore) return { value, issues: undefined };
-  const issues = st.issues.splice(issuesBefore);
-  st.warnings.length = warningsBefore;
-  return { value, issues };
-}
-
-function here(st: ReadState, key: string | number | undefined): string {
-  return pathText(key === undefined ? st.path : [...st.path, key]);
-}
-
 function genericEvidence(
   st: ReadState,
-  item: unknown,
+  item: Record<string, unknown>,
   key: string | number | undefined,
-  reason: string,
-  extra: object,
+  reason: "noType" | "unknownType" | "malformed",
+  issues?: readonly ReadIssue[],
 ): unknown {
-  const type = (item as { "@odata.type"?: unknown })["@odata.type"];
-  const kept = typeof type === "string" ? item : { ...(item as object), "@odata.type": BASE_EVIDENCE_TYPE };
+  const type = item["@odata.type"];
+  const kept = typeof type === "string" ? item : { ...item, "@odata.type": BASE_EVIDENCE_TYPE };
   markGenericEvidence(kept);
   const typeText = typeof type === "string" ? clip(type, 128) : undefined;
   const what =
@@ -198,7 +153,7 @@ function genericEvidence(
     path: here(st, key),
     reason,
     ...(typeText !== undefined && { evidenceType: typeText }),
-    ...extra,
+    ...(issues !== undefined && { issues: issueSummary(issues) }),
   });
   return kept;
 }
@@ -226,28 +181,33 @@ export function readEvidenceItem(
   }
   const type = item["@odata.type"];
   const entry = typeof type === "string" ? evidenceEntryFor(type) : undefined;
-  const read = objectReader(entry?.name ?? "alertEvidence", entry === undefined ? "nested" : "top");
-  const { value, issues } = attempt(() => read(item, st, key), st);
-  if (issues !== undefined) {
-    if (strict) {
-      st.issues.push(...issues);
-      return item;
-    }
-    return genericEvidence(st, item, key, "malformed", { issues: issueSummary(issues) });
-  }
+  const read =
+    entry === undefined ? objectReader("alertEvidence", "nested") : objectReader(entry.name, "top");
+  const issuesBefore = st.issues.length;
+  const warningsBefore = st.warnings.length;
+  const value = read(item, st, key);
+  if (strict) return value;
+  const issues = takeIssues(st, issuesBefore, warningsBefore);
+  if (issues !== undefined) return genericEvidence(st, item, key, "malformed", issues);
   if (entry === undefined)
-    return genericEvidence(st, value, key, typeof type === "string" ? "unknownType" : "noType", {});
+    return genericEvidence(
+      st,
+      value as Record<string, unknown>,
+      key,
+      type === undefined || type === null ? "noType" : "unknownType",
+    );
   if (entry.name === "alertEvidence") markGenericEvidence(value);
   return value;
 }
 
 /** Evidence of a type this package does not model; a known type is refused rather than downgraded. */
 export const readUnknownEvidence: Reader = (v, st, key) => {
-  const type = isPlainObject(v) ? v["@odata.type"] : undefined;
-  const entry = typeof type === "string" ? evidenceEntryFor(type) : undefined;
-  if (typeof type !== "string")
-    return fail(st, key === undefined ? "@odata.type" : key, expected("string", type), v);
-  if (entry !== undefined && entry.name !== "alertEvidence") return fail(st, key, "Known evidence type", v);
+  if (!isPlainObject(v)) return fail(st, key, expected("object", v), v);
+  const type = v["@odata.type"];
+  if (typeof type !== "string") return fail(st, "@odata.type", expected("string", type), v);
+  const entry = evidenceEntryFor(type);
+  if (entry !== undefined && entry.name !== "alertEvidence")
+    return fail(st, "@odata.type", "Known evidence type", v);
   return objectReader("alertEvidence", "top")(v, st, key);
 };
 
@@ -255,7 +215,10 @@ export const readUnknownEvidence: Reader = (v, st, key) => {
 function readAlertItem(item: unknown, st: ReadState, index: number): unknown {
   const outer = st.alertId;
   st.alertId = isPlainObject(item) && typeof item.id === "string" ? clip(item.id, 256) : undefined;
-  const { value, issues } = attempt(() => objectReader("alert", "nested")(item, st, index), st);
+  const issuesBefore = st.issues.length;
+  const warningsBefore = st.warnings.length;
+  const value = objectReader("alert", "nested")(item, st, index);
+  const issues = takeIssues(st, issuesBefore, warningsBefore);
   if (issues !== undefined) {
     const first = issues[0]!;
     warn(st, {
@@ -314,14 +277,17 @@ function valueReader(kind: ValueKind): Reader {
   }
 }
 
+/** A nested object's type is declared by the property holding it, so there `@odata.type` may be absent. */
+function presenceOf(spec: FieldSpec, mode: Mode): FieldSpec["presence"] {
+  return spec.value.kind === "odataType" && mode === "nested" ? "nullish" : spec.presence;
+}
+
 function fieldReader(spec: FieldSpec, mode: Mode): Reader {
   const read =
     spec.value.kind === "odataType" && spec.value.typeName !== undefined
       ? odataTypeReader(spec.value.typeName)
       : valueReader(spec.value);
-  // A nested object's type is declared by the property holding it, so it may omit `@odata.type`.
-  const presence = spec.value.kind === "odataType" && mode === "nested" ? "nullish" : spec.presence;
-  switch (presence) {
+  switch (presenceOf(spec, mode)) {
     case "required":
       return read;
     case "nullish":
@@ -331,64 +297,71 @@ function fieldReader(spec: FieldSpec, mode: Mode): Reader {
   }
 }
 
+const INLINE_KINDS: ReadonlySet<string> = new Set(["string", "dateTime", "double", "boolean"]);
+
+/** Scalars that reading never changes are checked in place by the compiled object reader. */
+function inlineCheck(spec: FieldSpec, mode: Mode): InlineCheck | undefined {
+  const { kind } = spec.value;
+  if (!INLINE_KINDS.has(kind) && !(kind === "odataType" && spec.value.typeName === undefined))
+    return undefined;
+  const presence = presenceOf(spec, mode);
+  if (presence === "emptyList") return undefined;
+  return {
+    kind: kind === "odataType" ? "string" : (kind as InlineCheck["kind"]),
+    nullable: presence === "nullish",
+  };
+}
+
 function keptRawField(st: ReadState, key: string, issues: readonly ReadIssue[]): void {
   warn(st, {
     code: "incidentFieldKeptRaw",
     message: `Incident field ${key} has a bad value (${issues[0]!.message}); kept as sent`,
-    path: pathText([...st.path, key]),
+    path: here(st, key),
     issues: issueSummary(issues),
   });
 }
 
 function compileObject(entry: TypeEntry, mode: Mode): Reader {
   const keys = Object.keys(entry.shape);
-  const readers = keys.map((k) => {
+  const specs = keys.map((k) => {
     const spec = fieldSpecOf(entry.shape[k]!);
     if (spec === undefined) throw new Error(`${entry.name}.${k} is not built from the Graph field builders`);
-    return fieldReader(spec, mode);
+    return spec;
   });
-  const tolerant = keys.map((k) => entry.tolerantFields?.has(k) ?? false);
-  const post = entry.post;
-  return (v, st, key) => {
-    if (!isPlainObject(v)) return fail(st, key, expected("object", v), v);
-    if (key !== undefined) st.path.push(key);
-    let changes: unknown[] | undefined;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      const before = v[k];
-      let after: unknown;
-      if (tolerant[i]) {
-        const result = attempt(() => readers[i]!(before, st, k), st);
-        if (result.issues !== undefined) keptRawField(st, k, result.issues);
-        after = result.issues === undefined ? result.value : before;
-      } else {
-        after = readers[i]!(before, st, k);
-      }
-      if (after !== before) (changes ??= []).push(k, after);
-    }
-    if (key !== undefined) st.path.pop();
-    let out = v;
-    if (changes !== undefined) {
-      out = { ...v };
-      for (let i = 0; i < changes.length; i += 2) out[changes[i] as string] = changes[i + 1];
-    }
-    return post === undefined ? out : post(out);
-  };
+  return compileObjectReader({
+    typeName: entry.name,
+    keys,
+    readers: specs.map((spec) => fieldReader(spec, mode)),
+    inline: specs.map((spec) => inlineCheck(spec, mode)),
+    tolerant: keys.map((k) => entry.tolerantFields?.has(k) ?? false),
+    onKeptRaw: keptRawField,
+    post: entry.post,
+  });
 }
 
-const readers = new Map<string, Reader>();
+const readers: Record<Mode, Map<string, Reader>> = { top: new Map(), nested: new Map() };
+const topEvidenceReaders = new WeakMap<TypeEntry, Reader>();
+
+/** The top-level reader of an evidence type, compiled directly (it is looked up once per evidence item). */
+function topEvidenceReader(entry: TypeEntry): Reader {
+  let reader = topEvidenceReaders.get(entry);
+  if (reader === undefined) {
+    reader = compileObject(entry, "top");
+    topEvidenceReaders.set(entry, reader);
+  }
+  return reader;
+}
 
 /** The reader of a named type, compiled on first use (types may refer to themselves). */
 export function objectReader(typeName: string, mode: Mode): Reader {
-  const cacheKey = `${mode}:${typeName}`;
-  let reader = readers.get(cacheKey);
+  let reader = readers[mode].get(typeName);
   if (reader === undefined) {
     let compiled: Reader | undefined;
     reader = (v, st, key) => {
       compiled ??= compileObject(typeEntry(typeName), mode);
       return compiled(v, st, key);
     };
-    readers.set(cacheKey, reader);
+    readers[mode].set(typeName, reader);
   }
   return reader;
 }

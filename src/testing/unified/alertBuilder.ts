@@ -54,12 +54,16 @@ export interface BuildContext {
 }
 
 type Row = Record<string, unknown>;
-const text = (v: unknown) => (v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+const text = (v: unknown) =>
+  v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 function cutBytes(s: string, max: number): string {
   const b = Buffer.from(s, "utf8");
   if (b.length <= max) return s;
-  return b.subarray(0, max).toString("utf8").replace(/\uFFFD$/, "");
+  return b
+    .subarray(0, max)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
 }
 
 /** `format` with its {{Column}} parameters filled from `row`; undefined when a column is empty or missing. */
@@ -70,7 +74,12 @@ export function fillFormat(format: string | undefined, row: Row): string | undef
   return format.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (_m, c: string) => text(row[c]));
 }
 
-const SEVERITIES: Record<string, string> = { high: "high", medium: "medium", low: "low", informational: "informational" };
+const SEVERITIES: Record<string, string> = {
+  high: "high",
+  medium: "medium",
+  low: "low",
+  informational: "informational",
+};
 
 function detailValues(spec: RuleSpec, rows: Row[]): Record<string, string[]> {
   let budget = MAX_CUSTOM_DETAILS_BYTES;
@@ -100,20 +109,31 @@ function activityRange(rows: Row[], fallback: string): [string, string] {
 }
 
 function dynamicProperties(spec: RuleSpec, row: Row) {
-  const out: { productName?: string; recommendedActions?: string; techniques?: string[]; extra: Record<string, string> } = { extra: {} };
+  const out: {
+    productName?: string;
+    recommendedActions?: string;
+    techniques?: string[];
+    extra: Record<string, string>;
+  } = { extra: {} };
   for (const d of spec.alertDetailsOverride?.alertDynamicProperties ?? []) {
     const value = text(row[d.value]).trim();
     if (value === "") continue;
     if (d.alertProperty === "ProductName") out.productName = value;
     else if (d.alertProperty === "RemediationSteps") out.recommendedActions = value;
-    else if (d.alertProperty === "Techniques") out.techniques = value.replace(/[[\]"]/g, "").split(/\s*,\s*/).filter(Boolean);
+    else if (d.alertProperty === "Techniques")
+      out.techniques = value
+        .replace(/[[\]"]/g, "")
+        .split(/\s*,\s*/)
+        .filter(Boolean);
     else out.extra[d.alertProperty] = value;
   }
   return out;
 }
 
 function placeDetails(details: Record<string, string[]>, where: CustomDetailsLocation) {
-  const single = Object.fromEntries(Object.entries(details).map(([k, v]) => [k, v.length === 1 ? v[0]! : JSON.stringify(v)]));
+  const single = Object.fromEntries(
+    Object.entries(details).map(([k, v]) => [k, v.length === 1 ? v[0]! : JSON.stringify(v)]),
+  );
   return {
     customDetails: where === "additionalData" ? {} : single,
     additionalData: where === "customDetails" ? {} : structuredClone(details),
@@ -125,10 +145,22 @@ export function buildAlert(ctx: BuildContext, rows: Row[], summary: boolean): Bu
   const { spec } = ctx;
   const first = rows[0] ?? {};
   const o = spec.alertDetailsOverride;
-  const title = cutBytes(fillFormat(o?.alertDisplayNameFormat, first) ?? spec.displayName, MAX_ALERT_NAME_BYTES);
-  const description = cutBytes(fillFormat(o?.alertDescriptionFormat, first) ?? spec.description, MAX_ALERT_DESCRIPTION_BYTES);
-  const severity = SEVERITIES[text(o?.alertSeverityColumnName ? first[o.alertSeverityColumnName] : "").toLowerCase()] ?? spec.severity.toLowerCase();
-  const tactics = o?.alertTacticsColumnName ? text(first[o.alertTacticsColumnName]).split(/\s*,\s*/).filter(Boolean) : spec.tactics;
+  const title = cutBytes(
+    fillFormat(o?.alertDisplayNameFormat, first) ?? spec.displayName,
+    MAX_ALERT_NAME_BYTES,
+  );
+  const description = cutBytes(
+    fillFormat(o?.alertDescriptionFormat, first) ?? spec.description,
+    MAX_ALERT_DESCRIPTION_BYTES,
+  );
+  const severity =
+    SEVERITIES[text(o?.alertSeverityColumnName ? first[o.alertSeverityColumnName] : "").toLowerCase()] ??
+    spec.severity.toLowerCase();
+  const tactics = o?.alertTacticsColumnName
+    ? text(first[o.alertTacticsColumnName])
+        .split(/\s*,\s*/)
+        .filter(Boolean)
+    : spec.tactics;
   const details = detailValues(spec, rows);
   const entities = entitiesOf(spec, rows);
   const dynamic = dynamicProperties(spec, first);
@@ -136,7 +168,9 @@ export function buildAlert(ctx: BuildContext, rows: Row[], summary: boolean): Bu
   const id = `sn${guid}`;
   const [firstActivity, lastActivity] = activityRange(rows, ctx.createdDateTime);
   const ruleDescription = spec.description.trimStart();
-  const excluded = ruleDescription.startsWith("#DONT_CORR#") || (ctx.excludeByDefault && !ruleDescription.startsWith("#INC_CORR#"));
+  const excluded =
+    ruleDescription.startsWith("#DONT_CORR#") ||
+    (ctx.excludeByDefault && !ruleDescription.startsWith("#INC_CORR#"));
   const placed = placeDetails(details, ctx.customDetailsIn);
   const alert: RuleAlert = {
     "@odata.type": "#microsoft.graph.security.alert",
@@ -185,5 +219,8 @@ export function buildRunAlerts(ctx: BuildContext, results: Row[]): BuiltAlert[] 
   if (ctx.spec.aggregationKind === "SingleAlert") return [buildAlert(ctx, results, results.length > 1)];
   const cap = ctx.spec.kind === "NRT" ? NRT_ALERTS_PER_RUN : SCHEDULED_ALERTS_PER_RUN;
   if (results.length <= cap) return results.map((r) => buildAlert(ctx, [r], false));
-  return [...results.slice(0, cap - 1).map((r) => buildAlert(ctx, [r], false)), buildAlert(ctx, results.slice(cap - 1), true)];
+  return [
+    ...results.slice(0, cap - 1).map((r) => buildAlert(ctx, [r], false)),
+    buildAlert(ctx, results.slice(cap - 1), true),
+  ];
 }

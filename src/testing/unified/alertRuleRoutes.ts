@@ -31,7 +31,8 @@ function skipOffset(token: string | undefined): number {
 
 function nextLinkFor(url: URL, offset: number): string {
   const next = new URL(url);
-  for (const k of [...next.searchParams.keys()]) if (k.toLowerCase() === "$skiptoken") next.searchParams.delete(k);
+  for (const k of [...next.searchParams.keys()])
+    if (k.toLowerCase() === "$skiptoken") next.searchParams.delete(k);
   next.searchParams.set("$skipToken", Buffer.from(String(offset), "utf8").toString("base64url"));
   return next.toString().replace(/%24skipToken/, "$skipToken");
 }
@@ -42,75 +43,98 @@ async function readBody(ctx: RequestContext): Promise<Bag> {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new AlertRuleRequestError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+    throw new AlertRuleRequestError(
+      400,
+      "InvalidRequestContent",
+      "The request content was invalid and could not be deserialized.",
+    );
   }
   if (!isBag(body))
-    throw new AlertRuleRequestError(400, "InvalidRequestContent", "The request content must be a JSON object.");
+    throw new AlertRuleRequestError(
+      400,
+      "InvalidRequestContent",
+      "The request content must be a JSON object.",
+    );
   return body;
 }
 
-export interface AlertRuleRouteHooks {
-  /** A rule was created, changed or deleted (the runner catches up before the next request anyway). */
-  onChange?(workspace: SentinelWorkspace): void;
+async function putRule(
+  registry: AlertRuleRegistry,
+  ctx: RequestContext,
+  ws: SentinelWorkspace,
+  name: string,
+): Promise<ArmRouteResult> {
+  const body = await readBody(ctx);
+  const kind = ruleKindFor(body, queryOption(ctx.url, "api-version") ?? "");
+  if (!isBag(body.properties))
+    throw new AlertRuleRequestError(
+      400,
+      "BadRequest",
+      "Validation error: the 'properties' field is required.",
+    );
+  const p = body.properties;
+  const spec = kind === "Scheduled" || kind === "NRT" ? validateRunnableRule(kind, p) : undefined;
+  if (!spec) validateOtherRule(kind, p);
+  const known = RULE_PROPERTIES[kind] ?? [];
+  const properties = Object.fromEntries(
+    Object.entries(p).filter(([k, v]) => known.includes(k) && v !== undefined),
+  );
+  const etag = typeof body.etag === "string" ? body.etag : (ctx.request.headers.get("if-match") ?? undefined);
+  const { created, rule } = registry.put({
+    workspaceKey: ws.key,
+    resourcePrefix: ws.resourcePrefix,
+    name,
+    kind,
+    properties,
+    spec,
+    etag,
+    nowMs: ctx.now.getTime(),
+    newEtag: () => `"${ctx.services.newGuid()}"`,
+  });
+  return { status: created ? 201 : 200, body: rule.resource };
+}
+
+function listRules(registry: AlertRuleRegistry, ctx: RequestContext, ws: SentinelWorkspace): ArmRouteResult {
+  const all = registry.rules(ws.key);
+  const offset = skipOffset(queryOption(ctx.url, "$skipToken"));
+  const value = all.slice(offset, offset + ALERT_RULES_PAGE_SIZE).map((r) => r.resource);
+  const more = offset + ALERT_RULES_PAGE_SIZE < all.length;
+  return {
+    status: 200,
+    body: { value, ...(more ? { nextLink: nextLinkFor(ctx.url, offset + ALERT_RULES_PAGE_SIZE) } : {}) },
+  };
+}
+
+async function dispatch(
+  registry: AlertRuleRegistry,
+  ctx: RequestContext,
+  key: string,
+  ws: SentinelWorkspace,
+  name: string,
+): Promise<ArmRouteResult> {
+  switch (key) {
+    case "GET /alertRules":
+      return listRules(registry, ctx, ws);
+    case "GET /alertRules/{ruleId}": {
+      const rule = registry.get(ws.key, name);
+      if (!rule)
+        return { status: 404, error: { code: "NotFound", message: `Alert rule '${name}' was not found.` } };
+      return { status: 200, body: rule.resource };
+    }
+    case "PUT /alertRules/{ruleId}":
+      return putRule(registry, ctx, ws, name);
+    case "DELETE /alertRules/{ruleId}":
+      return { status: registry.delete(ws.key, name) ? 200 : 204 };
+    default:
+      return {
+        status: 405,
+        error: { code: "MethodNotAllowed", message: `The requested method '${ctx.method}' is not allowed.` },
+      };
+  }
 }
 
 /** The alertRules routes, to hand to `createArmRoutes` as an extension. */
-export function createAlertRuleRoutes(registry: AlertRuleRegistry, hooks: AlertRuleRouteHooks = {}): ArmRouteExtension {
-  async function put(ctx: RequestContext, ws: SentinelWorkspace, name: string): Promise<ArmRouteResult> {
-    const body = await readBody(ctx);
-    const kind = ruleKindFor(body, queryOption(ctx.url, "api-version") ?? "");
-    if (!isBag(body.properties))
-      throw new AlertRuleRequestError(400, "BadRequest", "Validation error: the 'properties' field is required.");
-    const p = body.properties;
-    const spec = kind === "Scheduled" || kind === "NRT" ? validateRunnableRule(kind, p) : undefined;
-    if (!spec) validateOtherRule(kind, p);
-    const known = RULE_PROPERTIES[kind] ?? [];
-    const properties = Object.fromEntries(Object.entries(p).filter(([k, v]) => known.includes(k) && v !== undefined));
-    const etag = typeof body.etag === "string" ? body.etag : (ctx.request.headers.get("if-match") ?? undefined);
-    const { created, rule } = registry.put({
-      workspaceKey: ws.key,
-      resourcePrefix: ws.resourcePrefix,
-      name,
-      kind,
-      properties,
-      spec,
-      etag,
-      nowMs: ctx.now.getTime(),
-      newEtag: () => `"${ctx.services.newGuid()}"`,
-    });
-    hooks.onChange?.(ws);
-    return { status: created ? 201 : 200, body: rule.resource };
-  }
-
-  function list(ctx: RequestContext, ws: SentinelWorkspace): ArmRouteResult {
-    const all = registry.rules(ws.key);
-    const offset = skipOffset(queryOption(ctx.url, "$skipToken"));
-    const value = all.slice(offset, offset + ALERT_RULES_PAGE_SIZE).map((r) => r.resource);
-    const more = offset + ALERT_RULES_PAGE_SIZE < all.length;
-    return { status: 200, body: { value, ...(more ? { nextLink: nextLinkFor(ctx.url, offset + ALERT_RULES_PAGE_SIZE) } : {}) } };
-  }
-
-  async function dispatch(ctx: RequestContext, key: string, ws: SentinelWorkspace, name: string): Promise<ArmRouteResult> {
-    switch (key) {
-      case "GET /alertRules":
-        return list(ctx, ws);
-      case "GET /alertRules/{ruleId}": {
-        const rule = registry.get(ws.key, name);
-        if (!rule) return { status: 404, error: { code: "NotFound", message: `Alert rule '${name}' was not found.` } };
-        return { status: 200, body: rule.resource };
-      }
-      case "PUT /alertRules/{ruleId}":
-        return put(ctx, ws, name);
-      case "DELETE /alertRules/{ruleId}": {
-        const existed = registry.delete(ws.key, name);
-        if (existed) hooks.onChange?.(ws);
-        return { status: existed ? 200 : 204 };
-      }
-      default:
-        return { status: 405, error: { code: "MethodNotAllowed", message: `The requested method '${ctx.method}' is not allowed.` } };
-    }
-  }
-
+export function createAlertRuleRoutes(registry: AlertRuleRegistry): ArmRouteExtension {
   return {
     routes: [
       { method: "GET", path: "/alertRules" },
@@ -119,11 +143,11 @@ export function createAlertRuleRoutes(registry: AlertRuleRegistry, hooks: AlertR
       { method: "DELETE", path: "/alertRules/{ruleId}" },
     ],
     async run(ctx, match, ws) {
-      const key = `${ctx.method} ${match.key.slice(match.key.indexOf(" ") + 1)}`;
       try {
-        return await dispatch(ctx, key, ws, match.params.ruleId ?? "");
+        return await dispatch(registry, ctx, match.key, ws, match.params.ruleId ?? "");
       } catch (e) {
-        if (e instanceof AlertRuleRequestError) return { status: e.status, error: { code: e.code, message: e.message } };
+        if (e instanceof AlertRuleRequestError)
+          return { status: e.status, error: { code: e.code, message: e.message } };
         throw e;
       }
     },

@@ -3,7 +3,7 @@
  * 409), a kind that cannot change, and the limits on enabled rules per workspace.
  */
 import type { RuleSpec, StoredAlertRule } from "./alertRuleTypes";
-import { ALERT_RULE_LIMITS, AlertRuleRequestError } from "./alertRuleValidation";
+import { ALERT_RULE_SERVICE_LIMITS, AlertRuleRequestError } from "./alertRuleValidation";
 
 export interface RulePut {
   workspaceKey: string;
@@ -36,7 +36,9 @@ export class AlertRuleRegistry {
 
   /** Every rule with its workspace key. */
   all(): { workspaceKey: string; rule: StoredAlertRule }[] {
-    return [...this.byWorkspace].flatMap(([workspaceKey, m]) => [...m.values()].map((rule) => ({ workspaceKey, rule })));
+    return [...this.byWorkspace].flatMap(([workspaceKey, m]) =>
+      [...m.values()].map((rule) => ({ workspaceKey, rule })),
+    );
   }
 
   get(workspaceKey: string, name: string): StoredAlertRule | undefined {
@@ -61,13 +63,24 @@ export class AlertRuleRegistry {
     this.byWorkspace.set(input.workspaceKey, rules);
     const existing = rules.get(input.name.toLowerCase());
     if (existing && input.etag !== undefined && input.etag !== existing.etag) {
-      throw new AlertRuleRequestError(409, "Conflict", `Newer version of resource '${input.name}' exists. Data was not saved`);
+      throw new AlertRuleRequestError(
+        409,
+        "Conflict",
+        `Newer version of resource '${input.name}' exists. Data was not saved`,
+      );
     }
     if (existing && existing.kind !== input.kind) {
-      throw new AlertRuleRequestError(400, "BadRequest", `The kind of alert rule '${input.name}' cannot be changed from '${existing.kind}' to '${input.kind}'.`);
+      throw new AlertRuleRequestError(
+        400,
+        "BadRequest",
+        `The kind of alert rule '${input.name}' cannot be changed from '${existing.kind}' to '${input.kind}'.`,
+      );
     }
     this.checkEnabledLimit(rules, input);
-    const { lastModifiedUtc: _ignored, ...before } = (existing?.resource.properties ?? {}) as Record<string, unknown>;
+    const { lastModifiedUtc: _ignored, ...before } = (existing?.resource.properties ?? {}) as Record<
+      string,
+      unknown
+    >;
     if (existing && stable(before) === stable(this.echo(input))) return { created: false, rule: existing };
     const rule: StoredAlertRule = {
       name: existing?.name ?? input.name,
@@ -86,7 +99,10 @@ export class AlertRuleRegistry {
       type: "Microsoft.SecurityInsights/alertRules",
       kind: input.kind,
       etag: rule.etag,
-      properties: { ...this.echo(input), lastModifiedUtc: new Date(input.nowMs).toISOString().replace(/\.\d{3}Z$/, "Z") },
+      properties: {
+        ...this.echo(input),
+        lastModifiedUtc: new Date(input.nowMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      },
     };
     rules.set(rule.name.toLowerCase(), rule);
     return { created: !existing, rule };
@@ -100,11 +116,18 @@ export class AlertRuleRegistry {
 
   private checkEnabledLimit(rules: Map<string, StoredAlertRule>, input: RulePut): void {
     if (!input.spec?.enabled) return;
-    const limit = input.kind === "NRT" ? ALERT_RULE_LIMITS.maxEnabledNrt : ALERT_RULE_LIMITS.maxEnabledScheduled;
+    const limit =
+      input.kind === "NRT"
+        ? ALERT_RULE_SERVICE_LIMITS.maxEnabledNrt
+        : ALERT_RULE_SERVICE_LIMITS.maxEnabledScheduled;
     const enabled = [...rules.values()].filter(
       (r) => r.kind === input.kind && r.spec?.enabled && r.name.toLowerCase() !== input.name.toLowerCase(),
     ).length;
     if (enabled >= limit)
-      throw new AlertRuleRequestError(400, "BadRequest", `The workspace already has the maximum of ${limit} enabled ${input.kind} rules.`);
+      throw new AlertRuleRequestError(
+        400,
+        "BadRequest",
+        `The workspace already has the maximum of ${limit} enabled ${input.kind} rules.`,
+      );
   }
 }

@@ -24,7 +24,7 @@ export class AlertRuleRequestError extends Error {
   }
 }
 
-export const ALERT_RULE_LIMITS = {
+export const ALERT_RULE_SERVICE_LIMITS = {
   minQueryFrequencyMs: 5 * MINUTE_MS,
   maxQueryFrequencyMs: 14 * DAY_MS,
   minQueryPeriodMs: 5 * MINUTE_MS,
@@ -135,7 +135,8 @@ function booleanField(p: Bag, field: string): boolean {
 function durationField(p: Bag, field: string, min: number, max: number, range: string): number {
   const raw = p[field];
   const ms = typeof raw === "string" ? parseIsoDuration(raw) : undefined;
-  if (ms === undefined) throw bad(`The value '${String(raw)}' of '${field}' is not a valid ISO 8601 duration.`);
+  if (ms === undefined)
+    throw bad(`The value '${String(raw)}' of '${field}' is not a valid ISO 8601 duration.`);
   if (ms < min || ms > max) throw bad(`The '${field}' must be between ${range} (got '${String(raw)}').`);
   return ms;
 }
@@ -156,8 +157,10 @@ function customDetails(raw: unknown): Record<string, string> {
   if (raw === undefined || raw === null) return {};
   if (!isBag(raw)) throw bad("The 'customDetails' field must be an object of key → column name.");
   const entries = Object.entries(raw);
-  if (entries.length > ALERT_RULE_LIMITS.maxCustomDetails)
-    throw bad(`A rule can have at most ${ALERT_RULE_LIMITS.maxCustomDetails} custom details (got ${entries.length}).`);
+  if (entries.length > ALERT_RULE_SERVICE_LIMITS.maxCustomDetails)
+    throw bad(
+      `A rule can have at most ${ALERT_RULE_SERVICE_LIMITS.maxCustomDetails} custom details (got ${entries.length}).`,
+    );
   for (const [key, column] of entries) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
       throw bad(`The custom detail key '${key}' is invalid: use letters, digits and underscores.`);
@@ -170,21 +173,39 @@ function customDetails(raw: unknown): Record<string, string> {
 function entityMappings(raw: unknown): EntityMapping[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw bad("The 'entityMappings' field must be an array.");
-  if (raw.length > ALERT_RULE_LIMITS.maxEntityMappings)
-    throw bad(`A rule can have at most ${ALERT_RULE_LIMITS.maxEntityMappings} entity mappings (got ${raw.length}).`);
+  if (raw.length > ALERT_RULE_SERVICE_LIMITS.maxEntityMappings)
+    throw bad(
+      `A rule can have at most ${ALERT_RULE_SERVICE_LIMITS.maxEntityMappings} entity mappings (got ${raw.length}).`,
+    );
   return raw.map((m, i) => {
     if (!isBag(m)) throw bad(`entityMappings[${i}] must be an object.`);
     const entityType = enumValue(ENTITY_MAPPING_TYPES, m.entityType, `entityMappings[${i}].entityType`);
     const fields = m.fieldMappings;
-    if (!Array.isArray(fields) || fields.length === 0 || fields.length > ALERT_RULE_LIMITS.maxIdentifiersPerEntity)
-      throw bad(`entityMappings[${i}].fieldMappings must hold 1 to ${ALERT_RULE_LIMITS.maxIdentifiersPerEntity} mappings.`);
+    if (
+      !Array.isArray(fields) ||
+      fields.length === 0 ||
+      fields.length > ALERT_RULE_SERVICE_LIMITS.maxIdentifiersPerEntity
+    )
+      throw bad(
+        `entityMappings[${i}].fieldMappings must hold 1 to ${ALERT_RULE_SERVICE_LIMITS.maxIdentifiersPerEntity} mappings.`,
+      );
     const fieldMappings = fields.map((f, j) => {
-      if (!isBag(f) || typeof f.identifier !== "string" || f.identifier === "" || typeof f.columnName !== "string" || f.columnName === "")
-        throw bad(`entityMappings[${i}].fieldMappings[${j}] needs a non-empty 'identifier' and 'columnName'.`);
+      if (
+        !isBag(f) ||
+        typeof f.identifier !== "string" ||
+        f.identifier === "" ||
+        typeof f.columnName !== "string" ||
+        f.columnName === ""
+      )
+        throw bad(
+          `entityMappings[${i}].fieldMappings[${j}] needs a non-empty 'identifier' and 'columnName'.`,
+        );
       const allowed = ENTITY_IDENTIFIERS[entityType] ?? [];
       const identifier = allowed.find((a) => a.toLowerCase() === (f.identifier as string).toLowerCase());
       if (!identifier)
-        throw bad(`'${f.identifier}' is not an identifier of entity type '${entityType}'. Identifiers: ${allowed.join(", ")}.`);
+        throw bad(
+          `'${f.identifier}' is not an identifier of entity type '${entityType}'. Identifiers: ${allowed.join(", ")}.`,
+        );
       return { identifier, columnName: f.columnName };
     });
     return { entityType, fieldMappings };
@@ -198,8 +219,10 @@ function detailsOverride(raw: unknown): AlertDetailsOverride | undefined {
   for (const field of ["alertDisplayNameFormat", "alertDescriptionFormat"] as const) {
     const format = stringField(raw, field, false);
     if (format === undefined) continue;
-    if (formatParameters(format).length > ALERT_RULE_LIMITS.maxOverrideParameters)
-      throw bad(`'${field}' can use at most ${ALERT_RULE_LIMITS.maxOverrideParameters} {{column}} parameters.`);
+    if (formatParameters(format).length > ALERT_RULE_SERVICE_LIMITS.maxOverrideParameters)
+      throw bad(
+        `'${field}' can use at most ${ALERT_RULE_SERVICE_LIMITS.maxOverrideParameters} {{column}} parameters.`,
+      );
     out[field] = format;
   }
   for (const field of ["alertSeverityColumnName", "alertTacticsColumnName"] as const) {
@@ -212,30 +235,58 @@ function detailsOverride(raw: unknown): AlertDetailsOverride | undefined {
     out.alertDynamicProperties = dynamic.map((d, i) => {
       if (!isBag(d) || typeof d.value !== "string")
         throw bad(`alertDynamicProperties[${i}] needs 'alertProperty' and a column 'value'.`);
-      return { alertProperty: enumValue(ALERT_PROPERTIES, d.alertProperty, `alertDynamicProperties[${i}].alertProperty`), value: d.value };
+      return {
+        alertProperty: enumValue(
+          ALERT_PROPERTIES,
+          d.alertProperty,
+          `alertDynamicProperties[${i}].alertProperty`,
+        ),
+        value: d.value,
+      };
     });
   }
   return out;
 }
 
-function grouping(raw: unknown, details: Record<string, string>, entities: EntityMapping[]): GroupingSpec | undefined {
+function grouping(
+  raw: unknown,
+  details: Record<string, string>,
+  entities: EntityMapping[],
+): GroupingSpec | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!isBag(raw)) throw bad("'groupingConfiguration' must be an object.");
   requireFields(raw, ["enabled", "reopenClosedIncident", "lookbackDuration", "matchingMethod"]);
   const spec: GroupingSpec = {
     enabled: booleanField(raw, "enabled"),
     reopenClosedIncident: booleanField(raw, "reopenClosedIncident"),
-    lookbackMs: durationField(raw, "lookbackDuration", ALERT_RULE_LIMITS.minLookbackMs, ALERT_RULE_LIMITS.maxLookbackMs, "5 minutes and 7 days"),
-    matchingMethod: enumValue(["AllEntities", "AnyAlert", "Selected"] as const, raw.matchingMethod, "matchingMethod"),
-    groupByEntities: stringList(raw.groupByEntities, "groupByEntities").map((e) => enumValue(ENTITY_MAPPING_TYPES, e, "groupByEntities")),
+    lookbackMs: durationField(
+      raw,
+      "lookbackDuration",
+      ALERT_RULE_SERVICE_LIMITS.minLookbackMs,
+      ALERT_RULE_SERVICE_LIMITS.maxLookbackMs,
+      "5 minutes and 7 days",
+    ),
+    matchingMethod: enumValue(
+      ["AllEntities", "AnyAlert", "Selected"] as const,
+      raw.matchingMethod,
+      "matchingMethod",
+    ),
+    groupByEntities: stringList(raw.groupByEntities, "groupByEntities").map((e) =>
+      enumValue(ENTITY_MAPPING_TYPES, e, "groupByEntities"),
+    ),
     groupByAlertDetails: stringList(raw.groupByAlertDetails, "groupByAlertDetails").map((d) =>
       enumValue(["DisplayName", "Severity"] as const, d, "groupByAlertDetails"),
     ),
     groupByCustomDetails: stringList(raw.groupByCustomDetails, "groupByCustomDetails"),
   };
   if (spec.matchingMethod === "Selected") {
-    if (spec.groupByEntities.length + spec.groupByAlertDetails.length + spec.groupByCustomDetails.length === 0)
-      throw bad("When matchingMethod is Selected at least one of groupByEntities, groupByAlertDetails, groupByCustomDetails must be provided and not empty.");
+    if (
+      spec.groupByEntities.length + spec.groupByAlertDetails.length + spec.groupByCustomDetails.length ===
+      0
+    )
+      throw bad(
+        "When matchingMethod is Selected at least one of groupByEntities, groupByAlertDetails, groupByCustomDetails must be provided and not empty.",
+      );
     const unknownDetail = spec.groupByCustomDetails.find((k) => !(k in details));
     if (unknownDetail !== undefined)
       throw bad(`groupByCustomDetails: '${unknownDetail}' is not a custom detail of this rule.`);
@@ -250,29 +301,63 @@ function incidentConfiguration(raw: unknown, details: Record<string, string>, en
   if (raw === undefined || raw === null) return { createIncident: true, grouping: undefined };
   if (!isBag(raw)) throw bad("'incidentConfiguration' must be an object.");
   requireFields(raw, ["createIncident"]);
-  return { createIncident: booleanField(raw, "createIncident"), grouping: grouping(raw.groupingConfiguration, details, entities) };
+  return {
+    createIncident: booleanField(raw, "createIncident"),
+    grouping: grouping(raw.groupingConfiguration, details, entities),
+  };
 }
 
 function scheduleOf(kind: RunnableRuleKind, p: Bag): { frequencyMs: number; periodMs: number | undefined } {
   if (kind === "NRT") return { frequencyMs: MINUTE_MS, periodMs: undefined };
-  const L = ALERT_RULE_LIMITS;
-  const frequencyMs = durationField(p, "queryFrequency", L.minQueryFrequencyMs, L.maxQueryFrequencyMs, "5 minutes and 14 days");
-  const periodMs = durationField(p, "queryPeriod", L.minQueryPeriodMs, L.maxQueryPeriodMs, "5 minutes and 14 days");
-  if (frequencyMs > periodMs) throw bad("The 'queryFrequency' must be less than or equal to the 'queryPeriod'.");
+  const L = ALERT_RULE_SERVICE_LIMITS;
+  const frequencyMs = durationField(
+    p,
+    "queryFrequency",
+    L.minQueryFrequencyMs,
+    L.maxQueryFrequencyMs,
+    "5 minutes and 14 days",
+  );
+  const periodMs = durationField(
+    p,
+    "queryPeriod",
+    L.minQueryPeriodMs,
+    L.maxQueryPeriodMs,
+    "5 minutes and 14 days",
+  );
+  if (frequencyMs > periodMs)
+    throw bad("The 'queryFrequency' must be less than or equal to the 'queryPeriod'.");
   if (periodMs > L.longPeriodMs && frequencyMs < L.longPeriodMinFrequencyMs)
     throw bad("A 'queryPeriod' over 2 days needs a 'queryFrequency' of at least 1 hour.");
   return { frequencyMs, periodMs };
 }
 
-const SCHEDULED_REQUIRED = ["displayName", "enabled", "severity", "query", "queryFrequency", "queryPeriod", "triggerOperator", "triggerThreshold", "suppressionEnabled", "suppressionDuration"];
-const NRT_REQUIRED = ["displayName", "enabled", "severity", "query", "suppressionEnabled", "suppressionDuration"];
+const SCHEDULED_REQUIRED = [
+  "displayName",
+  "enabled",
+  "severity",
+  "query",
+  "queryFrequency",
+  "queryPeriod",
+  "triggerOperator",
+  "triggerThreshold",
+  "suppressionEnabled",
+  "suppressionDuration",
+];
+const NRT_REQUIRED = [
+  "displayName",
+  "enabled",
+  "severity",
+  "query",
+  "suppressionEnabled",
+  "suppressionDuration",
+];
 
 /** The runnable view of a Scheduled or NRT rule's properties; throws `AlertRuleRequestError` on bad input. */
 export function validateRunnableRule(kind: RunnableRuleKind, p: Bag): RuleSpec {
   requireFields(p, kind === "NRT" ? NRT_REQUIRED : SCHEDULED_REQUIRED);
   const query = stringField(p, "query", true)!;
-  if (query.trim().length === 0 || query.length > ALERT_RULE_LIMITS.maxQueryLength)
-    throw bad(`The 'query' must be 1 to ${ALERT_RULE_LIMITS.maxQueryLength} characters long.`);
+  if (query.trim().length === 0 || query.length > ALERT_RULE_SERVICE_LIMITS.maxQueryLength)
+    throw bad(`The 'query' must be 1 to ${ALERT_RULE_SERVICE_LIMITS.maxQueryLength} characters long.`);
   const displayName = stringField(p, "displayName", true)!;
   if (displayName.trim() === "") throw bad("The 'displayName' must not be empty.");
   const threshold = p.triggerThreshold ?? 0;
@@ -290,12 +375,22 @@ export function validateRunnableRule(kind: RunnableRuleKind, p: Bag): RuleSpec {
     enabled: booleanField(p, "enabled"),
     query,
     ...scheduleOf(kind, p),
-    triggerOperator: p.triggerOperator === undefined ? "GreaterThan" : enumValue(TRIGGER_OPERATORS, p.triggerOperator, "triggerOperator"),
+    triggerOperator:
+      p.triggerOperator === undefined
+        ? "GreaterThan"
+        : enumValue(TRIGGER_OPERATORS, p.triggerOperator, "triggerOperator"),
     triggerThreshold: threshold as number,
     suppressionEnabled: booleanField(p, "suppressionEnabled"),
     suppressionMs: durationField(p, "suppressionDuration", 0, 14 * DAY_MS, "0 and 14 days"),
     // No default in the spec; the portal's default is SingleAlert.
-    aggregationKind: aggregation === undefined ? "SingleAlert" : enumValue(["SingleAlert", "AlertPerResult"] as const, aggregation, "eventGroupingSettings.aggregationKind"),
+    aggregationKind:
+      aggregation === undefined
+        ? "SingleAlert"
+        : enumValue(
+            ["SingleAlert", "AlertPerResult"] as const,
+            aggregation,
+            "eventGroupingSettings.aggregationKind",
+          ),
     customDetails: details,
     entityMappings: entities,
     alertDetailsOverride: detailsOverride(p.alertDetailsOverride),
@@ -308,10 +403,61 @@ export function validateRunnableRule(kind: RunnableRuleKind, p: Bag): RuleSpec {
 
 /** Properties the service keeps for each kind (anything else in a PUT is dropped, as ARM does). */
 export const RULE_PROPERTIES: Record<string, readonly string[]> = {
-  Scheduled: ["alertRuleTemplateName", "templateVersion", "description", "displayName", "enabled", "suppressionDuration", "suppressionEnabled", "tactics", "techniques", "incidentConfiguration", "query", "queryFrequency", "queryPeriod", "severity", "triggerOperator", "triggerThreshold", "eventGroupingSettings", "customDetails", "entityMappings", "alertDetailsOverride", "sentinelEntitiesMappings", "subTechniques"],
-  NRT: ["alertRuleTemplateName", "templateVersion", "description", "displayName", "enabled", "suppressionDuration", "suppressionEnabled", "tactics", "techniques", "incidentConfiguration", "query", "severity", "eventGroupingSettings", "customDetails", "entityMappings", "alertDetailsOverride", "sentinelEntitiesMappings", "subTechniques"],
+  Scheduled: [
+    "alertRuleTemplateName",
+    "templateVersion",
+    "description",
+    "displayName",
+    "enabled",
+    "suppressionDuration",
+    "suppressionEnabled",
+    "tactics",
+    "techniques",
+    "incidentConfiguration",
+    "query",
+    "queryFrequency",
+    "queryPeriod",
+    "severity",
+    "triggerOperator",
+    "triggerThreshold",
+    "eventGroupingSettings",
+    "customDetails",
+    "entityMappings",
+    "alertDetailsOverride",
+    "sentinelEntitiesMappings",
+    "subTechniques",
+  ],
+  NRT: [
+    "alertRuleTemplateName",
+    "templateVersion",
+    "description",
+    "displayName",
+    "enabled",
+    "suppressionDuration",
+    "suppressionEnabled",
+    "tactics",
+    "techniques",
+    "incidentConfiguration",
+    "query",
+    "severity",
+    "eventGroupingSettings",
+    "customDetails",
+    "entityMappings",
+    "alertDetailsOverride",
+    "sentinelEntitiesMappings",
+    "subTechniques",
+  ],
   Fusion: ["alertRuleTemplateName", "enabled", "sourceSettings", "scenarioExclusionPatterns"],
-  MicrosoftSecurityIncidentCreation: ["alertRuleTemplateName", "description", "displayName", "enabled", "displayNamesFilter", "displayNamesExcludeFilter", "productFilter", "severitiesFilter"],
+  MicrosoftSecurityIncidentCreation: [
+    "alertRuleTemplateName",
+    "description",
+    "displayName",
+    "enabled",
+    "displayNamesFilter",
+    "displayNamesExcludeFilter",
+    "productFilter",
+    "severitiesFilter",
+  ],
 };
 
 /** Checks the kinds the emulator stores but does not run. */
@@ -324,7 +470,13 @@ export function validateOtherRule(kind: string, p: Bag): void {
   requireFields(p, ["displayName", "enabled", "productFilter"]);
   booleanField(p, "enabled");
   enumValue(
-    ["Microsoft Cloud App Security", "Azure Security Center", "Azure Advanced Threat Protection", "Azure Active Directory Identity Protection", "Azure Security Center for IoT"] as const,
+    [
+      "Microsoft Cloud App Security",
+      "Azure Security Center",
+      "Azure Advanced Threat Protection",
+      "Azure Active Directory Identity Protection",
+      "Azure Security Center for IoT",
+    ] as const,
     p.productFilter,
     "productFilter",
   );

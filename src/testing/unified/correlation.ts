@@ -52,7 +52,8 @@ function identities(incident: GraphIncident, excluded: ReadonlySet<string>): Set
 }
 
 const sameTriage = (a: GraphIncident, b: GraphIncident) =>
-  (a.assignedTo ?? "") === (b.assignedTo ?? "") && (a.classification ?? "unknown") === (b.classification ?? "unknown");
+  (a.assignedTo ?? "") === (b.assignedTo ?? "") &&
+  (a.classification ?? "unknown") === (b.classification ?? "unknown");
 
 export interface CorrelateInput {
   tenant: DefenderTenant;
@@ -68,7 +69,10 @@ export function correlate(input: CorrelateInput): { sourceId: string; targetId: 
   const mine = identities(input.incident, input.excluded);
   if (mine.size === 0) return undefined;
   const candidates = [...input.tenant.incidents.values()]
-    .filter((other) => other.id !== input.incident.id && OPEN.has(other.status) && sameTriage(other, input.incident))
+    .filter(
+      (other) =>
+        other.id !== input.incident.id && OPEN.has(other.status) && sameTriage(other, input.incident),
+    )
     .filter((other) => [...identities(other, input.excluded)].some((id) => mine.has(id)))
     .sort((a, b) => b.lastUpdateDateTime.localeCompare(a.lastUpdateDateTime));
   const other = candidates[0];

@@ -7,7 +7,8 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 
-const ISO_DURATION = /^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+const ISO_DURATION =
+  /^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 
 /**
  * Milliseconds of an ISO 8601 duration without years or months (their length varies, and the service's
@@ -32,7 +33,8 @@ export function formatIsoDuration(ms: number): string {
   return `P${days ? `${days}D` : ""}${time ? `T${time}` : days ? "" : "T0S"}`;
 }
 
-const KQL_TIMESPAN = /^(\d+(?:\.\d+)?)\s*(d|h|m|s|ms|min|sec|day|days|hr|hrs|hour|hours|minute|minutes|second|seconds)$/i;
+const KQL_TIMESPAN =
+  /^(\d+(?:\.\d+)?)\s*(d|h|m|s|ms|min|sec|day|days|hr|hrs|hour|hours|minute|minutes|second|seconds)$/i;
 const UNIT_MS: Record<string, number> = {
   d: DAY_MS,
   day: DAY_MS,

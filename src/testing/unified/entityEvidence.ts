@@ -9,8 +9,32 @@ import type { EntityMapping } from "./alertRuleTypes";
 
 /** Identifiers each entity type accepts in a field mapping. */
 export const ENTITY_IDENTIFIERS: Record<string, readonly string[]> = {
-  Account: ["Name", "FullName", "NTDomain", "DnsDomain", "UPNSuffix", "Sid", "AadTenantId", "AadUserId", "PUID", "IsDomainJoined", "DisplayName", "ObjectGuid"],
-  Host: ["DnsDomain", "NTDomain", "HostName", "FullName", "NetBiosName", "AzureID", "OMSAgentID", "OSFamily", "OSVersion", "IsDomainJoined"],
+  Account: [
+    "Name",
+    "FullName",
+    "NTDomain",
+    "DnsDomain",
+    "UPNSuffix",
+    "Sid",
+    "AadTenantId",
+    "AadUserId",
+    "PUID",
+    "IsDomainJoined",
+    "DisplayName",
+    "ObjectGuid",
+  ],
+  Host: [
+    "DnsDomain",
+    "NTDomain",
+    "HostName",
+    "FullName",
+    "NetBiosName",
+    "AzureID",
+    "OMSAgentID",
+    "OSFamily",
+    "OSVersion",
+    "IsDomainJoined",
+  ],
   IP: ["Address"],
   Malware: ["Name", "Category"],
   File: ["Directory", "Name"],
@@ -24,9 +48,62 @@ export const ENTITY_IDENTIFIERS: Record<string, readonly string[]> = {
   SecurityGroup: ["DistinguishedName", "SID", "ObjectGuid"],
   URL: ["Url"],
   Mailbox: ["MailboxPrimaryAddress", "DisplayName", "Upn", "AadId", "RiskLevel", "ExternalDirectoryObjectId"],
-  MailCluster: ["NetworkMessageIds", "CountByDeliveryStatus", "CountByThreatType", "CountByProtectionStatus", "Threats", "Query", "QueryTime", "MailCount", "IsVolumeAnomaly", "Source", "ClusterSourceIdentifier", "ClusterSourceType", "ClusterQueryStartTime", "ClusterQueryEndTime", "ClusterGroup"],
-  MailMessage: ["Recipient", "Urls", "Threats", "Sender", "P1Sender", "P1SenderDisplayName", "P1SenderDomain", "SenderIP", "P2Sender", "P2SenderDisplayName", "P2SenderDomain", "ReceivedDate", "NetworkMessageId", "InternetMessageId", "Subject", "BodyFingerprintBin1", "BodyFingerprintBin2", "BodyFingerprintBin3", "BodyFingerprintBin4", "BodyFingerprintBin5", "AntispamDirection", "DeliveryAction", "DeliveryLocation", "Language", "ThreatDetectionMethods"],
-  SubmissionMail: ["SubmissionId", "SubmissionDate", "Submitter", "NetworkMessageId", "Timestamp", "Recipient", "Sender", "SenderIp", "Subject", "ReportType"],
+  MailCluster: [
+    "NetworkMessageIds",
+    "CountByDeliveryStatus",
+    "CountByThreatType",
+    "CountByProtectionStatus",
+    "Threats",
+    "Query",
+    "QueryTime",
+    "MailCount",
+    "IsVolumeAnomaly",
+    "Source",
+    "ClusterSourceIdentifier",
+    "ClusterSourceType",
+    "ClusterQueryStartTime",
+    "ClusterQueryEndTime",
+    "ClusterGroup",
+  ],
+  MailMessage: [
+    "Recipient",
+    "Urls",
+    "Threats",
+    "Sender",
+    "P1Sender",
+    "P1SenderDisplayName",
+    "P1SenderDomain",
+    "SenderIP",
+    "P2Sender",
+    "P2SenderDisplayName",
+    "P2SenderDomain",
+    "ReceivedDate",
+    "NetworkMessageId",
+    "InternetMessageId",
+    "Subject",
+    "BodyFingerprintBin1",
+    "BodyFingerprintBin2",
+    "BodyFingerprintBin3",
+    "BodyFingerprintBin4",
+    "BodyFingerprintBin5",
+    "AntispamDirection",
+    "DeliveryAction",
+    "DeliveryLocation",
+    "Language",
+    "ThreatDetectionMethods",
+  ],
+  SubmissionMail: [
+    "SubmissionId",
+    "SubmissionDate",
+    "Submitter",
+    "NetworkMessageId",
+    "Timestamp",
+    "Recipient",
+    "Sender",
+    "SenderIp",
+    "Subject",
+    "ReportType",
+  ],
 };
 
 /** One entity of an alert: its type and the identifier values read from the result row. */
@@ -35,10 +112,14 @@ export interface AlertEntity {
   identifiers: Record<string, string>;
 }
 
-const text = (v: unknown) => (v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v).trim());
+const text = (v: unknown) =>
+  v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v).trim();
 
 /** The entities one result row yields; a mapping whose columns are all empty yields none. */
-export function entitiesOfRow(mappings: readonly EntityMapping[], row: Record<string, unknown>): AlertEntity[] {
+export function entitiesOfRow(
+  mappings: readonly EntityMapping[],
+  row: Record<string, unknown>,
+): AlertEntity[] {
   const out: AlertEntity[] = [];
   for (const m of mappings) {
     const identifiers: Record<string, string> = {};
@@ -63,7 +144,11 @@ export function entityKey(e: AlertEntity): string {
 const num = (v: string | undefined) => (v === undefined || Number.isNaN(Number(v)) ? null : Number(v));
 
 function account(i: Record<string, string>) {
-  const upn = i.FullName?.includes("@") ? i.FullName : i.Name && i.UPNSuffix ? `${i.Name}@${i.UPNSuffix}` : null;
+  const upn = i.FullName?.includes("@")
+    ? i.FullName
+    : i.Name && i.UPNSuffix
+      ? `${i.Name}@${i.UPNSuffix}`
+      : null;
   return {
     accountName: i.Name ?? upn?.split("@")[0] ?? null,
     domainName: i.NTDomain ?? i.DnsDomain ?? null,
@@ -80,7 +165,8 @@ const BUILDERS: Record<string, (i: Record<string, string>) => [string, Record<st
     "deviceEvidence",
     {
       hostName: i.HostName ?? i.FullName?.split(".")[0] ?? i.NetBiosName ?? null,
-      deviceDnsName: i.FullName ?? (i.HostName && i.DnsDomain ? `${i.HostName}.${i.DnsDomain}` : (i.HostName ?? null)),
+      deviceDnsName:
+        i.FullName ?? (i.HostName && i.DnsDomain ? `${i.HostName}.${i.DnsDomain}` : (i.HostName ?? null)),
       dnsDomain: i.DnsDomain ?? null,
       ntDomain: i.NTDomain ?? null,
       azureAdDeviceId: i.AzureID ?? null,
@@ -91,25 +177,90 @@ const BUILDERS: Record<string, (i: Record<string, string>) => [string, Record<st
   ],
   IP: (i) => ["ipEvidence", { ipAddress: i.Address ?? null, countryLetterCode: null, location: null }],
   URL: (i) => ["urlEvidence", { url: i.Url ?? null }],
-  File: (i) => ["fileEvidence", { detectionStatus: null, mdeDeviceId: null, fileDetails: { fileName: i.Name ?? null, filePath: i.Directory ?? null } }],
-  FileHash: (i) => ["fileHashEvidence", { algorithm: i.Algorithm?.toLowerCase() ?? null, value: i.Value ?? null }],
-  Mailbox: (i) => ["mailboxEvidence", { primaryAddress: i.MailboxPrimaryAddress ?? null, displayName: i.DisplayName ?? null, upn: i.Upn ?? null, userAccount: null }],
-  Process: (i) => ["processEvidence", { processId: num(i.ProcessId), processCommandLine: i.CommandLine ?? null, processCreationDateTime: i.CreationTimeUtc ?? null }],
-  CloudApplication: (i) => ["cloudApplicationEvidence", { appId: num(i.AppId), displayName: i.Name ?? null, instanceName: i.InstanceName ?? null }],
-  AzureResource: (i) => ["azureResourceEvidence", { resourceId: i.ResourceId ?? null, resourceName: i.ResourceId?.split("/").pop() ?? null, resourceType: null }],
+  File: (i) => [
+    "fileEvidence",
+    {
+      detectionStatus: null,
+      mdeDeviceId: null,
+      fileDetails: { fileName: i.Name ?? null, filePath: i.Directory ?? null },
+    },
+  ],
+  FileHash: (i) => [
+    "fileHashEvidence",
+    { algorithm: i.Algorithm?.toLowerCase() ?? null, value: i.Value ?? null },
+  ],
+  Mailbox: (i) => [
+    "mailboxEvidence",
+    {
+      primaryAddress: i.MailboxPrimaryAddress ?? null,
+      displayName: i.DisplayName ?? null,
+      upn: i.Upn ?? null,
+      userAccount: null,
+    },
+  ],
+  Process: (i) => [
+    "processEvidence",
+    {
+      processId: num(i.ProcessId),
+      processCommandLine: i.CommandLine ?? null,
+      processCreationDateTime: i.CreationTimeUtc ?? null,
+    },
+  ],
+  CloudApplication: (i) => [
+    "cloudApplicationEvidence",
+    { appId: num(i.AppId), displayName: i.Name ?? null, instanceName: i.InstanceName ?? null },
+  ],
+  AzureResource: (i) => [
+    "azureResourceEvidence",
+    {
+      resourceId: i.ResourceId ?? null,
+      resourceName: i.ResourceId?.split("/").pop() ?? null,
+      resourceType: null,
+    },
+  ],
   DNS: (i) => ["dnsEvidence", { domainName: i.DomainName ?? null }],
   Malware: (i) => ["malwareEvidence", { name: i.Name ?? null, category: i.Category ?? null }],
   RegistryKey: (i) => ["registryKeyEvidence", { registryHive: i.Hive ?? null, registryKey: i.Key ?? null }],
-  RegistryValue: (i) => ["registryValueEvidence", { registryValueName: i.Name ?? null, registryValue: i.Value ?? null, registryValueType: i.ValueType ?? null }],
-  SecurityGroup: (i) => ["securityGroupEvidence", { displayName: i.DistinguishedName ?? null, securityGroupId: i.ObjectGuid ?? null, sid: i.SID ?? null }],
-  MailCluster: (i) => ["mailClusterEvidence", { query: i.Query ?? null, networkMessageIds: i.NetworkMessageIds ? [i.NetworkMessageIds] : [] }],
-  MailMessage: (i) => ["analyzedMessageEvidence", { networkMessageId: i.NetworkMessageId ?? null, internetMessageId: i.InternetMessageId ?? null, subject: i.Subject ?? null, recipientEmailAddress: i.Recipient ?? null }],
-  SubmissionMail: (i) => ["submissionMailEvidence", { submissionId: i.SubmissionId ?? null, recipient: i.Recipient ?? null, sender: i.Sender ?? null, subject: i.Subject ?? null }],
+  RegistryValue: (i) => [
+    "registryValueEvidence",
+    {
+      registryValueName: i.Name ?? null,
+      registryValue: i.Value ?? null,
+      registryValueType: i.ValueType ?? null,
+    },
+  ],
+  SecurityGroup: (i) => [
+    "securityGroupEvidence",
+    { displayName: i.DistinguishedName ?? null, securityGroupId: i.ObjectGuid ?? null, sid: i.SID ?? null },
+  ],
+  MailCluster: (i) => [
+    "mailClusterEvidence",
+    { query: i.Query ?? null, networkMessageIds: i.NetworkMessageIds ? [i.NetworkMessageIds] : [] },
+  ],
+  MailMessage: (i) => [
+    "analyzedMessageEvidence",
+    {
+      networkMessageId: i.NetworkMessageId ?? null,
+      internetMessageId: i.InternetMessageId ?? null,
+      subject: i.Subject ?? null,
+      recipientEmailAddress: i.Recipient ?? null,
+    },
+  ],
+  SubmissionMail: (i) => [
+    "submissionMailEvidence",
+    {
+      submissionId: i.SubmissionId ?? null,
+      recipient: i.Recipient ?? null,
+      sender: i.Sender ?? null,
+      subject: i.Subject ?? null,
+    },
+  ],
 };
 
 /** A Graph evidence item for one entity. */
 export function evidenceOf(entity: AlertEntity, createdDateTime: string): GraphEvidence {
-  const build = BUILDERS[entity.entityType] ?? ((): [string, Record<string, unknown>] => ["alertEvidence", {}]);
+  const build =
+    BUILDERS[entity.entityType] ?? ((): [string, Record<string, unknown>] => ["alertEvidence", {}]);
   const [type, fields] = build(entity.identifiers);
   return {
     "@odata.type": `#microsoft.graph.security.${type}`,

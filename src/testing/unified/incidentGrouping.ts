@@ -9,8 +9,8 @@
  */
 import type { DefenderTenant } from "../defenderState";
 import type { GraphIncident } from "../types";
-import type { GroupingSpec } from "./alertRuleTypes";
 import type { BuiltAlert } from "./alertBuilder";
+import type { GroupingSpec } from "./alertRuleTypes";
 import { entityKey } from "./entityEvidence";
 
 /** Alerts one incident holds at most; more open a new incident with the same details. */
@@ -41,7 +41,9 @@ export function groupKey(grouping: GroupingSpec | undefined, built: BuiltAlert):
   if (grouping.matchingMethod === "AllEntities") return JSON.stringify(entities());
   return JSON.stringify({
     entities: grouping.groupByEntities.length > 0 ? entities(grouping.groupByEntities) : [],
-    details: grouping.groupByAlertDetails.map((d) => (d === "DisplayName" ? built.alert.title : built.alert.severity)),
+    details: grouping.groupByAlertDetails.map((d) =>
+      d === "DisplayName" ? built.alert.title : built.alert.severity,
+    ),
     custom: grouping.groupByCustomDetails.map((k) => built.details[k] ?? []),
   });
 }
@@ -84,7 +86,14 @@ export class IncidentGrouper {
     }
     const incident = this.create(input);
     if (key !== undefined) {
-      this.groups.push({ tenantId: input.tenant.tenantId, incidentId: incident.id, ruleKey: input.ruleKey, key, firstAlertMs: input.runMs, autoName: incident.displayName });
+      this.groups.push({
+        tenantId: input.tenant.tenantId,
+        incidentId: incident.id,
+        ruleKey: input.ruleKey,
+        key,
+        firstAlertMs: input.runMs,
+        autoName: incident.displayName,
+      });
     }
     return { incident, created: true };
   }
@@ -96,7 +105,8 @@ export class IncidentGrouper {
       if (g.ruleKey !== input.ruleKey || g.key !== key || g.tenantId !== input.tenant.tenantId) continue;
       if (input.runMs - g.firstAlertMs > lookback) continue;
       const incident = followRedirects(input.tenant, g.incidentId);
-      if (!incident || !OPEN.has(incident.status) || incident.alerts.length >= MAX_ALERTS_PER_INCIDENT) continue;
+      if (!incident || !OPEN.has(incident.status) || incident.alerts.length >= MAX_ALERTS_PER_INCIDENT)
+        continue;
       return { incident, group: g };
     }
     return undefined;
@@ -104,22 +114,25 @@ export class IncidentGrouper {
 
   private create(input: PlaceInput): GraphIncident {
     const { alert } = input.built;
-    const { id } = input.tenant.createIncident({
-      displayName: alert.title,
-      severity: alert.severity,
-      status: "active",
-      classification: "unknown",
-      determination: "unknown",
-      assignedTo: null,
-      customTags: [],
-      systemTags: [],
-      comments: [],
-      description: null,
-      summary: null,
-      resolvingComment: null,
-      lastModifiedBy: null,
-      alerts: [],
-    }, { at: new Date(input.runMs) });
+    const { id } = input.tenant.createIncident(
+      {
+        displayName: alert.title,
+        severity: alert.severity,
+        status: "active",
+        classification: "unknown",
+        determination: "unknown",
+        assignedTo: null,
+        customTags: [],
+        systemTags: [],
+        comments: [],
+        description: null,
+        summary: null,
+        resolvingComment: null,
+        lastModifiedBy: null,
+        alerts: [],
+      },
+      { at: new Date(input.runMs) },
+    );
     const incident = input.tenant.record(id)!;
     this.attach(incident, input, undefined);
     return incident;

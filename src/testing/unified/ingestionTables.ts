@@ -64,7 +64,11 @@ export class IngestionTables {
     tables.set(key, table);
     const added = input.rows.map((raw) => {
       const generated = timeGenerated(raw.TimeGenerated, input.receivedMs);
-      const row = { ...structuredClone(raw), TimeGenerated: new Date(generated).toISOString(), TenantId: input.workspaceId };
+      const row = {
+        ...structuredClone(raw),
+        TimeGenerated: new Date(generated).toISOString(),
+        TenantId: input.workspaceId,
+      };
       return {
         row,
         ingestionTime: input.stampAt(input.ingestionMs),

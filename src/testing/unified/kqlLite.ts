@@ -9,13 +9,21 @@ import { parseKqlTimespan } from "./durations";
 type Row = Record<string, unknown>;
 type Step = (rows: Row[]) => Row[];
 
+/**
+ * A time filter relative to the query's `now()`: `col > ago(X)` keeps rows after now − X (`afterAgoMs` X),
+ * `col < ago(Y)` rows before now − Y, `col between (ago(X) .. ago(Y))` both.
+ */
+export interface TimeFilter {
+  on: "ingestionTime" | "TimeGenerated";
+  afterAgoMs?: number;
+  beforeAgoMs?: number;
+}
+
 export interface QueryPlan {
   /** The table the query reads (undefined when the query does not start with a table name). */
   table: string | undefined;
-  /** `where ingestion_time() > ago(X)`: only rows ingested within X before the run. */
-  ingestionLookbackMs: number | undefined;
-  /** `where TimeGenerated > ago(X)`: only rows generated within X before the run. */
-  timeGeneratedLookbackMs: number | undefined;
+  /** Filters on `ingestion_time()` and `TimeGenerated` against `ago(…)`. */
+  timeFilters: TimeFilter[];
   /** Row operators, in order. */
   steps: Step[];
   /** Parts of the query the emulator did not interpret. */
@@ -24,7 +32,8 @@ export interface QueryPlan {
 
 /** Splits at top-level occurrences of `sep` (outside quotes and brackets); a RegExp is matched sticky. */
 export function splitTopLevel(text: string, sep: string | RegExp): string[] {
-  const sticky = typeof sep === "string" ? undefined : new RegExp(sep.source, `${sep.flags.replace(/[gy]/g, "")}y`);
+  const sticky =
+    typeof sep === "string" ? undefined : new RegExp(sep.source, `${sep.flags.replace(/[gy]/g, "")}y`);
   const parts: string[] = [];
   let depth = 0;
   let quote: string | undefined;
@@ -77,7 +86,8 @@ const column = (text: string) => {
   const m = IDENT.exec(text.trim());
   return m ? (m[1] ?? m[2]) : undefined;
 };
-const asText = (v: unknown) => (v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+const asText = (v: unknown) =>
+  v === undefined || v === null ? "" : typeof v === "object" ? JSON.stringify(v) : String(v);
 
 /** Evaluates a scalar expression the interpreter knows; undefined means "not interpreted". */
 function scalar(expr: string): ((row: Row) => unknown) | undefined {
@@ -112,14 +122,37 @@ function scalar(expr: string): ((row: Row) => unknown) | undefined {
 
 type Predicate = (row: Row) => boolean;
 
+const TIME_COLUMN = String.raw`(ingestion_time\(\)|TimeGenerated)`;
+const AGO = String.raw`ago\(\s*([^()]+?)\s*\)`;
+const TIME_COMPARE = new RegExp(String.raw`^${TIME_COLUMN}\s*(>=?|<=?)\s*${AGO}$`, "i");
+const TIME_BETWEEN = new RegExp(
+  String.raw`^${TIME_COLUMN}\s+between\s*\(\s*${AGO}\s*\.\.\s*${AGO}\s*\)$`,
+  "i",
+);
+
+/** A time filter against `ago()`; undefined when `text` is not one (or its timespan is unreadable). */
+function timeFilter(text: string): TimeFilter | undefined {
+  const on = (col: string) => (col.toLowerCase().startsWith("ingestion") ? "ingestionTime" : "TimeGenerated");
+  const cmp = TIME_COMPARE.exec(text);
+  if (cmp) {
+    const ms = parseKqlTimespan(cmp[3]!);
+    if (ms === undefined) return undefined;
+    return cmp[2]!.startsWith(">")
+      ? { on: on(cmp[1]!), afterAgoMs: ms }
+      : { on: on(cmp[1]!), beforeAgoMs: ms };
+  }
+  const between = TIME_BETWEEN.exec(text);
+  if (!between) return undefined;
+  const [from, to] = [parseKqlTimespan(between[2]!), parseKqlTimespan(between[3]!)];
+  if (from === undefined || to === undefined) return undefined;
+  return { on: on(between[1]!), afterAgoMs: from, beforeAgoMs: to };
+}
+
 /** One conjunct of a `where`; time filters fill the plan instead of filtering rows. */
 function conjunct(text: string, plan: QueryPlan): Predicate | undefined {
-  const time = /^(ingestion_time\(\)|TimeGenerated)\s*>=?\s*ago\(\s*([^)]+)\)$/i.exec(text);
+  const time = timeFilter(text);
   if (time) {
-    const ms = parseKqlTimespan(time[2]!);
-    if (ms === undefined) return undefined;
-    if (time[1]!.toLowerCase().startsWith("ingestion")) plan.ingestionLookbackMs = ms;
-    else plan.timeGeneratedLookbackMs = ms;
+    plan.timeFilters.push(time);
     return () => true;
   }
   const emptiness = /^(isnotempty|isempty|isnotnull|isnull)\((.+)\)$/i.exec(text);
@@ -127,7 +160,8 @@ function conjunct(text: string, plan: QueryPlan): Predicate | undefined {
     const get = scalar(emptiness[2]!);
     if (!get) return undefined;
     const fn = emptiness[1]!.toLowerCase();
-    const empty = (v: unknown) => (fn.endsWith("empty") ? v === undefined || v === null || v === "" : v === undefined || v === null);
+    const empty = (v: unknown) =>
+      fn.endsWith("empty") ? v === undefined || v === null || v === "" : v === undefined || v === null;
     return fn.startsWith("isnot") ? (r) => !empty(get(r)) : (r) => empty(get(r));
   }
   const cmp = /^(.+?)\s*(==|!=|=~|!~)\s*(.+)$/.exec(text);
@@ -156,7 +190,11 @@ function whereStep(body: string, plan: QueryPlan): Step | undefined {
   return (rows) => rows.filter((r) => predicates.every((p) => p(r)));
 }
 
-function assignments(body: string, plan: QueryPlan, op: string): { name: string; get: (row: Row) => unknown }[] {
+function assignments(
+  body: string,
+  plan: QueryPlan,
+  op: string,
+): { name: string; get: (row: Row) => unknown }[] {
   const out: { name: string; get: (row: Row) => unknown }[] = [];
   for (const part of splitTopLevel(body, ",")) {
     const m = /^([A-Za-z_][\w]*)\s*=\s*(.+)$/s.exec(part);
@@ -185,6 +223,25 @@ function orderStep(body: string): Step | undefined {
     });
 }
 
+/** `summarize arg_max(Col, *) by Key1, Key2` (or arg_min): one row per key, the one with the extreme `Col`. */
+function argExtremeStep(body: string): Step | undefined {
+  const m = /^(arg_max|arg_min)\(\s*(\w+)\s*,\s*\*\s*\)\s+by\s+(.+)$/is.exec(body);
+  if (!m) return undefined;
+  const by = splitTopLevel(m[3]!, ",").map((k) => column(k));
+  if (by.some((k) => k === undefined)) return undefined;
+  const [fn, col] = [m[1]!.toLowerCase(), m[2]!];
+  return (rows) => {
+    const best = new Map<string, Row>();
+    for (const r of rows) {
+      const key = JSON.stringify(by.map((k) => asText(r[k!])));
+      const prev = best.get(key);
+      const c = prev ? asText(r[col]).localeCompare(asText(prev[col])) : 0;
+      if (!prev || (fn === "arg_max" ? c > 0 : c < 0)) best.set(key, r);
+    }
+    return [...best.values()];
+  };
+}
+
 function operatorStep(segment: string, plan: QueryPlan): Step | undefined {
   const m = /^([a-z-]+)(?:\s+by)?\s*(.*)$/is.exec(segment);
   const op = m?.[1]?.toLowerCase() ?? "";
@@ -195,7 +252,8 @@ function operatorStep(segment: string, plan: QueryPlan): Step | undefined {
       return whereStep(body, plan);
     case "extend": {
       const list = assignments(body, plan, op);
-      return (rows) => rows.map((r) => ({ ...r, ...Object.fromEntries(list.map((a) => [a.name, a.get(r)])) }));
+      return (rows) =>
+        rows.map((r) => ({ ...r, ...Object.fromEntries(list.map((a) => [a.name, a.get(r)])) }));
     }
     case "project": {
       const list = assignments(body, plan, op);
@@ -224,6 +282,11 @@ function operatorStep(segment: string, plan: QueryPlan): Step | undefined {
       if (!Number.isInteger(n) || n < 0) break;
       return (rows) => rows.slice(0, n);
     }
+    case "summarize": {
+      const step = argExtremeStep(body);
+      if (step) return step;
+      break;
+    }
     case "order":
     case "sort": {
       const step = orderStep(body);
@@ -237,13 +300,14 @@ function operatorStep(segment: string, plan: QueryPlan): Step | undefined {
 
 /** Reads a rule query into a plan (never throws: what it cannot read goes to `notes`). */
 export function planQuery(query: string): QueryPlan {
-  const plan: QueryPlan = { table: undefined, ingestionLookbackMs: undefined, timeGeneratedLookbackMs: undefined, steps: [], notes: [] };
+  const plan: QueryPlan = { table: undefined, timeFilters: [], steps: [], notes: [] };
   const statements = splitTopLevel(stripComments(query), ";");
   const tabular = statements.filter((s) => !/^let\s/i.test(s));
   if (tabular.length < statements.length) plan.notes.push("let statements (not interpreted)");
   const [source, ...operators] = splitTopLevel(tabular[tabular.length - 1] ?? "", "|");
   plan.table = source === undefined ? undefined : column(source);
-  if (plan.table === undefined) plan.notes.push(`${source ?? "(empty query)"} (not a table name: the query returns nothing)`);
+  if (plan.table === undefined)
+    plan.notes.push(`${source ?? "(empty query)"} (not a table name: the query returns nothing)`);
   for (const segment of operators) {
     const step = operatorStep(segment, plan);
     if (step) plan.steps.push(step);

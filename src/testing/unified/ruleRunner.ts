@@ -1,9 +1,12 @@
 /**
- * Runs the analytics rules on the emulator clock. A Scheduled rule runs every `queryFrequency`, the first time
- * when it is created (or changed), over `TimeGenerated` in [run − 5 min − queryPeriod, run − 5 min) (the
- * built-in 5-minute delay), seeing what was ingested by the run. An NRT rule runs every minute over what was
- * ingested since its last run, with a 2-minute delay (learn.microsoft.com/azure/sentinel/ingestion-delay,
- * near-real-time-rules). Runs happen lazily: every request, and `runDue()`, first runs what is due.
+ * Runs the analytics rules on the emulator clock. A Scheduled rule is scheduled every `queryFrequency` from
+ * when it is created (or changed), S = created + k × frequency, and runs 5 minutes later (Sentinel "runs
+ * scheduled analytics rules on a five-minute delay from their scheduled time",
+ * learn.microsoft.com/azure/sentinel/scheduled-rules-overview) over `TimeGenerated` in [S − queryPeriod, S),
+ * seeing every row ingested by the run. An NRT rule is scheduled every minute and runs 2 minutes later over
+ * the rows ingested since its previous schedule (near-real-time-rules). `ago()` in the query counts from the
+ * run's execution time (Kusto's `now()`) unless `agoReference: "scheduledTime"`: which one the service uses
+ * is not documented. Runs happen lazily: every request, and `runDue()`, first makes the runs that are due.
  */
 import type { DefenderTenant } from "../defenderState";
 import type { Rng } from "../prng";
@@ -28,8 +31,10 @@ export interface RuleRunRecord {
   ruleId: string;
   ruleDisplayName: string;
   kind: "Scheduled" | "NRT";
-  /** When the run happened (ISO). */
+  /** When the run executed (ISO): its scheduled time plus the delay (5 minutes Scheduled, 2 NRT). */
   runAt: string;
+  /** The scheduled time the run stands for (ISO). */
+  scheduledAt: string;
   /** The rows the run could see: `TimeGenerated` (Scheduled) or ingestion time (NRT) in [start, end). */
   window: { start: string; end: string; on: "TimeGenerated" | "ingestionTime" };
   table: string | undefined;
@@ -65,7 +70,11 @@ export interface RuleAlertRecord {
   excludedFromCorrelation: boolean;
 }
 
+/** What `ago()` in a rule query counts from. */
+export type AgoReference = "executionTime" | "scheduledTime";
+
 export interface RunnerSettings {
+  agoReference: AgoReference;
   customDetailsIn: CustomDetailsLocation;
   excludeByDefault: boolean;
   correlation: boolean;
@@ -89,6 +98,8 @@ interface Window {
   startMs: number;
   endMs: number;
   on: "TimeGenerated" | "ingestionTime";
+  /** The scheduled time the run stands for (its execution is the delay later). */
+  scheduledMs: number;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -132,12 +143,13 @@ export class RuleRunner {
     return this.alerts;
   }
 
-  /** When the rule's next run is due (ms), or undefined when it does not run. */
+  /** When the rule's next run executes (ms, its scheduled time plus the delay); undefined when it does not run. */
   nextDueMs(rule: StoredAlertRule): number | undefined {
     const spec = rule.spec;
     if (!spec?.enabled) return undefined;
-    if (spec.kind === "NRT") return rule.scheduledFromMs + (rule.runsDone + 1) * NRT_FREQUENCY_MS;
-    return rule.scheduledFromMs + rule.runsDone * spec.frequencyMs;
+    if (spec.kind === "NRT")
+      return rule.scheduledFromMs + (rule.runsDone + 1) * NRT_FREQUENCY_MS + NRT_DELAY_MS;
+    return rule.scheduledFromMs + rule.runsDone * spec.frequencyMs + SCHEDULED_DELAY_MS;
   }
 
   /** Runs everything due by `nowMs`, oldest first; returns the runs made. */
@@ -147,7 +159,8 @@ export class RuleRunner {
       let next: { workspaceKey: string; rule: StoredAlertRule; due: number } | undefined;
       for (const { workspaceKey, rule } of this.deps.rules.all()) {
         const due = this.nextDueMs(rule);
-        if (due !== undefined && due <= nowMs && (!next || due < next.due)) next = { workspaceKey, rule, due };
+        if (due !== undefined && due <= nowMs && (!next || due < next.due))
+          next = { workspaceKey, rule, due };
       }
       if (!next) return made;
       made.push(this.execute(next.workspaceKey, next.rule, next.due));
@@ -167,21 +180,32 @@ export class RuleRunner {
   private windowOf(rule: StoredAlertRule, runMs: number): Window {
     const spec = rule.spec!;
     if (spec.kind === "NRT") {
-      const startMs = rule.lastWindowEndMs ?? rule.scheduledFromMs - NRT_DELAY_MS;
-      return { startMs, endMs: runMs - NRT_DELAY_MS, on: "ingestionTime" };
+      const scheduledMs = runMs - NRT_DELAY_MS;
+      return {
+        startMs: rule.lastWindowEndMs ?? rule.scheduledFromMs,
+        endMs: scheduledMs,
+        on: "ingestionTime",
+        scheduledMs,
+      };
     }
-    const endMs = runMs - SCHEDULED_DELAY_MS;
-    return { startMs: endMs - spec.periodMs!, endMs, on: "TimeGenerated" };
+    const scheduledMs = runMs - SCHEDULED_DELAY_MS;
+    return { startMs: scheduledMs - spec.periodMs!, endMs: scheduledMs, on: "TimeGenerated", scheduledMs };
   }
 
   private rowsIn(workspaceKey: string, plan: QueryPlan, w: Window, runMs: number): IngestedRow[] {
     if (plan.table === undefined) return [];
+    const now = this.deps.settings.agoReference === "scheduledTime" ? w.scheduledMs : runMs;
     return this.deps.tables.rows(workspaceKey, plan.table).filter((r) => {
       if (r.ingestionMs > runMs) return false;
       const t = w.on === "TimeGenerated" ? r.timeGeneratedMs : r.ingestionMs;
       if (t < w.startMs || t >= w.endMs) return false;
-      if (plan.ingestionLookbackMs !== undefined && r.ingestionMs <= runMs - plan.ingestionLookbackMs) return false;
-      return !(plan.timeGeneratedLookbackMs !== undefined && r.timeGeneratedMs <= runMs - plan.timeGeneratedLookbackMs);
+      return plan.timeFilters.every((f) => {
+        const v = f.on === "ingestionTime" ? r.ingestionMs : r.timeGeneratedMs;
+        return (
+          (f.afterAgoMs === undefined || v > now - f.afterAgoMs) &&
+          (f.beforeAgoMs === undefined || v <= now - f.beforeAgoMs)
+        );
+      });
     });
   }
 
@@ -191,10 +215,16 @@ export class RuleRunner {
     const w = this.windowOf(rule, runMs);
     rule.lastWindowEndMs = w.endMs;
     const inWindow = this.rowsIn(workspaceKey, plan, w, runMs);
-    const results = applySteps(plan, inWindow.map((r) => structuredClone(r.row)));
+    const results = applySteps(
+      plan,
+      inWindow.map((r) => structuredClone(r.row)),
+    );
     const fired = results.length > 0 && triggered(spec, results.length);
     const suppressed =
-      fired && spec.suppressionEnabled && rule.lastAlertMs !== undefined && runMs < rule.lastAlertMs + spec.suppressionMs;
+      fired &&
+      spec.suppressionEnabled &&
+      rule.lastAlertMs !== undefined &&
+      runMs < rule.lastAlertMs + spec.suppressionMs;
     const record: RuleRunRecord = {
       runId: this.nextRunId++,
       workspaceName: this.deps.workspaceName(workspaceKey),
@@ -202,6 +232,7 @@ export class RuleRunner {
       ruleDisplayName: spec.displayName,
       kind: spec.kind,
       runAt: iso(runMs),
+      scheduledAt: iso(w.scheduledMs),
       window: { start: iso(w.startMs), end: iso(w.endMs), on: w.on },
       table: plan.table,
       rowsInWindow: inWindow.length,
@@ -217,11 +248,18 @@ export class RuleRunner {
     };
     if (fired && !suppressed) this.raise(workspaceKey, rule, runMs, results, record);
     this.runs.push(record);
-    if (this.runs.length > this.deps.settings.maxRecordedRuns) this.runs.splice(0, this.runs.length - this.deps.settings.maxRecordedRuns);
+    if (this.runs.length > this.deps.settings.maxRecordedRuns)
+      this.runs.splice(0, this.runs.length - this.deps.settings.maxRecordedRuns);
     return record;
   }
 
-  private raise(workspaceKey: string, rule: StoredAlertRule, runMs: number, results: Record<string, unknown>[], record: RuleRunRecord): void {
+  private raise(
+    workspaceKey: string,
+    rule: StoredAlertRule,
+    runMs: number,
+    results: Record<string, unknown>[],
+    record: RuleRunRecord,
+  ): void {
     const tenant = this.deps.tenantFor(workspaceKey);
     if (!tenant) {
       record.notes.push("the workspace has no Defender tenant: no alerts");
@@ -245,7 +283,14 @@ export class RuleRunner {
     for (const b of built) this.place(workspaceKey, rule, runMs, b, tenant, record);
   }
 
-  private place(workspaceKey: string, rule: StoredAlertRule, runMs: number, b: BuiltAlert, tenant: DefenderTenant, record: RuleRunRecord): void {
+  private place(
+    workspaceKey: string,
+    rule: StoredAlertRule,
+    runMs: number,
+    b: BuiltAlert,
+    tenant: DefenderTenant,
+    record: RuleRunRecord,
+  ): void {
     const spec = rule.spec!;
     if (b.excludedFromCorrelation) this.excluded.add(b.alert.id);
     record.alertIds.push(b.alert.id);
@@ -263,7 +308,13 @@ export class RuleRunner {
       incidentId = placed.incident.id;
       if (placed.created) record.createdIncidentIds.push(incidentId);
       if (placed.created && this.deps.settings.correlation && !b.excludedFromCorrelation) {
-        const merge = correlate({ tenant, incident: placed.incident, excluded: this.excluded, direction: this.deps.settings.mergeDirection, rng: this.deps.rng() });
+        const merge = correlate({
+          tenant,
+          incident: placed.incident,
+          excluded: this.excluded,
+          direction: this.deps.settings.mergeDirection,
+          rng: this.deps.rng(),
+        });
         if (merge) {
           record.merges.push(merge);
           if (merge.sourceId === incidentId) incidentId = merge.targetId;

@@ -5,7 +5,12 @@
  * in; `emu.unified` is its control API.
  */
 import type { ArmRouteExtension } from "../armRoutes";
-import type { DefenderControl, DefenderEditOptions, DefenderIncidentEdit, DefenderTenant } from "../defenderState";
+import type {
+  DefenderControl,
+  DefenderEditOptions,
+  DefenderIncidentEdit,
+  DefenderTenant,
+} from "../defenderState";
 import { EmulatorError } from "../defenderState";
 import type { LogsIngestionHooks } from "../logsIngestionRoutes";
 import { createRng, mixSeed, type Rng } from "../prng";
@@ -20,10 +25,22 @@ import { AlertRuleRegistry } from "./alertRuleStore";
 import type { MergeDirection } from "./correlation";
 import { IncidentGrouper } from "./incidentGrouping";
 import { IngestionTables, tableOfStream } from "./ingestionTables";
-import { type RuleAlertRecord, type RuleRunRecord, RuleRunner, type RunnerSettings } from "./ruleRunner";
+import {
+  type AgoReference,
+  type RuleAlertRecord,
+  RuleRunner,
+  type RuleRunRecord,
+  type RunnerSettings,
+} from "./ruleRunner";
 
 /** Options of the unified-portal emulation (`createEmulator({ unified })`). */
 export interface UnifiedPortalOptions {
+  /**
+   * What `ago()` in a rule query counts from: the run's execution time (Kusto's `now()`, 5 minutes after the
+   * scheduled time for Scheduled rules, 2 for NRT) or its scheduled time. Not documented; default
+   * "executionTime". A query that works under both is safe either way.
+   */
+  agoReference?: AgoReference;
   /**
    * Defender's cross-rule correlation: a new incident is merged with another open incident of the tenant that
    * shares an entity (never for alerts of `#DONT_CORR#` rules). Default false.
@@ -89,13 +106,22 @@ export interface UnifiedPortalControl {
   /** Control API (analyst actions) of any tenant, e.g. the MSSP's. */
   tenant(tenantId: string): DefenderControl;
   /** An analyst edits an incident in `tenantId`'s Defender portal. */
-  editIncident(tenantId: string, id: string, patch: DefenderIncidentEdit, options?: DefenderEditOptions): GraphIncident;
+  editIncident(
+    tenantId: string,
+    id: string,
+    patch: DefenderIncidentEdit,
+    options?: DefenderEditOptions,
+  ): GraphIncident;
   /** An analyst resolves an incident (default classification/determination: falsePositive / other). */
   closeIncident(tenantId: string, id: string, options?: CloseIncidentOptions): GraphIncident;
   /** An analyst comments on an incident. Returns every comment. */
   addComment(tenantId: string, id: string, text: string, author?: string): GraphComment[];
   /** A manual merge: `sourceId` becomes redirected into `targetId` (closed incidents are refused). */
-  mergeIncidents(tenantId: string, sourceId: string, targetId: string): { source: GraphIncident; target: GraphIncident };
+  mergeIncidents(
+    tenantId: string,
+    sourceId: string,
+    targetId: string,
+  ): { source: GraphIncident; target: GraphIncident };
   /** Turns correlation merges on or off. */
   setCorrelation(enabled: boolean): void;
   /**
@@ -127,21 +153,140 @@ export interface UnifiedPortal {
 const WORKSPACE_ID =
   /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.OperationalInsights\/workspaces\/([^/]+)$/i;
 
-export function createUnifiedPortal(deps: UnifiedPortalDeps, options: UnifiedPortalOptions = {}): UnifiedPortal {
+/** Everything the portal keeps; `reset()` empties it. */
+interface PortalState {
+  settings: RunnerSettings;
+  rules: AlertRuleRegistry;
+  tables: IngestionTables;
+  grouper: IncidentGrouper;
+  runner: RuleRunner;
+  /** Accepted uploads still to be answered with an error. */
+  lost: { left: number; status: number };
+}
+
+function workspaceOfDcr(deps: UnifiedPortalDeps, resourceId: string | undefined): string {
+  const m = resourceId ? WORKSPACE_ID.exec(resourceId) : undefined;
+  return m
+    ? workspaceKey({ subscriptionId: m[1]!, resourceGroupName: m[2]!, workspaceName: m[3]! })
+    : deps.defaultWorkspaceKey;
+}
+
+/** Rows the Logs Ingestion endpoint accepted land in their workspace's table, stamped with ingestion time. */
+function ingestionHooksFor(
+  deps: UnifiedPortalDeps,
+  state: PortalState,
+  latencyMs: number,
+): LogsIngestionHooks {
+  return {
+    onAccepted(batch) {
+      const key = workspaceOfDcr(deps, batch.definition?.workspaceResourceId);
+      const entry = deps.workspace(key);
+      if (entry) {
+        const receivedMs = batch.receivedAt.getTime();
+        state.tables.ingest({
+          workspaceKey: key,
+          workspaceId: entry.workspace.workspaceId,
+          table: tableOfStream(batch.definition?.outputStream ?? batch.streamName),
+          ruleId: batch.ruleId,
+          streamName: batch.streamName,
+          rows: batch.rows,
+          receivedMs,
+          ingestionMs: receivedMs + latencyMs,
+          stampAt: (ms) => deps.clock.stampAt(new Date(ms)),
+        });
+      }
+      if (state.lost.left <= 0) return undefined;
+      state.lost.left--;
+      return jsonResponse(state.lost.status, {
+        error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable." },
+      });
+    },
+  };
+}
+
+const sameRule = (ruleId: string | undefined, name: string) =>
+  ruleId === undefined || name.toLowerCase() === ruleId.toLowerCase();
+
+type ObserveControl = Pick<
+  UnifiedPortalControl,
+  "runDue" | "runs" | "nextRunAt" | "rules" | "rows" | "tables" | "alerts"
+>;
+
+/** The read side of the control API: rules, tables, runs and alerts (copies). */
+function observeControl(deps: UnifiedPortalDeps, state: PortalState): ObserveControl {
+  const keyOf = (w?: WorkspaceCoordinates) => (w ? workspaceKey(w) : deps.defaultWorkspaceKey);
+  return {
+    runDue: () => structuredClone(state.runner.catchUp(deps.now().getTime())),
+    runs: (ruleId) => structuredClone(state.runner.recordedRuns().filter((r) => sameRule(ruleId, r.ruleId))),
+    nextRunAt(ruleId, workspace) {
+      const rule = state.rules.get(keyOf(workspace), ruleId);
+      const due = rule ? state.runner.nextDueMs(rule) : undefined;
+      return due === undefined ? undefined : new Date(due);
+    },
+    rules: (workspace) => state.rules.rules(keyOf(workspace)).map((r) => structuredClone(r.resource)),
+    rows: (table, workspace) =>
+      state.tables.rows(keyOf(workspace), table).map((r) => ({
+        row: structuredClone(r.row),
+        ingestionTime: r.ingestionTime,
+        ruleId: r.ruleId,
+        streamName: r.streamName,
+      })),
+    tables: (workspace) => state.tables.tables(keyOf(workspace)),
+    alerts: (ruleId) =>
+      state.runner
+        .raisedAlerts()
+        .filter((r) => sameRule(ruleId, r.ruleId))
+        .map((r: RuleAlertRecord) => ({
+          ...structuredClone(r),
+          incidentId: r.alert.incidentId || undefined,
+        })),
+  };
+}
+
+type AnalystControl = Pick<
+  UnifiedPortalControl,
+  "tenant" | "editIncident" | "closeIncident" | "addComment" | "mergeIncidents"
+>;
+
+/** Analysts (and manual merges) in any tenant's Defender portal. */
+function analystControl(deps: UnifiedPortalDeps): AnalystControl {
+  const tenant = (id: string) => {
+    const t = deps.tenant(id);
+    if (!t) throw new EmulatorError(`tenant ${id} does not exist`);
+    return t;
+  };
+  return {
+    tenant,
+    editIncident: (tenantId, id, patch, o) => tenant(tenantId).editIncident(id, patch, o),
+    closeIncident(tenantId, id, o = {}) {
+      const { classification = "falsePositive", determination = "other", resolvingComment, ...edit } = o;
+      const patch: DefenderIncidentEdit = { status: "resolved", classification, determination };
+      if (resolvingComment !== undefined) patch.resolvingComment = resolvingComment;
+      return tenant(tenantId).editIncident(id, patch, edit);
+    },
+    addComment: (tenantId, id, text, author) => tenant(tenantId).addComment(id, text, author),
+    mergeIncidents: (tenantId, sourceId, targetId) => tenant(tenantId).mergeIncidents(sourceId, targetId),
+  };
+}
+
+export function createUnifiedPortal(
+  deps: UnifiedPortalDeps,
+  options: UnifiedPortalOptions = {},
+): UnifiedPortal {
+  const latency = options.ingestionLatencyMs ?? 0;
+  if (!(latency >= 0)) throw new RangeError("ingestionLatencyMs must be >= 0");
+  let rng: Rng = createRng(mixSeed(deps.seed, 96));
   const settings: RunnerSettings = {
+    agoReference: options.agoReference ?? "executionTime",
     customDetailsIn: options.customDetailsIn ?? "both",
     excludeByDefault: options.excludeAnalyticsRulesByDefault ?? false,
     correlation: options.correlation ?? false,
     mergeDirection: options.mergeDirection ?? "seeded",
     maxRecordedRuns: options.maxRecordedRuns ?? 10_000,
   };
-  const latency = options.ingestionLatencyMs ?? 0;
-  if (!(latency >= 0)) throw new RangeError("ingestionLatencyMs must be >= 0");
-  let rng: Rng = createRng(mixSeed(deps.seed, 96));
   const rules = new AlertRuleRegistry();
   const tables = new IngestionTables();
   const grouper = new IncidentGrouper();
-  let lost: { left: number; status: number } = { left: 0, status: 503 };
   const runner = new RuleRunner({
     rules,
     tables,
@@ -155,91 +300,30 @@ export function createUnifiedPortal(deps: UnifiedPortalDeps, options: UnifiedPor
     },
     workspaceName: (key) => deps.workspace(key)?.workspace.workspaceName ?? key,
   });
-
-  const keyOf = (w?: WorkspaceCoordinates) => (w ? workspaceKey(w) : deps.defaultWorkspaceKey);
-  const tenantOrThrow = (id: string) => {
-    const t = deps.tenant(id);
-    if (!t) throw new EmulatorError(`tenant ${id} does not exist`);
-    return t;
-  };
-  const catchUp = () => runner.catchUp(deps.now().getTime());
-
-  const ingestionHooks: LogsIngestionHooks = {
-    onAccepted(batch) {
-      const target = batch.definition?.workspaceResourceId;
-      const m = target ? WORKSPACE_ID.exec(target) : undefined;
-      const key = m ? workspaceKey({ subscriptionId: m[1]!, resourceGroupName: m[2]!, workspaceName: m[3]! }) : deps.defaultWorkspaceKey;
-      const entry = deps.workspace(key);
-      if (entry) {
-        const receivedMs = batch.receivedAt.getTime();
-        tables.ingest({
-          workspaceKey: key,
-          workspaceId: entry.workspace.workspaceId,
-          table: tableOfStream(batch.definition?.outputStream ?? batch.streamName),
-          ruleId: batch.ruleId,
-          streamName: batch.streamName,
-          rows: batch.rows,
-          receivedMs,
-          ingestionMs: receivedMs + latency,
-          stampAt: (ms) => deps.clock.stampAt(new Date(ms)),
-        });
-      }
-      if (lost.left <= 0) return undefined;
-      lost.left--;
-      return jsonResponse(lost.status, { error: { code: "ServiceUnavailable", message: "The service is temporarily unavailable." } });
-    },
-  };
-
+  const state: PortalState = { settings, rules, tables, grouper, runner, lost: { left: 0, status: 503 } };
   const control: UnifiedPortalControl = {
-    runDue: () => structuredClone(catchUp()),
-    runs: (ruleId) =>
-      structuredClone(runner.recordedRuns().filter((r) => ruleId === undefined || r.ruleId.toLowerCase() === ruleId.toLowerCase())),
-    nextRunAt(ruleId, workspace) {
-      const rule = rules.get(keyOf(workspace), ruleId);
-      const due = rule ? runner.nextDueMs(rule) : undefined;
-      return due === undefined ? undefined : new Date(due);
-    },
-    rules: (workspace) => rules.rules(keyOf(workspace)).map((r) => structuredClone(r.resource)),
-    rows: (table, workspace) =>
-      tables.rows(keyOf(workspace), table).map((r) => ({ row: structuredClone(r.row), ingestionTime: r.ingestionTime, ruleId: r.ruleId, streamName: r.streamName })),
-    tables: (workspace) => tables.tables(keyOf(workspace)),
-    alerts: (ruleId) =>
-      runner
-        .raisedAlerts()
-        .filter((r) => ruleId === undefined || r.ruleId.toLowerCase() === ruleId.toLowerCase())
-        .map((r: RuleAlertRecord) => ({ ...structuredClone(r), incidentId: r.alert.incidentId || undefined })),
-    tenant: (id) => tenantOrThrow(id),
-    editIncident: (tenantId, id, patch, o) => tenantOrThrow(tenantId).editIncident(id, patch, o),
-    closeIncident(tenantId, id, o = {}) {
-      const { classification = "falsePositive", determination = "other", resolvingComment, ...edit } = o;
-      return tenantOrThrow(tenantId).editIncident(
-        id,
-        { status: "resolved", classification, determination, ...(resolvingComment !== undefined ? { resolvingComment } : {}) },
-        edit,
-      );
-    },
-    addComment: (tenantId, id, text, author) => tenantOrThrow(tenantId).addComment(id, text, author),
-    mergeIncidents: (tenantId, sourceId, targetId) => tenantOrThrow(tenantId).mergeIncidents(sourceId, targetId),
+    ...observeControl(deps, state),
+    ...analystControl(deps),
     setCorrelation(enabled) {
       settings.correlation = enabled;
     },
     loseIngestionResponses(times, status = 503) {
-      if (!(Number.isInteger(times) && times >= 0)) throw new RangeError("times must be a non-negative integer");
-      lost = { left: times, status };
+      if (!(Number.isInteger(times) && times >= 0))
+        throw new RangeError("times must be a non-negative integer");
+      state.lost = { left: times, status };
     },
   };
-
   return {
     armExtension: createAlertRuleRoutes(rules),
-    ingestionHooks,
-    catchUp,
+    ingestionHooks: ingestionHooksFor(deps, state, latency),
+    catchUp: () => runner.catchUp(deps.now().getTime()),
     reset() {
       rng = createRng(mixSeed(deps.seed, 96));
       rules.clear();
       tables.clear();
       grouper.clear();
       runner.clear();
-      lost = { left: 0, status: 503 };
+      state.lost = { left: 0, status: 503 };
       settings.correlation = options.correlation ?? false;
     },
     control,
