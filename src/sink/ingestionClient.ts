@@ -1,18 +1,12 @@
 import type { TokenCredential } from "@azure/core-auth";
-import {
-  bearerTokenAuthenticationPolicyName,
-  type PipelinePolicy,
-  retryPolicy,
-} from "@azure/core-rest-pipeline";
+import { bearerTokenAuthenticationPolicyName, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { LogsIngestionClient, type LogsIngestionClientOptions } from "@azure/monitor-ingestion";
 import type { RetryOptions } from "../core/clientOptions";
+import { markIdempotent } from "../core/idempotency";
 import type { RequestMetrics } from "../core/metrics";
-import {
-  hostPinningPolicy,
-  loopbackBearerPolicy,
-  metricsPolicy,
-  throttledWithoutRetryAfterStrategy,
-} from "../core/policies";
+import { hostPinningPolicy, loopbackBearerPolicy, metricsPolicy } from "../core/policies";
+import { retrySettings, serviceRetryPolicy } from "../core/retryPolicy";
+import { DEFAULT_REQUEST_TIMEOUT_IN_MS, requestTimeoutPolicy } from "../core/timeoutPolicy";
 import { SDK_VERSION } from "../core/version";
 
 /** Public-cloud audience of the Logs Ingestion API (token scope `https://monitor.azure.com/.default`). */
@@ -25,6 +19,8 @@ export interface IngestionClientOptions {
   metrics: RequestMetrics;
   retryOptions?: RetryOptions;
   clientOptions?: LogsIngestionClientOptions;
+  /** Per attempt. Default 100,000. */
+  requestTimeoutInMs?: number;
   /** Extra per-attempt policies (byte counters). */
   perRetryPolicies?: PipelinePolicy[];
 }
@@ -52,10 +48,21 @@ export function createIngestionClient(options: IngestionClientOptions): LogsInge
   const endpoint = `${endpointUrl.origin}${endpointUrl.pathname}`.replace(/\/+$/, "");
   const client = new LogsIngestionClient(endpoint, options.credential, clientOptions);
   const pipeline = client.pipeline;
+  // Our retry policy instead of core's: Retry-After capped at a sane wait. Uploads are resent after a 5xx or
+  // a dropped connection although the service has no idempotency key: rows carry a stable id (RowId,
+  // RelayRowId) that queries and the relay rule deduplicate on, and a lost batch would be worse.
+  pipeline.removePolicy({ name: "defaultRetryPolicy" });
   pipeline.addPolicy(
-    retryPolicy([throttledWithoutRetryAfterStrategy(retryDelayInMs, maxRetryDelayInMs)], { maxRetries }),
+    {
+      name: "ingestionUploadsResendable",
+      sendRequest: (request, next) => {
+        markIdempotent(request, true);
+        return next(request);
+      },
+    },
     { phase: "Retry" },
   );
+  pipeline.addPolicy(serviceRetryPolicy(retrySettings(options.retryOptions)), { phase: "Retry" });
   pipeline.addPolicy(metricsPolicy(options.metrics), { afterPhase: "Retry" });
   for (const policy of options.perRetryPolicies ?? []) pipeline.addPolicy(policy, { afterPhase: "Retry" });
   if (loopback) {
@@ -64,5 +71,9 @@ export function createIngestionClient(options: IngestionClientOptions): LogsInge
     pipeline.addPolicy(loopbackBearerPolicy(options.credential, [`${audience}/.default`]), { phase: "Sign" });
   }
   pipeline.addPolicy(hostPinningPolicy(endpointUrl.origin), { afterPhase: "Sign" });
+  pipeline.addPolicy(
+    requestTimeoutPolicy("logsIngestion", options.requestTimeoutInMs ?? DEFAULT_REQUEST_TIMEOUT_IN_MS),
+    { afterPhase: "Sign" },
+  );
   return client;
 }
