@@ -72,7 +72,7 @@ export {
 // ---------------------------------------------------------------------------------------------------------------
 // Alerts (https://learn.microsoft.com/graph/api/resources/security-alert)
 
-export const defenderAlertShape = defineType("alert", "entity", {
+const alertFields = {
   // Any value: the doc samples are not consistent about namespaces.
   "@odata.type": anyOdataType,
   id: requiredStr,
@@ -112,6 +112,11 @@ export const defenderAlertShape = defineType("alert", "entity", {
   customDetails: dictionary,
   additionalData: dictionary,
   evidence: list(evidenceRef("alertEvidence") as z.ZodType<AlertEvidence>, { tolerant: true }),
+};
+export const defenderAlertShape = defineType("alert", "entity", alertFields, {
+  // An alert read on its own is only lost without an id, or when its evidence is not a list. (Inside an
+  // incident, an alert that fails is kept whole instead.)
+  tolerantFields: Object.keys(alertFields).filter((k) => k !== "id" && k !== "evidence"),
 });
 export type DefenderAlert = Loose<typeof defenderAlertShape>;
 
@@ -184,7 +189,11 @@ export const defenderEnumValues: Readonly<Record<string, readonly string[]>> = O
 // ---------------------------------------------------------------------------------------------------------------
 // Schemas
 
-/** An alert (alerts_v2). Its evidence is read tolerantly: an odd item is kept generic with a warning. */
+/**
+ * An alert (alerts_v2). Read tolerantly: an odd evidence item is kept generic, and a field with a bad value is
+ * kept as sent, each with a warning (`parseWarningsOf`); only an alert without a string `id`, or whose evidence is
+ * not a list, fails.
+ */
 export const defenderAlertSchema = fastSchema<DefenderAlert>(
   objectReader("alert", "top"),
   defenderTypeShapes,

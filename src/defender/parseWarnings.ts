@@ -9,6 +9,8 @@ export type DefenderParseWarningCode =
   | "evidenceKeptGeneric"
   /** An alert of an incident that failed its schema: kept exactly as sent. */
   | "alertKeptRaw"
+  /** A field of an alert read on its own (alerts_v2) had a bad value: kept as sent. */
+  | "alertFieldKeptRaw"
   /** An incident field that neither the mapping nor the sync engine reads had a bad value: kept as sent. */
   | "incidentFieldKeptRaw"
   /** An enum value the data model does not list (yet): kept as sent. */

@@ -769,20 +769,20 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (defenderId && !record) record = await store.getRecord(defenderId);
     // Already kept aside for this very payload: retried on its own schedule, not reported again.
     if (record?.quarantine && record.quarantine.digest === payloadDigest(raw)) return;
-    const shown = error.issues.slice(0, 10).map((i) => `${i.path}: ${i.message}`);
-    if (error.issues.length > shown.length)
-      shown.push(`and ${error.issues.length - shown.length} more issues`);
-    const reason = shortReason(`${side} returned an incident that fails its schema: ${shown.join("; ")}`);
+    const reason = invalidItemReason(side, error);
     ctx.report.counts.failed++;
     ctx.report.failures.push({ defenderId, sentinelName, reason, transient: false });
     let attempts = 1;
     let quarantinedNow = false;
     if (defenderId) {
-      // A new Defender incident may already have a connector copy: keep the quarantine record pointing at it.
+      // A new Defender incident may already have a connector copy (maybe listed by the Sentinel pass): keep the
+      // quarantine record pointing at it. Quarantined is handled: the copy is not linked again this cycle.
       const copy =
         side === "defender" && !record
-          ? (await this.findConnectorCopies(ctx, [defenderId])).get(defenderId)
+          ? (ctx.deferredCopies.get(defenderId) ??
+            (await this.findConnectorCopies(ctx, [defenderId])).get(defenderId))
           : undefined;
+      if (side === "defender") ctx.processed.add(defenderId);
       attempts = await this.quarantine(
         ctx,
         { defenderId, record, sentinel: copy, connectorCopy: connectorCopy || copy !== undefined },
@@ -823,6 +823,13 @@ function isTruncatedBody(e: unknown): boolean {
 
 function isStateConflict(e: unknown): boolean {
   return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "StateConflictError";
+}
+
+/** Why a list item was refused: its first schema issues (a huge payload may have tens of thousands). */
+function invalidItemReason(side: "defender" | "sentinel", error: ResponseValidationError): string {
+  const shown = error.issues.slice(0, 10).map((i) => `${i.path}: ${i.message}`);
+  if (error.issues.length > shown.length) shown.push(`and ${error.issues.length - shown.length} more issues`);
+  return shortReason(`${side} returned an incident that fails its schema: ${shown.join("; ")}`);
 }
 
 /** Longest failure reason kept in reports, events and quarantine records (a service may echo a whole payload). */

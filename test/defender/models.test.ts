@@ -525,6 +525,7 @@ describe("defenderIncidentPatchSchema", () => {
       | "displayName"
       | "severity"
       | "resolvingComment"
+      | "summary"
     >();
     expectTypeOf<DefenderIncidentPatch["assignedTo"]>().toEqualTypeOf<string | null | undefined>();
   });

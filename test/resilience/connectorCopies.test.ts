@@ -2,7 +2,12 @@
  * Copies Microsoft's Defender XDR connector already made are linked, not duplicated — and linking them costs no
  * Graph call of its own: the Defender listing of the same cycle already brings each copy's Defender incident.
  */
-import { InMemoryStateStore, StateConflictError, type SyncRecord } from "defender-sentinel-sync";
+import {
+  type IncidentFailedEvent,
+  InMemoryStateStore,
+  StateConflictError,
+  type SyncRecord,
+} from "defender-sentinel-sync";
 import { describe, expect, it } from "vitest";
 import { expectConverged, routeCount, useSyncSetups } from "../helpers/engine";
 
@@ -49,6 +54,21 @@ describe("connector copies", () => {
     const again = await engine.runOnce();
     expect(again.counts.linked).toBe(0);
     expect(again.counts.seen).toBe(0);
+  });
+
+  it("a new incident that fails its schema is quarantined once, pointing at the copy the Sentinel pass found", async () => {
+    const t = await setup({ incidents: 10, seed: 7, emulator: { connectorCopies: 0.5 } });
+    const copy = t.emu.sentinel.listIncidents()[0]!;
+    const id = copy.properties.providerIncidentId;
+    t.emu.defender.editIncident(id, { severity: 42 as never });
+    const failed: IncidentFailedEvent[] = [];
+    t.engine.on("incident.failed", (e) => failed.push(e));
+
+    const r = await t.engine.runOnce();
+    expect(failed).toMatchObject([{ defenderId: id, quarantined: true, attempts: 1 }]);
+    expect(r.counts.quarantined).toBe(1);
+    expect(await t.store.getRecord(id)).toMatchObject({ sentinelName: copy.name, link: "connector" });
+    expect(routeCount(t.emu, "defender", /^GET \/security\/incidents\/\{id\}/)).toBe(0);
   });
 
   it("a connector copy whose linking fails transiently holds the Sentinel watermark until it is linked", async () => {

@@ -211,20 +211,20 @@ export const readUnknownEvidence: Reader = (v, st, key) => {
   return objectReader("alertEvidence", "top")(v, st, key);
 };
 
-/** One alert of `incident.alerts`: an alert that fails its schema is kept exactly as sent, with a warning. */
-function readAlertItem(item: unknown, st: ReadState, index: number): unknown {
+/** An alert of an incident that fails its schema is kept exactly as sent, with a warning. */
+function readAlertTolerantly(item: unknown, st: ReadState, key: string | number | undefined): unknown {
   const outer = st.alertId;
-  st.alertId = isPlainObject(item) && typeof item.id === "string" ? clip(item.id, 256) : undefined;
+  if (isPlainObject(item) && typeof item.id === "string") st.alertId = clip(item.id, 256);
   const issuesBefore = st.issues.length;
   const warningsBefore = st.warnings.length;
-  const value = objectReader("alert", "nested")(item, st, index);
+  const value = objectReader("alert", "nested")(item, st, key);
   const issues = takeIssues(st, issuesBefore, warningsBefore);
   if (issues !== undefined) {
     const first = issues[0]!;
     warn(st, {
       code: "alertKeptRaw",
-      message: `Alert ${st.alertId ?? `#${index}`} does not match its schema (${pathText(first.path)}: ${first.message}); kept as sent`,
-      path: here(st, index),
+      message: `Alert ${st.alertId ?? (key === undefined ? "" : `#${key}`)} does not match its schema (${pathText(first.path)}: ${first.message}); kept as sent`,
+      path: here(st, key),
       issues: issueSummary(issues),
     });
   }
@@ -235,8 +235,7 @@ function readAlertItem(item: unknown, st: ReadState, index: number): unknown {
 function tolerantListReader(item: ValueKind): Reader {
   if (item.kind === "object" && item.typeName === "alertEvidence")
     return listReader((v, st, i) => readEvidenceItem(v, st, i, false));
-  if (item.kind === "object" && item.typeName === "alert")
-    return listReader((v, st, i) => readAlertItem(v, st, i as number));
+  if (item.kind === "object" && item.typeName === "alert") return listReader(readAlertTolerantly);
   throw new Error(`no tolerant reading for lists of ${item.kind}`);
 }
 
@@ -312,13 +311,16 @@ function inlineCheck(spec: FieldSpec, mode: Mode): InlineCheck | undefined {
   };
 }
 
-function keptRawField(st: ReadState, key: string, issues: readonly ReadIssue[]): void {
-  warn(st, {
-    code: "incidentFieldKeptRaw",
-    message: `Incident field ${key} has a bad value (${issues[0]!.message}); kept as sent`,
-    path: here(st, key),
-    issues: issueSummary(issues),
-  });
+function keptRawField(typeName: string) {
+  const code = typeName === "alert" ? "alertFieldKeptRaw" : "incidentFieldKeptRaw";
+  return (st: ReadState, key: string, issues: readonly ReadIssue[]): void => {
+    warn(st, {
+      code,
+      message: `${typeName} field ${key} has a bad value (${issues[0]!.message}); kept as sent`,
+      path: here(st, key),
+      issues: issueSummary(issues),
+    });
+  };
 }
 
 function compileObject(entry: TypeEntry, mode: Mode): Reader {
@@ -333,8 +335,9 @@ function compileObject(entry: TypeEntry, mode: Mode): Reader {
     keys,
     readers: specs.map((spec) => fieldReader(spec, mode)),
     inline: specs.map((spec) => inlineCheck(spec, mode)),
-    tolerant: keys.map((k) => entry.tolerantFields?.has(k) ?? false),
-    onKeptRaw: keptRawField,
+    // Field tolerance applies to a type read on its own; an alert inside an incident is kept whole instead.
+    tolerant: keys.map((k) => mode === "top" && (entry.tolerantFields?.has(k) ?? false)),
+    onKeptRaw: keptRawField(entry.name),
     post: entry.post,
   });
 }

@@ -46,7 +46,10 @@ export interface TypeEntry {
    * the caller's own object when nothing changed) and must return a new object rather than mutate it.
    */
   readonly post?: (value: Record<string, unknown>) => Record<string, unknown>;
-  /** Fields whose bad value is kept as sent with a warning instead of failing the whole object. */
+  /**
+   * Fields whose bad value is kept as sent with a warning instead of failing the object, when the type is read
+   * on its own (an incident; an alert from alerts_v2), not inside another.
+   */
   readonly tolerantFields?: ReadonlySet<string>;
 }
 

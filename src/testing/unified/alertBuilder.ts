@@ -140,37 +140,43 @@ function placeDetails(details: Record<string, string[]>, where: CustomDetailsLoc
   };
 }
 
+/** Name, description, severity and tactics of an alert: the override's columns, else the rule's values. */
+function headline(spec: RuleSpec, first: Row) {
+  const o = spec.alertDetailsOverride;
+  const severityColumn = o?.alertSeverityColumnName ? text(first[o.alertSeverityColumnName]) : "";
+  return {
+    title: cutBytes(fillFormat(o?.alertDisplayNameFormat, first) ?? spec.displayName, MAX_ALERT_NAME_BYTES),
+    description: cutBytes(
+      fillFormat(o?.alertDescriptionFormat, first) ?? spec.description,
+      MAX_ALERT_DESCRIPTION_BYTES,
+    ),
+    severity: SEVERITIES[severityColumn.toLowerCase()] ?? spec.severity.toLowerCase(),
+    tactics: o?.alertTacticsColumnName
+      ? text(first[o.alertTacticsColumnName])
+          .split(/\s*,\s*/)
+          .filter(Boolean)
+      : spec.tactics,
+  };
+}
+
+/** `#DONT_CORR#` first in the rule description excludes its alerts; `#INC_CORR#` includes them. */
+function excludedFromCorrelation(spec: RuleSpec, excludeByDefault: boolean): boolean {
+  const d = spec.description.trimStart();
+  return d.startsWith("#DONT_CORR#") || (excludeByDefault && !d.startsWith("#INC_CORR#"));
+}
+
 /** One alert standing for `rows` (one row, or several for a summary / SingleAlert). */
 export function buildAlert(ctx: BuildContext, rows: Row[], summary: boolean): BuiltAlert {
   const { spec } = ctx;
   const first = rows[0] ?? {};
-  const o = spec.alertDetailsOverride;
-  const title = cutBytes(
-    fillFormat(o?.alertDisplayNameFormat, first) ?? spec.displayName,
-    MAX_ALERT_NAME_BYTES,
-  );
-  const description = cutBytes(
-    fillFormat(o?.alertDescriptionFormat, first) ?? spec.description,
-    MAX_ALERT_DESCRIPTION_BYTES,
-  );
-  const severity =
-    SEVERITIES[text(o?.alertSeverityColumnName ? first[o.alertSeverityColumnName] : "").toLowerCase()] ??
-    spec.severity.toLowerCase();
-  const tactics = o?.alertTacticsColumnName
-    ? text(first[o.alertTacticsColumnName])
-        .split(/\s*,\s*/)
-        .filter(Boolean)
-    : spec.tactics;
+  const { title, description, severity, tactics } = headline(spec, first);
   const details = detailValues(spec, rows);
   const entities = entitiesOf(spec, rows);
   const dynamic = dynamicProperties(spec, first);
   const guid = ctx.newGuid();
   const id = `sn${guid}`;
   const [firstActivity, lastActivity] = activityRange(rows, ctx.createdDateTime);
-  const ruleDescription = spec.description.trimStart();
-  const excluded =
-    ruleDescription.startsWith("#DONT_CORR#") ||
-    (ctx.excludeByDefault && !ruleDescription.startsWith("#INC_CORR#"));
+  const excluded = excludedFromCorrelation(spec, ctx.excludeByDefault);
   const placed = placeDetails(details, ctx.customDetailsIn);
   const alert: RuleAlert = {
     "@odata.type": "#microsoft.graph.security.alert",
