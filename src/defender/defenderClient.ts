@@ -34,6 +34,7 @@ import {
   defenderIncidentSchema,
   graphPageSchema,
 } from "./models";
+import { forwardParseWarnings } from "./parseWarnings";
 import { DefenderWireFallbacks } from "./wireFallbacks";
 
 /** Graph rejects `$top` above 50 for incidents ("The limit of '50' for Top query has been exceeded"). */
@@ -188,6 +189,7 @@ export class DefenderClient {
       options.onInvalidItem,
       redactUrl(url),
     );
+    for (const item of items) forwardParseWarnings(this.warnings, item);
 
     const since = cursor.since;
     const seen = new Set(cursor.seen);
@@ -386,6 +388,7 @@ export class DefenderClient {
       acceptStatuses: [404],
       abortSignal,
     });
+    if (res.status !== 404) forwardParseWarnings(this.warnings, res.body);
     return res.status === 404 ? undefined : res.body;
   }
 
@@ -411,6 +414,7 @@ export class DefenderClient {
       parsed.data.status === "inProgress"
         ? await this.fallbacks.oneAtATime("inProgress", () => this.fallbacks.inProgressRefused, patchOnce)
         : await patchOnce();
+    forwardParseWarnings(this.warnings, res.body);
     if (res.body) return res.body;
     // Some Graph workloads answer 204; read the result back so callers always get the incident.
     const current = await this.getIncident(id, options);
@@ -497,6 +501,7 @@ export class DefenderClient {
         options.onInvalidItem,
         redactUrl(url),
       );
+      for (const item of items) forwardParseWarnings(this.warnings, item);
       return { items, continuationToken: nextLink ?? undefined };
     }, this.http.paging);
   }
@@ -510,6 +515,7 @@ export class DefenderClient {
       acceptStatuses: [404],
       abortSignal: options.abortSignal,
     });
+    if (res.status !== 404) forwardParseWarnings(this.warnings, res.body);
     return res.status === 404 ? undefined : res.body;
   }
 }

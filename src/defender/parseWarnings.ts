@@ -3,6 +3,7 @@
  * kept beside it (a WeakMap), not on it, so the parsed object round-trips unchanged through JSON, spreads and
  * equality checks. `DefenderClient` forwards them through its `onWarning` channel.
  */
+import type { WarningChannel } from "../core/warnings";
 
 export type DefenderParseWarningCode =
   /** An evidence item without `@odata.type`, of a type this package does not know, or malformed. */
@@ -60,4 +61,18 @@ export function markGenericEvidence(evidence: unknown): void {
  */
 export function isGenericEvidence(evidence: unknown): boolean {
   return typeof evidence === "object" && evidence !== null && generic.has(evidence);
+}
+
+/**
+ * Emits the parse warnings of `parsed` on a client's warning channel. An unknown evidence type or enum value
+ * says something about this package, not about one incident: each is announced once per client.
+ */
+export function forwardParseWarnings(channel: WarningChannel, parsed: unknown): void {
+  for (const w of parseWarningsOf(parsed)) {
+    const { code, message, ...detail } = w;
+    const warning = { code, message, service: "defender" as const, detail };
+    if (code === "enumValueUnknown") channel.emitOnce(`${code}:${w.enumName}:${w.value}`, warning);
+    else if (w.reason === "unknownType") channel.emitOnce(`${code}:unknownType:${w.evidenceType}`, warning);
+    else channel.emit(warning);
+  }
 }

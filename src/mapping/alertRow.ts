@@ -21,6 +21,7 @@ import { z } from "zod";
 import { MappingError, type ValidationIssue } from "../core/errors";
 import { timestampKey } from "../core/timestamps";
 import type { DefenderAlert } from "../defender/models";
+import { alertCategoryValue } from "./alertCategory";
 import { describeEvidence } from "./description";
 import { asArray, asRecord, isDateTime, own, ownString } from "./guards";
 import type { Override } from "./mapper";
@@ -765,7 +766,13 @@ export const buildAlertRow: AlertRowBuilder = (alertInput, ctx) => {
     Description: s("description", "Description", limits.descriptionMaxBytes),
     Severity: s("severity", "Severity"),
     Status: s("status", "Status"),
-    Category: s("category", "Category"),
+    Category: stringField(
+      { category: alertCategoryValue(alert) },
+      "category",
+      "Category",
+      limits.stringMaxBytes,
+      warn,
+    ),
     MitreTechniques: listField(alert, "mitreTechniques", "MitreTechniques", limits, warn),
     ServiceSource: s("serviceSource", "ServiceSource"),
     DetectionSource: s("detectionSource", "DetectionSource"),

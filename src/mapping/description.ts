@@ -12,6 +12,7 @@
  * own text is cut with a visible marker (a `truncated` warning). A truncated own text compares equal to the full
  * Defender text (see `canonicalEquals`) and is never written back to Defender.
  */
+import { alertCategoryValue } from "./alertCategory";
 import { asArray, asRecord, own, ownString } from "./guards";
 import { type MappingLimits, truncateWithMarker } from "./limits";
 import type {
@@ -259,7 +260,8 @@ export function alertSummaryLine(alert: unknown): string {
     short(ownString(a, "serviceSource")) ??
     short(ownString(a, "detectionSource"));
   if (product !== undefined) parts.push(product);
-  const category = short(ownString(a, "category"));
+  const categoryValue = alertCategoryValue(a);
+  const category = short(typeof categoryValue === "string" ? categoryValue : undefined);
   if (category !== undefined) parts.push(category);
   const entities: string[] = [];
   for (const evidence of asArray(own(a, "evidence"))) {

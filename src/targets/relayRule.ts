@@ -129,10 +129,21 @@ function kqlTimespan(ms: number): string {
   return `${ms}ms`;
 }
 
-/** The rule's query: one result per relay row version (a retried upload can land twice). */
+/** Scheduled rules run 5 minutes after their scheduled time (learn.microsoft.com/azure/sentinel/ingestion-delay). */
+const SCHEDULED_RUN_DELAY_MS = 300_000;
+
+/**
+ * The rule's query: one result per relay row version (a retried upload can land twice). A Scheduled rule
+ * reads the ingestion-time slice (frequency + 5 min .. 5 min) ago: whether `ago()` counts from the scheduled
+ * time or from the delayed execution is not documented, and this slice tiles the timeline run after run
+ * under both readings, where `> ago(frequency)` misses every row under the second.
+ */
 function relayQuery(table: string, frequencyMs: number | undefined): string {
   const lines = [table];
-  if (frequencyMs !== undefined) lines.push(`| where ingestion_time() > ago(${kqlTimespan(frequencyMs)})`);
+  if (frequencyMs !== undefined) {
+    const from = kqlTimespan(frequencyMs + SCHEDULED_RUN_DELAY_MS);
+    lines.push(`| where ingestion_time() between (ago(${from}) .. ago(${kqlTimespan(SCHEDULED_RUN_DELAY_MS)}))`);
+  }
   lines.push("| summarize arg_max(TimeGenerated, *) by RelayRowId");
   return lines.join("\n");
 }

@@ -54,7 +54,7 @@ describe("the default relay rule", () => {
 
   it("picks rows by ingestion time over the last frequency and keeps one result per row version", () => {
     expect(p.query).toBe(
-      "DefenderRelay_CL\n| where ingestion_time() > ago(5m)\n| summarize arg_max(TimeGenerated, *) by RelayRowId",
+      "DefenderRelay_CL\n| where ingestion_time() between (ago(10m) .. ago(5m))\n| summarize arg_max(TimeGenerated, *) by RelayRowId",
     );
     expect(p.query).not.toMatch(/where\s+TimeGenerated/);
     const schedule = p as Record<string, unknown>;
@@ -152,10 +152,10 @@ describe("options", () => {
   it("turns the frequency into the ingestion window", () => {
     const rule = (queryFrequency: string, queryPeriod?: string) =>
       buildRelayRule({ queryFrequency, ...(queryPeriod ? { queryPeriod } : {}) }).rule.properties.query;
-    expect(rule("PT15M")).toContain("ago(15m)");
-    expect(rule("PT1H30M")).toContain("ago(90m)");
-    expect(rule("PT2H")).toContain("ago(2h)");
-    expect(rule("P1D", "P3D")).toContain("ago(1d)");
+    expect(rule("PT15M")).toContain("between (ago(20m) .. ago(5m))");
+    expect(rule("PT1H30M")).toContain("between (ago(95m) .. ago(5m))");
+    expect(rule("PT2H")).toContain("between (ago(125m) .. ago(5m))");
+    expect(rule("P1D", "P3D")).toContain("between (ago(1445m) .. ago(5m))");
   });
 
   it.each([

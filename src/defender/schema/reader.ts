@@ -181,8 +181,7 @@ export function readEvidenceItem(
   }
   const type = item["@odata.type"];
   const entry = typeof type === "string" ? evidenceEntryFor(type) : undefined;
-  const read =
-    entry === undefined ? objectReader("alertEvidence", "nested") : objectReader(entry.name, "top");
+  const read = entry === undefined ? objectReader("alertEvidence", "nested") : topEvidenceReader(entry);
   const issuesBefore = st.issues.length;
   const warningsBefore = st.warnings.length;
   const value = read(item, st, key);
