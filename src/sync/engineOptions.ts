@@ -3,14 +3,29 @@ import type { DefenderClient } from "../defender/defenderClient";
 import { createMappingProfile, type MappingProfile } from "../mapping";
 import type { SentinelClient } from "../sentinel/sentinelClient";
 import type { LogsIngestionAlertSink } from "../sink/logsIngestionAlertSink";
+import { SentinelTarget } from "../targets/sentinelTarget";
+import type { UnifiedTarget } from "../targets/unifiedTarget";
 import type { ConflictPolicy } from "./conflictPolicy";
 import type { EngineSettings, SyncDirection } from "./cycleContext";
 import { InMemoryStateStore } from "./inMemoryStateStore";
 import type { StateStore } from "./stateStore";
 
 export interface SyncEngineOptions {
+  /** The source: Graph of the Defender XDR tenant whose incidents are mirrored. */
   defender: DefenderClient;
-  sentinel: SentinelClient;
+  /** The classic target's workspace (same as `target: new SentinelTarget(sentinel)`). */
+  sentinel?: SentinelClient;
+  /**
+   * Where incidents are mirrored. `SentinelTarget` (classic): Sentinel incidents created through the incidents
+   * API. `UnifiedTarget` (relay): incidents of the target tenant's Defender portal created through alerts, for
+   * workspaces onboarded to the unified portal (all of them after 2027-03-31); needs `tenantId`.
+   */
+  target?: SentinelTarget | UnifiedTarget;
+  /**
+   * Unified target: a pair still pending after this long has its alerts relayed again (a rule run may have
+   * capped them away). Default 1,800,000 (30 minutes: several runs of a PT5M rule plus its 5-minute delay).
+   */
+  pendingTimeoutInMs?: number;
   /** Ledger and watermarks. Default: InMemoryStateStore (lost on exit; use FileStateStore in production). */
   stateStore?: StateStore;
   /** Default "both". */
@@ -63,12 +78,20 @@ export interface SyncEngineOptions {
 /** SyncEngineOptions checked and with their defaults applied. */
 export interface ResolvedEngineOptions {
   settings: EngineSettings;
+  /** Set when the target is a `UnifiedTarget`: the engine runs relay cycles. */
+  relay: RelayOptions | undefined;
   pollIntervalInMs: number;
   concurrency: number;
   overlapInMs: number;
   reconcileEvery: number;
   backfillSince: Date | undefined;
   cycleTimeoutInMs: number;
+}
+
+export interface RelayOptions {
+  target: UnifiedTarget;
+  sourceTenantId: string;
+  pendingTimeoutInMs: number;
 }
 
 /** Node's timers fire at once for longer delays (TimeoutOverflowWarning), so no interval may exceed it. */
@@ -81,7 +104,7 @@ export function resolveEngineOptions(options: SyncEngineOptions): ResolvedEngine
   if (typeof options !== "object" || options === null)
     throw new InvalidArgumentError("options", "SyncEngine needs an options object");
   requireClient("defender", options.defender);
-  requireClient("sentinel", options.sentinel);
+  const { sentinel, relay } = resolveTarget(options);
   const o = options;
   requireMethods("stateStore", o.stateStore, ["getRecord", "putRecord", "getWatermarks", "putWatermarks"]);
   requireMethods("mapping", o.mapping, ["defenderToCanonical", "sentinelToCanonical", "renderSentinel"]);
@@ -107,7 +130,7 @@ export function resolveEngineOptions(options: SyncEngineOptions): ResolvedEngine
   const maxInMs = integer("quarantineBackoff.maxInMs", o.quarantineBackoff?.maxInMs, 3_600_000, initialInMs);
   const settings: EngineSettings = {
     defender: o.defender,
-    sentinel: o.sentinel,
+    sentinel,
     store: o.stateStore ?? new InMemoryStateStore(),
     profile: o.mapping ?? createMappingProfile(),
     direction: o.direction ?? "both",
@@ -125,12 +148,51 @@ export function resolveEngineOptions(options: SyncEngineOptions): ResolvedEngine
   };
   return {
     settings,
+    relay,
     pollIntervalInMs: integer("pollIntervalInMs", o.pollIntervalInMs, 60_000, 1_000, MAX_TIMER_IN_MS),
     concurrency: integer("concurrency", o.concurrency, 4, 1, 1_000),
     overlapInMs: integer("overlapInMs", o.overlapInMs, 120_000, 0),
     reconcileEvery: integer("reconcileEveryNCycles", o.reconcileEveryNCycles, 24, 0),
     backfillSince,
     cycleTimeoutInMs: integer("cycleTimeoutInMs", o.cycleTimeoutInMs, 900_000, 1, MAX_TIMER_IN_MS),
+  };
+}
+
+/** The classic target's client, or the unified target with what relay cycles need. */
+function resolveTarget(
+  o: SyncEngineOptions,
+): Pick<ResolvedEngineOptions, "relay"> & { sentinel: SentinelClient } {
+  const target = o.target;
+  if (target === undefined) {
+    requireClient("sentinel", o.sentinel);
+    return { sentinel: o.sentinel as SentinelClient, relay: undefined };
+  }
+  if (target instanceof SentinelTarget || (target as { kind?: unknown }).kind === "sentinel") {
+    const classic = (target as SentinelTarget).sentinel;
+    if (o.sentinel !== undefined && o.sentinel !== classic)
+      throw new InvalidArgumentError("sentinel", "must be left out or be the target's own SentinelClient");
+    requireClient("sentinel", classic);
+    return { sentinel: classic, relay: undefined };
+  }
+  if ((target as { kind?: unknown }).kind !== "unified")
+    throw new InvalidArgumentError("target", "must be a SentinelTarget or a UnifiedTarget");
+  const unified = target as UnifiedTarget;
+  if (o.tenantId === undefined)
+    throw new InvalidArgumentError(
+      "tenantId",
+      "is required with a UnifiedTarget: it names the source tenant, and target incidents relayed from other tenants belong to other lanes",
+    );
+  requireClient("sentinel", unified.sentinel);
+  const pendingTimeoutInMs = integer(
+    "pendingTimeoutInMs",
+    o.pendingTimeoutInMs,
+    1_800_000,
+    60_000,
+    MAX_TIMER_IN_MS,
+  );
+  return {
+    sentinel: unified.sentinel as SentinelClient,
+    relay: { target: unified, sourceTenantId: o.tenantId, pendingTimeoutInMs },
   };
 }
 

@@ -20,11 +20,12 @@ import { forEachConcurrent } from "./concurrency";
 import { type CycleContext, type EngineSettings, isConnectorCopy } from "./cycleContext";
 import { runWithDeadline } from "./cycleTimeout";
 import { sentinelNameFor } from "./deterministicName";
-import { resolveEngineOptions, type SyncEngineOptions } from "./engineOptions";
+import { type RelayOptions, resolveEngineOptions, type SyncEngineOptions } from "./engineOptions";
 import type { SyncEngineEvents } from "./events";
 import { isDefenderEcho, isSentinelEcho, type PairInput, sentinelViewUnchanged, syncPair } from "./pairSync";
 import { PassMark } from "./passMark";
 import { payloadDigest } from "./payloadDigest";
+import { runRelayCycle } from "./relay/relayEngine";
 import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
 import { newSyncReport, type PlannedWrite, type SyncReport } from "./syncReport";
 import { TimestampTrust } from "./trustedTimestamp";
@@ -63,6 +64,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   /** Number of the cycle in flight (for `cycle.failed`); undefined until the store was read. */
   private cycleNumber: number | undefined;
   private readonly timestamps: TimestampTrust;
+  /** Unified target: cycles relay alerts and sync through Graph on both tenants. */
+  private readonly relay: RelayOptions | undefined;
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
 
   constructor(options: SyncEngineOptions) {
@@ -76,7 +79,9 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.backfillSince = resolved.backfillSince;
     this.cycleTimeoutInMs = resolved.cycleTimeoutInMs;
     this.timestamps = new TimestampTrust(this.settings.now);
-    for (const client of [options.defender, options.sentinel]) {
+    this.relay = resolved.relay;
+    const mirror = this.relay ? this.relay.target.defender : this.settings.sentinel;
+    for (const client of [this.settings.defender, mirror]) {
       client.metrics.onThrottle((info) => this.safeEmit("throttled", info));
       client.onWarning((warning) => this.safeEmit("warning", warning));
     }
@@ -174,6 +179,21 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   }
 
   private async cycle(abortSignal: AbortSignal): Promise<SyncReport> {
+    if (this.relay) {
+      const report = await runRelayCycle({
+        settings: this.settings,
+        relay: this.relay,
+        abortSignal,
+        emit: (event, ...args) => this.safeEmit(event, ...args),
+        since: (watermark) => this.relaySince(watermark),
+        onCycle: (n) => {
+          this.cycleNumber = n;
+        },
+        reconcileEvery: this.reconcileEvery,
+      });
+      this.safeEmit("cycle.completed", report);
+      return report;
+    }
     const { settings } = this;
     const started = settings.now();
     const before = { d: settings.defender.metrics.snapshot(), s: settings.sentinel.metrics.snapshot() };
@@ -278,6 +298,17 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const finished = settings.now();
     report.finishedAt = finished.toISOString();
     report.durationInMs = finished.getTime() - started.getTime();
+  }
+
+  /** Relay passes start at the watermark minus the overlap (a distrusted watermark: from the start). */
+  private relaySince(watermark: string | undefined): Date | undefined {
+    if (watermark === undefined) return this.backfillSince;
+    const warning = this.timestamps.distrustedWatermark("defender", watermark);
+    if (warning) {
+      this.safeEmit("warning", warning);
+      return this.backfillSince;
+    }
+    return new Date(Date.parse(watermark) - this.overlapInMs);
   }
 
   /** Where a pass starts listing: the watermark minus the overlap; a distrusted watermark lists from the start. */

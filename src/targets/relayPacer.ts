@@ -43,8 +43,9 @@ export class RelayPacer {
 
   /** Rows that may be sent now. */
   available(): number {
+    // A rule's ingestion-time slice includes both of its ends, so rows sent exactly one window ago still count.
     const horizon = this.now() - this.windowInMs;
-    while (this.sent.length > 0 && (this.sent[0]?.at ?? 0) <= horizon) this.sent.shift();
+    while (this.sent.length > 0 && (this.sent[0]?.at ?? 0) < horizon) this.sent.shift();
     return this.maxRowsPerWindow - this.sent.reduce((sum, s) => sum + s.rows, 0);
   }
 

@@ -142,7 +142,9 @@ function relayQuery(table: string, frequencyMs: number | undefined): string {
   const lines = [table];
   if (frequencyMs !== undefined) {
     const from = kqlTimespan(frequencyMs + SCHEDULED_RUN_DELAY_MS);
-    lines.push(`| where ingestion_time() between (ago(${from}) .. ago(${kqlTimespan(SCHEDULED_RUN_DELAY_MS)}))`);
+    lines.push(
+      `| where ingestion_time() between (ago(${from}) .. ago(${kqlTimespan(SCHEDULED_RUN_DELAY_MS)}))`,
+    );
   }
   lines.push("| summarize arg_max(TimeGenerated, *) by RelayRowId");
   return lines.join("\n");

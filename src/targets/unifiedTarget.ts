@@ -18,7 +18,12 @@ import type {
 } from "./incidentTarget";
 import { RelayPacer } from "./relayPacer";
 import { buildRelayRows } from "./relayRow";
-import { buildRelayRule, RELAY_MAX_ROWS_PER_RUN, type RelayRuleDefinition, type RelayRuleOptions } from "./relayRule";
+import {
+  buildRelayRule,
+  RELAY_MAX_ROWS_PER_RUN,
+  type RelayRuleDefinition,
+  type RelayRuleOptions,
+} from "./relayRule";
 import { sourceKeysOfIncident } from "./sourceKeys";
 
 export interface UnifiedTargetIngestion {
@@ -33,8 +38,8 @@ export interface UnifiedTargetIngestion {
 export interface UnifiedTargetOptions {
   /** Graph of the target (MSSP) tenant: unified incidents are read and written there. */
   defender: DefenderClient;
-  /** The target workspace (for `ensureRelayRule`). */
-  sentinel?: SentinelClient;
+  /** The target workspace: the relay rule lives there (`ensureRelayRule`). */
+  sentinel: SentinelClient;
   ingestion: UnifiedTargetIngestion;
   /** A principal of the workspace's tenant with "Monitoring Metrics Publisher" on the DCR. */
   credential: TokenCredential;
@@ -108,7 +113,7 @@ function alertsToRelay(source: DefenderIncident): DefenderAlert[] {
 export class UnifiedTarget implements IncidentTarget {
   readonly kind = "unified" as const;
   readonly defender: DefenderClient;
-  readonly sentinel: SentinelClient | undefined;
+  readonly sentinel: SentinelClient;
   readonly ingestion: Readonly<UnifiedTargetIngestion>;
   readonly pacer: RelayPacer;
   /** The analytics rule this target relies on (install it with `ensureRelayRule`). */
@@ -119,11 +124,17 @@ export class UnifiedTarget implements IncidentTarget {
   private readonly now: () => Date;
 
   constructor(options: UnifiedTargetOptions) {
-    if (!options?.defender) throw new InvalidArgumentError("defender", "the target tenant's DefenderClient is required");
+    if (!options?.defender)
+      throw new InvalidArgumentError("defender", "the target tenant's DefenderClient is required");
+    if (!options.sentinel)
+      throw new InvalidArgumentError("sentinel", "the target workspace's SentinelClient is required");
     for (const key of ["ruleId", "streamName"] as const) {
       const value = options.ingestion?.[key];
       if (typeof value !== "string" || value.trim() === "" || /[/?#\s]/.test(value)) {
-        throw new InvalidArgumentError(`ingestion.${key}`, "must be a non-empty name without '/', '?', '#' or spaces");
+        throw new InvalidArgumentError(
+          `ingestion.${key}`,
+          "must be a non-empty name without '/', '?', '#' or spaces",
+        );
       }
     }
     if (typeof options.credential?.getToken !== "function") {
@@ -149,9 +160,11 @@ export class UnifiedTarget implements IncidentTarget {
    * alone, a different one is replaced with its etag (a concurrent change gives ConflictError, not a lost edit).
    */
   async ensureRelayRule(options: OperationOptions = {}): Promise<EnsureRelayRuleResult> {
-    if (!this.sentinel) throw new InvalidArgumentError("sentinel", "ensureRelayRule needs the target workspace's SentinelClient");
     const { ruleId, apiVersion, rule } = this.relayRule;
-    const existing = await this.sentinel.getAlertRule(ruleId, { apiVersion, abortSignal: options.abortSignal });
+    const existing = await this.sentinel.getAlertRule(ruleId, {
+      apiVersion,
+      abortSignal: options.abortSignal,
+    });
     if (existing && sameRule(existing, rule)) return { action: "unchanged", ruleId, apiVersion };
     await this.sentinel.createOrUpdateAlertRule(ruleId, rule, {
       apiVersion,
@@ -169,7 +182,11 @@ export class UnifiedTarget implements IncidentTarget {
     options: ListTargetChangesOptions,
   ): PagedAsyncIterableIterator<TargetIncident, TargetIncident[], PageSettings> {
     const pages = this.defender
-      .listIncidents({ updatedSince: options.updatedSince, expandAlerts: true, abortSignal: options.abortSignal })
+      .listIncidents({
+        updatedSince: options.updatedSince,
+        expandAlerts: true,
+        abortSignal: options.abortSignal,
+      })
       .byPage();
     async function* targetPages(): AsyncIterableIterator<TargetIncident[]> {
       for await (const page of pages) yield page.map(toTargetIncident);
@@ -189,7 +206,10 @@ export class UnifiedTarget implements IncidentTarget {
   }
 
   async getIncident(id: string, options: OperationOptions = {}): Promise<TargetIncident | undefined> {
-    const incident = await this.defender.getIncident(id, { expandAlerts: true, abortSignal: options.abortSignal });
+    const incident = await this.defender.getIncident(id, {
+      expandAlerts: true,
+      abortSignal: options.abortSignal,
+    });
     return incident ? toTargetIncident(incident) : undefined;
   }
 
@@ -234,7 +254,10 @@ export class UnifiedTarget implements IncidentTarget {
 }
 
 /** Every property we set has the value we would set (the service adds read-only ones). */
-function sameRule(existing: { kind?: unknown; properties?: unknown }, wanted: RelayRuleDefinition["rule"]): boolean {
+function sameRule(
+  existing: { kind?: unknown; properties?: unknown },
+  wanted: RelayRuleDefinition["rule"],
+): boolean {
   if (existing.kind !== wanted.kind) return false;
   const have = (existing.properties ?? {}) as Record<string, unknown>;
   return Object.entries(wanted.properties as Record<string, unknown>).every(
@@ -262,7 +285,11 @@ function uploadError(e: unknown, endpoint: string, ruleId: string, streamName: s
     {
       service: "logsIngestion",
       statusCode,
-      request: { method: "POST", url: `${endpoint}/dataCollectionRules/${ruleId}/streams/${streamName}`, headers: {} },
+      request: {
+        method: "POST",
+        url: `${endpoint}/dataCollectionRules/${ruleId}/streams/${streamName}`,
+        headers: {},
+      },
       cause,
     },
   );

@@ -2,8 +2,9 @@
  * Mapping benchmark: a realistic Defender incident (10 alerts × 5 evidence items) as JSON text.
  *
  * Compares, in one run, `JSON.parse` of the payload with the full path a SyncEngine takes for it:
- * `JSON.parse` + zod validation (`defenderIncidentSchema`) + mapping to the Sentinel PUT body (which itself
- * validates its output with zod). Target from issue #3: mapping + validation cost ≤ 1.0× the `JSON.parse` time.
+ * `JSON.parse` + validation (`defenderIncidentSchema`, whose reader is compiled from the models' zod shapes) +
+ * mapping to the Sentinel PUT body (which itself validates its output with zod). Target from issue #9:
+ * validation + mapping cost ≤ 1.5× the `JSON.parse` time, as shipped (the esbuild bundle).
  *
  * vitest's table shows the throughput of each case. vitest does not run `afterAll` hooks in bench mode, so the
  * ratios are measured when the file is collected (same process, interleaved timing loops after a warm-up, best
@@ -102,12 +103,12 @@ function report(label: string, m: Timings): string {
   return [
     `mapping bench, ${label} (${payload.length} bytes of JSON, best of ${ROUNDS} interleaved rounds):`,
     `  JSON.parse                                     ${us(m.parse)}`,
-    `  JSON.parse + zod validation + mapping          ${us(m.full)}`,
-    `  JSON.parse + zod validation (input model only) ${us(m.validate)}`,
+    `  JSON.parse + validation + mapping              ${us(m.full)}`,
+    `  JSON.parse + validation (input model only)     ${us(m.validate)}`,
     `  JSON.parse + mapping (input pre-validated)     ${us(m.map)}`,
-    `RATIO [${label}] (zod validation + mapping) / JSON.parse = ${x(m.full)} (target <= 1.0x)`,
-    `  of which zod validation of the input model  = ${x(m.validate)}`,
-    `  of which mapping incl. its output checks    = ${x(m.map)}`,
+    `RATIO [${label}] (validation + mapping) / JSON.parse = ${x(m.full)} (target <= 1.5x)`,
+    `  of which validation of the input model     = ${x(m.validate)}`,
+    `  of which mapping incl. its output checks   = ${x(m.map)}`,
   ].join("\n");
 }
 
@@ -167,10 +168,10 @@ describe(`incident with 10 alerts × 5 evidence (${payload.length} bytes of JSON
   bench("JSON.parse", () => {
     parseOnly();
   });
-  bench("JSON.parse + zod validation + map to Sentinel body", () => {
+  bench("JSON.parse + validation + map to Sentinel body", () => {
     parseValidateMap();
   });
-  bench("JSON.parse + zod validation (defenderIncidentSchema only)", () => {
+  bench("JSON.parse + validation (defenderIncidentSchema only)", () => {
     parseValidate();
   });
   bench("JSON.parse + map to Sentinel body (input already validated)", () => {

@@ -3,7 +3,7 @@ import { DefenderClient } from "../../src/defender/defenderClient";
 import { SentinelClient } from "../../src/sentinel/sentinelClient";
 import { InMemoryStateStore } from "../../src/sync/inMemoryStateStore";
 import { SyncEngine, type SyncEngineOptions } from "../../src/sync/syncEngine";
-import { RelayPacer } from "../../src/targets/relayPacer";
+import type { RelayPacer } from "../../src/targets/relayPacer";
 import { DEFAULT_RELAY_STREAM_NAME, DEFAULT_RELAY_TABLE_NAME } from "../../src/targets/relayRow";
 import { UnifiedTarget } from "../../src/targets/unifiedTarget";
 import {

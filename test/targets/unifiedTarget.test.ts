@@ -12,7 +12,8 @@ afterEach(async () => {
   await lane?.close();
 });
 
-const named = (l: Lane, name: string) => l.events.filter((e) => e.name === name).map((e) => e.event as Record<string, unknown>);
+const named = (l: Lane, name: string) =>
+  l.events.filter((e) => e.name === name).map((e) => e.event as Record<string, unknown>);
 
 describe("creation through alerts", () => {
   it("relays one row per source alert, reports the pair pending, then links it to the incident the rule made", async () => {
@@ -78,7 +79,11 @@ describe("sync both ways through Graph", () => {
     lane.emu.unified.tenant(CUSTOMER).addComment(sourceId, "customer: host reimaged", "carol@customer.com");
     await lane.cycle(MINUTE);
     const source = await lane.customer.getIncident(sourceId);
-    expect(source).toMatchObject({ status: "resolved", classification: "truePositive", determination: "malware" });
+    expect(source).toMatchObject({
+      status: "resolved",
+      classification: "truePositive",
+      determination: "malware",
+    });
     const target = await lane.mssp.getIncident(targetId);
     expect(target?.comments?.some((c) => c.comment?.startsWith("customer: host reimaged"))).toBe(true);
 
@@ -91,13 +96,27 @@ describe("sync both ways through Graph", () => {
 
   it("title and severity follow the source and are never written back", async () => {
     const { targetId, sourceId } = await linkedLane();
-    lane.emu.unified.editIncident(lane.emu.tenantId, targetId, { displayName: "Renamed in the MSSP", severity: "low" });
+    // Defender named the target incident itself: linking does not rename it.
+    expect(
+      named(lane, "incident.updated")
+        .flatMap((e) => e.changes as { field: string }[])
+        .map((c) => c.field),
+    ).not.toContain("title");
+    lane.emu.unified.editIncident(lane.emu.tenantId, targetId, {
+      displayName: "Renamed in the MSSP",
+      severity: "low",
+    });
     await lane.cycle(MINUTE);
     const source = await lane.customer.getIncident(sourceId);
     expect(source?.displayName).not.toBe("Renamed in the MSSP");
     expect(source?.severity).not.toBe("low");
+    // The source owns severity: the target is put back; a rename of the target is left alone.
+    const back = await lane.mssp.getIncident(targetId);
+    expect(back).toMatchObject({ severity: source?.severity, displayName: "Renamed in the MSSP" });
 
-    lane.emu.unified.tenant(CUSTOMER).editIncident(sourceId, { severity: "high", displayName: "Ransomware wave" });
+    lane.emu.unified
+      .tenant(CUSTOMER)
+      .editIncident(sourceId, { severity: "high", displayName: "Ransomware wave" });
     await lane.cycle(MINUTE);
     const target = await lane.mssp.getIncident(targetId);
     expect(target).toMatchObject({ severity: "high", displayName: "Ransomware wave" });
@@ -127,8 +146,17 @@ describe("sync both ways through Graph", () => {
     lane.emu.unified.mergeIncidents(lane.emu.tenantId, a!.target, b!.target);
     await lane.cycle(MINUTE);
     const relinked = named(lane, "incident.linked").filter((e) => e.previousTargetIncidentId === a!.target);
-    expect(relinked).toEqual([expect.objectContaining({ defenderId: a!.source, targetIncidentId: b!.target })]);
-    expect(await lane.targetIncidents()).toHaveLength(2);
+    expect(relinked).toEqual([
+      expect.objectContaining({ defenderId: a!.source, targetIncidentId: b!.target }),
+    ]);
+    // The merged incident holds both source incidents' alerts; no new incident was made for either.
+    const incidents = await lane.targetIncidents();
+    expect(incidents.map((i) => i.id)).toEqual([b!.target]);
+    expect(
+      sourceKeysOfIncident(incidents[0]!)
+        .map((k) => k.incidentId)
+        .sort(),
+    ).toEqual([a!.source, b!.source].sort());
   });
 });
 
@@ -147,7 +175,9 @@ describe("never two target incidents for one source incident", () => {
     lane = await unifiedLane({ customerIncidents: 1 });
     await lane.cycle();
     await cycleUntilLinked(lane, 1);
-    const [{ defenderId, targetIncidentId }] = named(lane, "incident.linked") as [{ defenderId: string; targetIncidentId: string }];
+    const [{ defenderId, targetIncidentId }] = named(lane, "incident.linked") as [
+      { defenderId: string; targetIncidentId: string },
+    ];
     lane.advance(8 * 24 * 60 * MINUTE); // past the 7-day lookback
     const control = lane.emu.unified.tenant(CUSTOMER);
     const incident = control.getIncident(defenderId)!;
@@ -159,21 +189,39 @@ describe("never two target incidents for one source incident", () => {
     const incidents = await lane.targetIncidents();
     expect(incidents).toHaveLength(2);
     const duplicates = named(lane, "incident.duplicate");
-    expect(duplicates).toEqual([expect.objectContaining({ defenderId, primaryTargetIncidentId: targetIncidentId })]);
+    expect(duplicates).toEqual([
+      expect.objectContaining({ defenderId, primaryTargetIncidentId: targetIncidentId }),
+    ]);
     const dup = await lane.mssp.getIncident(String(duplicates[0]?.duplicateTargetIncidentId));
     expect(dup?.status).toBe("resolved");
-    expect(dup?.comments?.some((c) => c.comment?.includes(`Duplicate of incident ${targetIncidentId}`))).toBe(true);
+    expect(dup?.comments?.some((c) => c.comment?.includes(`Duplicate of incident ${targetIncidentId}`))).toBe(
+      true,
+    );
     expect(incidents.filter((i) => i.status !== "resolved")).toHaveLength(1);
   });
 
-  it("paces the relay under the rule's per-run cap and links every incident of a large backfill", async () => {
-    lane = await unifiedLane({ customerIncidents: 120 });
+  it("paces the relay under the rule's per-run cap and links every incident of a large backfill", {
+    timeout: 120_000,
+  }, async () => {
+    lane = await unifiedLane({ customerIncidents: 60 });
     await lane.cycle();
     const firstWindow = lane.emu.unified.rows(TABLE).length;
     expect(firstWindow).toBeLessThanOrEqual(140);
-    await cycleUntilLinked(lane, 120, 30);
-    expect(named(lane, "incident.linked")).toHaveLength(120);
+    const cycles = await cycleUntilLinked(lane, 60, 30);
+    expect(cycles).toBeLessThanOrEqual(4);
+    expect(named(lane, "incident.linked")).toHaveLength(60);
     for (const run of lane.emu.unified.runs()) expect(run.results).toBeLessThanOrEqual(149);
-    expect(await lane.targetIncidents()).toHaveLength(120);
+    const all = await lane.targetIncidents();
+    const bySource = new Map<string, string[]>();
+    for (const i of all)
+      for (const k of sourceKeysOfIncident(i))
+        bySource.set(k.incidentId, [
+          ...(bySource.get(k.incidentId) ?? []),
+          `${i.id}:${i.status}:${i.alerts?.length}`,
+        ]);
+    expect([...bySource.values()].filter((v) => v.length !== 1)).toEqual([]);
+    expect(all).toHaveLength(60);
+    // Each row became exactly one alert: none was capped away, none raised twice.
+    expect(lane.emu.unified.alerts().length).toBe(lane.emu.unified.rows(TABLE).length);
   });
 });

@@ -14,8 +14,15 @@ describe("the structural reading of rule queries", () => {
     );
     expect(plan.table).toBe("Relay_CL");
     expect(plan.timeFilters).toEqual([
-      { on: "ingestionTime", afterAgoMs: 600_000, beforeAgoMs: 300_000 },
-      { on: "TimeGenerated", afterAgoMs: 172_800_000 },
+      // KQL's between includes both ends; ">" excludes its bound.
+      {
+        on: "ingestionTime",
+        afterAgoMs: 600_000,
+        beforeAgoMs: 300_000,
+        afterInclusive: true,
+        beforeInclusive: true,
+      },
+      { on: "TimeGenerated", afterAgoMs: 172_800_000, afterInclusive: false },
     ]);
     expect(plan.notes).toEqual(["let statements (not interpreted)"]);
   });

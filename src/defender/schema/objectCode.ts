@@ -69,6 +69,16 @@ function notObject(v: unknown, st: ReadState, key: string | number | undefined):
   return fail(st, key, expected("object", v), v);
 }
 
+/**
+ * Deeper than any Graph payload nests (incident → alert → evidence → a few levels of nested evidence): refused
+ * as an issue, where following it would end in a stack overflow.
+ */
+export const MAX_NESTING = 64;
+
+function tooDeep(v: unknown, st: ReadState, key: string | number | undefined): unknown {
+  return fail(st, key, `Nested more than ${MAX_NESTING} levels deep`, v);
+}
+
 const SCALAR_TEST: Readonly<Record<InlineCheck["kind"], string>> = {
   string: 'typeof b !== "string"',
   dateTime: 'typeof b !== "string" || !isDate(b)',
@@ -97,6 +107,7 @@ function generated(plan: ObjectPlan): Reader | undefined {
   const body = [
     "return function (v, st, key) {",
     "if (typeof v !== 'object' || v === null || Array.isArray(v)) return notObject(v, st, key);",
+    `if (st.path.length > ${MAX_NESTING}) return tooDeep(v, st, key);`,
     "if (key !== undefined) st.path.push(key);",
     "let a, b, c, ib, wb, t;",
     ...plan.keys.map((_, i) => fieldCode(plan, i)),
@@ -113,6 +124,7 @@ function generated(plan: ObjectPlan): Reader | undefined {
       "takeIssues",
       "badScalar",
       "notObject",
+      "tooDeep",
       "applyChanges",
       "isDate",
       body,
@@ -124,6 +136,7 @@ function generated(plan: ObjectPlan): Reader | undefined {
       takeIssues,
       badScalar,
       notObject,
+      tooDeep,
       applyChanges,
       isGraphDateTime,
     ) as Reader;
@@ -137,6 +150,7 @@ function interpreted(plan: ObjectPlan): Reader {
   const { keys, readers, inline, tolerant, post } = plan;
   return (v, st, key) => {
     if (!isPlainObject(v)) return notObject(v, st, key);
+    if (st.path.length > MAX_NESTING) return tooDeep(v, st, key);
     if (key !== undefined) st.path.push(key);
     let changes: unknown[] | undefined;
     for (let i = 0; i < keys.length; i++) {
@@ -175,6 +189,7 @@ const codeGeneration = (() => {
   }
 })();
 
-export function compileObjectReader(plan: ObjectPlan): Reader {
-  return (codeGeneration ? generated(plan) : undefined) ?? interpreted(plan);
+/** The reader of `plan`: generated code where allowed (unless `useCodeGeneration` is false), else a closure. */
+export function compileObjectReader(plan: ObjectPlan, useCodeGeneration = codeGeneration): Reader {
+  return (useCodeGeneration ? generated(plan) : undefined) ?? interpreted(plan);
 }

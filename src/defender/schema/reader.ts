@@ -322,23 +322,34 @@ function keptRawField(typeName: string) {
   };
 }
 
-function compileObject(entry: TypeEntry, mode: Mode): Reader {
+function compileObject(entry: TypeEntry, mode: Mode, useCodeGeneration?: boolean): Reader {
   const keys = Object.keys(entry.shape);
   const specs = keys.map((k) => {
     const spec = fieldSpecOf(entry.shape[k]!);
     if (spec === undefined) throw new Error(`${entry.name}.${k} is not built from the Graph field builders`);
     return spec;
   });
-  return compileObjectReader({
-    typeName: entry.name,
-    keys,
-    readers: specs.map((spec) => fieldReader(spec, mode)),
-    inline: specs.map((spec) => inlineCheck(spec, mode)),
-    // Field tolerance applies to a type read on its own; an alert inside an incident is kept whole instead.
-    tolerant: keys.map((k) => mode === "top" && (entry.tolerantFields?.has(k) ?? false)),
-    onKeptRaw: keptRawField(entry.name),
-    post: entry.post,
-  });
+  return compileObjectReader(
+    {
+      typeName: entry.name,
+      keys,
+      readers: specs.map((spec) => fieldReader(spec, mode)),
+      inline: specs.map((spec) => inlineCheck(spec, mode)),
+      // Field tolerance applies to a type read on its own; an alert inside an incident is kept whole instead.
+      tolerant: keys.map((k) => mode === "top" && (entry.tolerantFields?.has(k) ?? false)),
+      onKeptRaw: keptRawField(entry.name),
+      post: entry.post,
+    },
+    useCodeGeneration,
+  );
+}
+
+/**
+ * @internal A fresh reader of one type, its own fields compiled with or without code generation (nested types
+ * use the shared readers): lets tests hold both compilations to the same behaviour.
+ */
+export function compileTypeReader(typeName: string, mode: Mode, useCodeGeneration: boolean): Reader {
+  return compileObject(typeEntry(typeName), mode, useCodeGeneration);
 }
 
 const readers: Record<Mode, Map<string, Reader>> = { top: new Map(), nested: new Map() };

@@ -8,6 +8,7 @@ import { compareTimestamps, timestampKey } from "../../core/timestamps";
 import type { DefenderIncident } from "../../defender/models";
 import type { SourceKey, TargetIncident } from "../../targets/incidentTarget";
 import type { SyncRecord } from "../stateStore";
+import { trustedTimestamp } from "../trustedTimestamp";
 import { isLinked, type RelayContext, saveRelayRecord } from "./relayContext";
 import { linkRecord, mergeRelayPair, relayAlerts, resolveDuplicate } from "./relayPair";
 
@@ -153,7 +154,8 @@ async function sourcePass(ctx: RelayContext, options: RelayPassOptions): Promise
     let high: string | undefined;
     let blockedAt: string | undefined;
     for (const incident of page) {
-      const ts = incident.lastUpdateDateTime ?? undefined;
+      // A timestamp in the future or not a date never moves the watermark (the incident still syncs).
+      const ts = trustedTimestamp(incident.lastUpdateDateTime, ctx.settings.now());
       const ok = await guarded(ctx, incident.id, () => sourceItem(ctx, incident));
       high = later(high, ts);
       if (!ok) blockedAt = earlier(blockedAt, ts);
@@ -172,8 +174,9 @@ async function targetPass(ctx: RelayContext, options: RelayPassOptions): Promise
     let blockedAt: string | undefined;
     for (const incident of page) {
       const ok = await targetItem(ctx, incident);
-      high = later(high, incident.version);
-      if (!ok) blockedAt = earlier(blockedAt, incident.version);
+      const ts = trustedTimestamp(incident.version, ctx.settings.now());
+      high = later(high, ts);
+      if (!ok) blockedAt = earlier(blockedAt, ts);
     }
     const mark = blockedAt ?? high;
     if (mark) await options.checkpoint({ sentinel: timestampKey(mark) });

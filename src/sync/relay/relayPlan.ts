@@ -19,6 +19,9 @@ import {
  */
 export const SOURCE_OWNED_GROUPS: readonly MergeGroup[] = ["title", "description", "severity"];
 
+/** Source-owned fields the target is held to: a change made on the target is put back. */
+const HELD_FIELDS = ["severity", "description"] as const;
+
 /** Tag the target incident gets when its source incident was merged into another. */
 export const REDIRECTED_TAG = "Redirected";
 
@@ -86,6 +89,29 @@ function withoutRedirectedTag(
   return JSON.stringify(tags) === JSON.stringify([...sourceTags].sort()) ? rest : { ...rest, tags };
 }
 
+/**
+ * What the target gets of the source-owned fields: severity and description always follow the source; the
+ * title only when the source renamed its incident since the last sync (never on link: Defender names the
+ * target incident, and an analyst's rename there stays until the source renames).
+ */
+function sourceOwned(
+  view: RelayPairView,
+  toTarget: Partial<CanonicalIncident>,
+  settings: RelayPlanSettings,
+): Partial<CanonicalIncident> {
+  const out: Partial<CanonicalIncident> = { ...toTarget };
+  for (const field of HELD_FIELDS) {
+    if (settings.profile.equals(field, view.sourceCanonical, view.targetCanonical)) delete out[field];
+    else (out as Record<string, unknown>)[field] = view.sourceCanonical[field];
+  }
+  const base = view.record?.baseDefender;
+  const renamed = base !== undefined && base.title !== view.sourceCanonical.title;
+  if (renamed && view.sourceCanonical.title !== view.targetCanonical.title)
+    out.title = view.sourceCanonical.title;
+  else delete out.title;
+  return out;
+}
+
 /** The merge of one pair; the source plays Graph-merge side "defender", the target "sentinel". */
 function mergeFields(view: RelayPairView, settings: RelayPlanSettings) {
   const merge = threeWayMerge({
@@ -105,7 +131,8 @@ function mergeFields(view: RelayPairView, settings: RelayPlanSettings) {
         sentinelUpdatedAt: view.targetUpdatedAt,
       }),
   });
-  let toTarget = settings.direction === "sentinel-to-defender" ? {} : merge.toSentinel;
+  let toTarget =
+    settings.direction === "sentinel-to-defender" ? {} : sourceOwned(view, merge.toSentinel, settings);
   let toSource = settings.direction === "defender-to-sentinel" ? {} : merge.toDefender;
   toSource = withoutRedirectedTag(dropGroups(toSource, SOURCE_OWNED_GROUPS), view.sourceCanonical.tags);
   // A merged source cannot be reopened or reassigned from the target.

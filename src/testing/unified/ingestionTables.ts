@@ -69,10 +69,11 @@ export class IngestionTables {
         TimeGenerated: new Date(generated).toISOString(),
         TenantId: input.workspaceId,
       };
+      const ingestionTime = input.stampAt(input.ingestionMs);
       return {
         row,
-        ingestionTime: input.stampAt(input.ingestionMs),
-        ingestionMs: input.ingestionMs,
+        ingestionTime,
+        ingestionMs: preciseMs(ingestionTime),
         timeGeneratedMs: generated,
         ruleId: input.ruleId,
         streamName: input.streamName,
@@ -94,4 +95,13 @@ export class IngestionTables {
   clear(): void {
     this.byWorkspace.clear();
   }
+}
+
+/**
+ * Milliseconds of a 7-digit stamp with its sub-millisecond ticks kept: rows ingested in the same millisecond as a
+ * rule's window bound are after it, as `ingestion_time()` (100 ns ticks) says, not on it.
+ */
+function preciseMs(stamp: string): number {
+  const ticks = /\.\d{3}(\d{4})Z$/.exec(stamp);
+  return Date.parse(stamp) + (ticks ? Number(ticks[1]) / 10_000 : 0);
 }

@@ -16,6 +16,9 @@ type Step = (rows: Row[]) => Row[];
 export interface TimeFilter {
   on: "ingestionTime" | "TimeGenerated";
   afterAgoMs?: number;
+  /** `>=` and `between` include the bound; `>` and `<` do not. */
+  afterInclusive?: boolean;
+  beforeInclusive?: boolean;
   beforeAgoMs?: number;
 }
 
@@ -137,15 +140,23 @@ function timeFilter(text: string): TimeFilter | undefined {
   if (cmp) {
     const ms = parseKqlTimespan(cmp[3]!);
     if (ms === undefined) return undefined;
+    const inclusive = cmp[2]!.endsWith("=");
     return cmp[2]!.startsWith(">")
-      ? { on: on(cmp[1]!), afterAgoMs: ms }
-      : { on: on(cmp[1]!), beforeAgoMs: ms };
+      ? { on: on(cmp[1]!), afterAgoMs: ms, afterInclusive: inclusive }
+      : { on: on(cmp[1]!), beforeAgoMs: ms, beforeInclusive: inclusive };
   }
   const between = TIME_BETWEEN.exec(text);
   if (!between) return undefined;
   const [from, to] = [parseKqlTimespan(between[2]!), parseKqlTimespan(between[3]!)];
   if (from === undefined || to === undefined) return undefined;
-  return { on: on(between[1]!), afterAgoMs: from, beforeAgoMs: to };
+  // KQL's between includes both ends.
+  return {
+    on: on(between[1]!),
+    afterAgoMs: from,
+    beforeAgoMs: to,
+    afterInclusive: true,
+    beforeInclusive: true,
+  };
 }
 
 /** One conjunct of a `where`; time filters fill the plan instead of filtering rows. */

@@ -201,9 +201,11 @@ export class RuleRunner {
       if (t < w.startMs || t >= w.endMs) return false;
       return plan.timeFilters.every((f) => {
         const v = f.on === "ingestionTime" ? r.ingestionMs : r.timeGeneratedMs;
+        const from = f.afterAgoMs === undefined ? undefined : now - f.afterAgoMs;
+        const to = f.beforeAgoMs === undefined ? undefined : now - f.beforeAgoMs;
         return (
-          (f.afterAgoMs === undefined || v > now - f.afterAgoMs) &&
-          (f.beforeAgoMs === undefined || v <= now - f.beforeAgoMs)
+          (from === undefined || v > from || (f.afterInclusive === true && v === from)) &&
+          (to === undefined || v < to || (f.beforeInclusive === true && v === to))
         );
       });
     });
