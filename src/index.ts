@@ -430,8 +430,11 @@ export type {
   CycleFailedEvent,
   FieldChange,
   IncidentCreatedEvent,
+  IncidentDuplicateEvent,
   IncidentFailedEvent,
   IncidentLifecycleEvent,
+  IncidentLinkedEvent,
+  IncidentPendingEvent,
   IncidentRedirectedEvent,
   IncidentUpdatedEvent,
   ProgressEvent,
@@ -443,6 +446,7 @@ export { InMemoryStateStore } from "./sync/inMemoryStateStore";
 export {
   isStateConflictError,
   type Quarantine,
+  type RelayState,
   StateConflictError,
   type StateStore,
   type SyncedComment,
@@ -463,6 +467,15 @@ export {
   type Side,
   threeWayMerge,
 } from "./sync/threeWayMerge";
+export type {
+  IncidentTarget,
+  ListTargetChangesOptions,
+  MaterializeOptions,
+  MaterializeResult,
+  SourceKey,
+  TargetIncident,
+} from "./targets/incidentTarget";
+export { RelayPacer, type RelayPacerOptions } from "./targets/relayPacer";
 export {
   type BuildRelayRowOptions,
   buildRelayRow,
@@ -493,3 +506,12 @@ export {
   type RelayRuleOptions,
   relayRuleId,
 } from "./targets/relayRule";
+export { SentinelTarget } from "./targets/sentinelTarget";
+export { RELAY_DETAIL_KEYS, sourceKeyOfAlert, sourceKeysOfIncident } from "./targets/sourceKeys";
+export {
+  type EnsureRelayRuleResult,
+  relayKeyOf,
+  UnifiedTarget,
+  type UnifiedTargetIngestion,
+  type UnifiedTargetOptions,
+} from "./targets/unifiedTarget";

@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { z } from "zod";
 import { evolvableEnum } from "../../src/core/enum";
+import { type SyncWarning, WarningChannel } from "../../src/core/warnings";
 import {
   type AlertComment,
   type AlertEvidence,
@@ -15,18 +16,26 @@ import {
   type DefenderIncident,
   type DefenderIncidentPatch,
   type DeviceEvidence,
+  type DeviceRiskScore,
   defenderAlertPageSchema,
   defenderAlertSchema,
   defenderIncidentPageSchema,
   defenderIncidentPatchSchema,
   defenderIncidentSchema,
+  evidenceSchemas,
   type FileEvidence,
   graphPageSchema,
   incidentStatusSchema,
   isEvidenceType,
+  isGenericEvidence,
   type ProcessEvidence,
+  parseWarningsOf,
   type RegistryKeyEvidence,
+  serviceSourceSchema,
+  serviceSourceValues,
 } from "../../src/defender/models";
+import { forwardParseWarnings } from "../../src/defender/parseWarnings";
+import { alertSummaryLine, defaultAlertRowMapper } from "../../src/mapping";
 import { listFixtures, readJson, readJsonc } from "../helpers/fixtures";
 
 const GRAPH = "graph/examples";
@@ -528,5 +537,117 @@ describe("defenderIncidentPatchSchema", () => {
       | "summary"
     >();
     expectTypeOf<DefenderIncidentPatch["assignedTo"]>().toEqualTypeOf<string | null | undefined>();
+  });
+});
+
+describe("defenderAlertSchema on its own (alerts_v2)", () => {
+  const official = readJson<Record<string, unknown>>(`${GRAPH}/security-alert-get.1.response.json`);
+
+  it("keeps a field with a bad value as sent, with a warning", () => {
+    const alert = defenderAlertSchema.parse({ ...official, lastUpdateDateTime: "soon", severity: 3 });
+    expect(alert.lastUpdateDateTime).toBe("soon");
+    expect(alert.severity).toBe(3);
+    expect(parseWarningsOf(alert).map((w) => [w.code, w.path, w.alertId])).toEqual([
+      ["alertFieldKeptRaw", "severity", official.id],
+      ["alertFieldKeptRaw", "lastUpdateDateTime", official.id],
+    ]);
+  });
+
+  it("fails without a string id, or when its evidence is not a list", () => {
+    expect(defenderAlertSchema.safeParse({ ...official, id: 7 }).error?.issues[0]?.path).toEqual(["id"]);
+    expect(defenderAlertSchema.safeParse({ ...official, evidence: "none" }).error?.issues[0]?.path).toEqual([
+      "evidence",
+    ]);
+  });
+
+  it("keeps an odd evidence item generic instead of failing", () => {
+    const alert = defenderAlertSchema.parse({
+      ...official,
+      evidence: [{ "@odata.type": "#microsoft.graph.security.fileEvidence", fileDetails: 42 }],
+    });
+    expect(isGenericEvidence(alert.evidence[0])).toBe(true);
+    expect(parseWarningsOf(alert)).toMatchObject([
+      { code: "evidenceKeptGeneric", reason: "malformed", path: "evidence.0" },
+    ]);
+  });
+});
+
+describe("alert categories", () => {
+  const official = readJson<Record<string, unknown>>(`${GRAPH}/security-alert-get.1.response.json`);
+
+  it("reads categories, and the mapping prefers them over the single category", () => {
+    const alert = defenderAlertSchema.parse({ ...official, categories: ["Execution", "Persistence"] });
+    expect(alert.categories).toEqual(["Execution", "Persistence"]);
+    expect(alertSummaryLine(alert)).toContain(" · Execution, Persistence");
+    expect(alertSummaryLine(alert)).not.toContain("DefenseEvasion");
+    const row = defaultAlertRowMapper(alert);
+    expect(row.ok && row.value.Category).toBe("Execution, Persistence");
+  });
+
+  it("falls back to category when categories are missing or empty", () => {
+    for (const categories of [undefined, null, [], [""]]) {
+      const alert = defenderAlertSchema.parse({ ...official, categories });
+      expect(alertSummaryLine(alert)).toContain(" · DefenseEvasion");
+      const row = defaultAlertRowMapper(alert);
+      expect(row.ok && row.value.Category).toBe("DefenseEvasion");
+    }
+  });
+});
+
+describe("the enums Graph added", () => {
+  it("serviceSource knows microsoftSecurityForAI (after unknownFutureValue)", () => {
+    expect(serviceSourceValues.at(-1)).toBe("microsoftSecurityForAI");
+    expect(serviceSourceSchema.parse("MicrosoftSecurityForAI")).toBe("microsoftSecurityForAI");
+  });
+
+  it("device evidence reads its status fields as enums", () => {
+    const device = evidenceSchemas.deviceEvidence.parse({
+      "@odata.type": "#microsoft.graph.security.deviceEvidence",
+      healthStatus: "ImpairedCommunication",
+      onboardingStatus: "CanBeOnboarded",
+      riskScore: "High",
+      defenderAvStatus: "NotUpdated",
+      vmMetadata: { cloudProvider: "Azure" },
+    });
+    expect(device).toMatchObject({
+      healthStatus: "impairedCommunication",
+      onboardingStatus: "canBeOnboarded",
+      riskScore: "high",
+      defenderAvStatus: "notUpdated",
+      vmMetadata: { cloudProvider: "azure" },
+    });
+    expectTypeOf<DeviceEvidence["riskScore"]>().toEqualTypeOf<DeviceRiskScore | null | undefined>();
+  });
+});
+
+describe("parse warnings on a client's channel", () => {
+  const incidentWith = (id: string, evidence: unknown[]) =>
+    defenderIncidentSchema.parse({ id, alerts: [{ id: `${id}-a`, evidence }] });
+
+  it("announces an unknown evidence type or enum value once, every malformed item each time", () => {
+    const channel = new WarningChannel();
+    const seen: SyncWarning[] = [];
+    channel.subscribe((w) => seen.push(w));
+    const odd = [
+      { "@odata.type": "#microsoft.graph.security.futureEvidence" },
+      { "@odata.type": "#microsoft.graph.security.ipEvidence", verdict: "veryBad", ipAddress: 1 },
+      { "@odata.type": "#microsoft.graph.security.urlEvidence", verdict: "veryBad" },
+    ];
+    forwardParseWarnings(channel, incidentWith("1", odd));
+    forwardParseWarnings(channel, incidentWith("2", odd));
+    expect(seen.map((w) => [w.code, w.detail?.incidentId, w.detail?.reason ?? w.detail?.enumName])).toEqual([
+      ["evidenceKeptGeneric", "1", "unknownType"],
+      ["evidenceKeptGeneric", "1", "malformed"],
+      ["enumValueUnknown", "1", "evidenceVerdict"],
+      ["evidenceKeptGeneric", "2", "malformed"],
+    ]);
+    expect(seen[1]).toMatchObject({
+      service: "defender",
+      detail: {
+        path: "alerts.0.evidence.1",
+        alertId: "1-a",
+        issues: [{ path: "alerts.0.evidence.1.ipAddress" }],
+      },
+    });
   });
 });
