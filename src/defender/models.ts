@@ -6,7 +6,9 @@
  * Every type has a plain zod shape (`…Shape`, and `defenderTypeShapes` by Graph type name). The exported
  * schemas read payloads with a reader compiled from those shapes (see `schema/reader.ts`), several times faster
  * than zod's object parsing, with the same rules: unknown properties are kept, optional fields accept `null`
- * and absence, enums accept any string. Only the PATCH body schema is strict.
+ * and absence, enums accept any string. Only the PATCH body schema is strict. Objects the reader does not need to
+ * change (most alerts and evidence) are shared with the input rather than copied: mutating the result can mutate
+ * the JSON it was read from.
  *
  * One odd item never costs an incident: an evidence item without `@odata.type`, of an unknown type or malformed
  * is kept as generic evidence, an alert that fails its schema is kept as sent, and an incident field that

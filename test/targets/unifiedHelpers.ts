@@ -2,6 +2,7 @@
 import { DefenderClient } from "../../src/defender/defenderClient";
 import { SentinelClient } from "../../src/sentinel/sentinelClient";
 import { InMemoryStateStore } from "../../src/sync/inMemoryStateStore";
+import type { StateStore, SyncRecord, Watermarks } from "../../src/sync/stateStore";
 import { SyncEngine, type SyncEngineOptions } from "../../src/sync/syncEngine";
 import type { RelayPacer } from "../../src/targets/relayPacer";
 import { DEFAULT_RELAY_STREAM_NAME, DEFAULT_RELAY_TABLE_NAME } from "../../src/targets/relayRow";
@@ -14,6 +15,7 @@ import {
   type ManualClock,
   type UnifiedPortalOptions,
 } from "../../src/testing/index";
+import { startLoopbackServer } from "../../src/testing/loopbackServer";
 
 export const CUSTOMER = "0f7c1d3e-5a6b-4c8d-9e0f-1a2b3c4d5e6f";
 export const MINUTE = 60_000;
@@ -39,6 +41,8 @@ export interface Lane {
   /** MSSP incidents made by the relay rule. */
   targetIncidents(): Promise<import("../../src/defender/models").DefenderIncident[]>;
   close(): Promise<void>;
+  /** Set with `crashable`: the "process" of the engine, its crash switches and its restart. */
+  crash?: CrashControl;
 }
 
 export interface LaneOptions {
@@ -47,6 +51,11 @@ export interface LaneOptions {
   engine?: Partial<SyncEngineOptions>;
   pacer?: RelayPacer;
   mssPIncidents?: number;
+  /**
+   * The engine runs as a "process" that can crash: its store (`CrashingStateStore` over `store`) and a front end
+   * in front of the emulator that can store a request and then drop its connection (`lane.crash`).
+   */
+  crashable?: boolean;
 }
 
 const EVENTS = [
@@ -70,7 +79,9 @@ export async function unifiedLane(options: LaneOptions = {}): Promise<Lane> {
     unified: options.unified ?? {},
   });
   const added = emu.addTenant({ tenantId: CUSTOMER, incidents: options.customerIncidents ?? 4 });
-  const srv = await emu.listen();
+  const process: CrashSwitch = { dead: false, crashes: 0 };
+  const frontEnd = options.crashable ? new FrontEnd(emu, process) : undefined;
+  const srv = frontEnd ? await frontEnd.listen() : await emu.listen();
   const retryOptions = { maxRetries: 1, retryDelayInMs: 5, maxRetryDelayInMs: 10 };
   const mssp = new DefenderClient(emu.credential, { endpoint: srv.defenderEndpoint, retryOptions });
   const customer = new DefenderClient(added.credential, { endpoint: srv.defenderEndpoint, retryOptions });
@@ -81,28 +92,35 @@ export async function unifiedLane(options: LaneOptions = {}): Promise<Lane> {
     workspaceName: srv.workspaceName,
     retryOptions,
   });
-  const target = new UnifiedTarget({
-    defender: mssp,
-    sentinel,
-    ingestion: { endpoint: srv.url, ruleId: DCR, streamName: DEFAULT_RELAY_STREAM_NAME },
-    credential: emu.credential,
-    ingestionRetryOptions: retryOptions,
-    pacer: options.pacer,
-    now: clock.now,
-  });
+  const makeTarget = () =>
+    new UnifiedTarget({
+      defender: mssp,
+      sentinel,
+      ingestion: { endpoint: srv.url, ruleId: DCR, streamName: DEFAULT_RELAY_STREAM_NAME },
+      credential: emu.credential,
+      ingestionRetryOptions: retryOptions,
+      pacer: options.pacer,
+      now: clock.now,
+    });
+  const target = makeTarget();
   await target.ensureRelayRule();
   const store = new InMemoryStateStore();
-  const engine = new SyncEngine({
-    defender: customer,
-    target,
-    tenantId: CUSTOMER,
-    stateStore: store,
-    now: clock.now,
-    overlapInMs: 0,
-    ...options.engine,
-  });
+  const engineStore = options.crashable ? new CrashingStateStore(store, process) : store;
   const events: { name: string; event: unknown }[] = [];
-  for (const name of EVENTS) engine.on(name, (event: unknown) => events.push({ name, event }));
+  const makeEngine = (t: UnifiedTarget) => {
+    const e = new SyncEngine({
+      defender: customer,
+      target: t,
+      tenantId: CUSTOMER,
+      stateStore: engineStore,
+      now: clock.now,
+      overlapInMs: 0,
+      ...options.engine,
+    });
+    for (const name of EVENTS) e.on(name, (event: unknown) => events.push({ name, event }));
+    return e;
+  };
+  const engine = makeEngine(target);
   const lane: Lane = {
     clock,
     emu,
@@ -118,7 +136,7 @@ export async function unifiedLane(options: LaneOptions = {}): Promise<Lane> {
     },
     cycle: async (ms = 0) => {
       clock.advance(ms);
-      return engine.runOnce();
+      return lane.engine.runOnce();
     },
     async targetIncidents() {
       const out = [];
@@ -129,6 +147,19 @@ export async function unifiedLane(options: LaneOptions = {}): Promise<Lane> {
     },
     close: () => srv.close(),
   };
+  if (frontEnd && engineStore instanceof CrashingStateStore) {
+    lane.crash = {
+      process,
+      store: engineStore,
+      frontEnd,
+      restart() {
+        // A new process: nothing of the old one survives but the store (and what the services hold).
+        process.dead = false;
+        lane.target = makeTarget();
+        lane.engine = makeEngine(lane.target);
+      },
+    };
+  }
   return lane;
 }
 
@@ -140,4 +171,200 @@ export async function cycleUntilLinked(lane: Lane, expected: number, maxCycles =
     if (linked >= expected) return i + 1;
   }
   return maxCycles;
+}
+
+/** The engine's "process" is gone: its store refuses every call and its requests never reach the services. */
+export class ProcessCrashed extends Error {
+  override name = "ProcessCrashed";
+}
+
+/** Shared by the crashing store and the front end: one process, dead or alive. */
+export interface CrashSwitch {
+  dead: boolean;
+  crashes: number;
+}
+
+/**
+ * A store that dies with its process: `crashOnPut` makes the next matching `putRecord` crash the process before
+ * it writes (the services already hold whatever the process wrote before); from then on every call throws
+ * until `restart()`. Reads through the inner store (`lane.store`) always work.
+ */
+export class CrashingStateStore implements StateStore {
+  private trap: ((record: Omit<SyncRecord, "version">, before: SyncRecord | undefined) => boolean) | undefined;
+
+  constructor(
+    readonly inner: StateStore,
+    private readonly process: CrashSwitch,
+  ) {}
+
+  /** Arms a crash at the next `putRecord` matching `match` (given the record to write and the stored one). */
+  crashOnPut(match: (record: Omit<SyncRecord, "version">, before: SyncRecord | undefined) => boolean): void {
+    this.trap = match;
+  }
+
+  get armed(): boolean {
+    return this.trap !== undefined;
+  }
+
+  private alive(): void {
+    if (this.process.dead) throw new ProcessCrashed("the process crashed");
+  }
+
+  async getRecord(id: string): Promise<SyncRecord | undefined> {
+    this.alive();
+    return this.inner.getRecord(id);
+  }
+
+  async findBySentinelName(name: string): Promise<SyncRecord | undefined> {
+    this.alive();
+    return this.inner.findBySentinelName(name);
+  }
+
+  async putRecord(record: Omit<SyncRecord, "version">, expectedVersion: number): Promise<SyncRecord> {
+    this.alive();
+    if (this.trap?.(record, await this.inner.getRecord(record.defenderId))) {
+      this.trap = undefined;
+      this.process.dead = true;
+      this.process.crashes++;
+      throw new ProcessCrashed(`crashed before writing the record of ${record.defenderId}`);
+    }
+    return this.inner.putRecord(record, expectedVersion);
+  }
+
+  async deleteRecord(id: string, expectedVersion: number): Promise<void> {
+    this.alive();
+    return this.inner.deleteRecord(id, expectedVersion);
+  }
+
+  async *listRecords(): AsyncIterable<SyncRecord> {
+    this.alive();
+    yield* this.inner.listRecords();
+  }
+
+  async getWatermarks(): Promise<Watermarks> {
+    this.alive();
+    return this.inner.getWatermarks();
+  }
+
+  async putWatermarks(w: Omit<Watermarks, "version">, expectedVersion: number): Promise<Watermarks> {
+    this.alive();
+    return this.inner.putWatermarks(w, expectedVersion);
+  }
+}
+
+/** Which tenant a front-end rule looks at: the customer's (source), the MSSP's (target), or the ingestion API. */
+export type FrontEndSide = "source" | "target" | "ingestion";
+
+export interface FrontEndRule {
+  side: FrontEndSide;
+  method: string;
+  path: RegExp;
+  /** "reset": the service stores the request, the answer is lost. "crash": the same, and the process dies. */
+  effect: "reset" | "crash";
+  /** Matching successful requests still to hit. Default 1. */
+  times?: number;
+}
+
+/**
+ * A loopback front end before the emulator that can let a write be stored and then drop its connection (the
+ * client never learns it landed), or crash the engine's process right after it. While the process is dead
+ * its requests are dropped before reaching the services.
+ */
+export class FrontEnd {
+  private rules: (FrontEndRule & { left: number })[] = [];
+  /** Requests stored and then dropped, as "SIDE METHOD path". */
+  readonly dropped: string[] = [];
+
+  constructor(
+    private readonly emu: Emulator,
+    private readonly process: CrashSwitch,
+  ) {}
+
+  /** Adds a rule (consumed in order). */
+  add(rule: FrontEndRule): void {
+    this.rules.push({ ...rule, left: rule.times ?? 1 });
+  }
+
+  pending(): number {
+    return this.rules.reduce((n, r) => n + r.left, 0);
+  }
+
+  private sideOf(request: Request): FrontEndSide {
+    const path = new URL(request.url).pathname;
+    if (path.includes("/dataCollectionRules/")) return "ingestion";
+    const token = request.headers.get("authorization") ?? "";
+    return token.toLowerCase().includes(CUSTOMER) ? "source" : "target";
+  }
+
+  async listen(): Promise<EmulatorServer> {
+    const { emu } = this;
+    const server = await startLoopbackServer(async (request) => {
+      if (this.process.dead) return { response: new Response(null, { status: 599 }), reset: true };
+      const side = this.sideOf(request);
+      const path = new URL(request.url).pathname;
+      const rule = this.rules.find(
+        (r) => r.left > 0 && r.side === side && r.method === request.method && r.path.test(path),
+      );
+      const response = await emu.handle(request);
+      if (response.type === "error") return { response, reset: true };
+      if (!rule || response.status >= 300) return { response };
+      rule.left--;
+      this.dropped.push(`${side} ${request.method} ${path}`);
+      if (rule.effect === "crash") {
+        this.process.dead = true;
+        this.process.crashes++;
+      }
+      return { response, reset: true };
+    });
+    return {
+      defenderEndpoint: `${server.origin}/v1.0`,
+      sentinelEndpoint: server.origin,
+      url: server.origin,
+      port: server.port,
+      tenantId: emu.tenantId,
+      subscriptionId: emu.subscriptionId,
+      resourceGroupName: emu.resourceGroupName,
+      workspaceName: emu.workspaceName,
+      close: () => server.close(),
+    };
+  }
+}
+
+/** The crash controls of a `crashable` lane. */
+export interface CrashControl {
+  process: CrashSwitch;
+  store: CrashingStateStore;
+  frontEnd: FrontEnd;
+  /** A fresh process: new target (pacer) and engine over the same store; the events list continues. */
+  restart(): void;
+}
+
+/** A quiet cycle: nothing written, nothing failed, nothing pending. */
+export function isQuiet(report: Awaited<ReturnType<SyncEngine["runOnce"]>>): boolean {
+  return (
+    report.writes.defender + report.writes.sentinel === 0 &&
+    report.failures.length === 0 &&
+    (report.counts.linked ?? 0) === 0
+  );
+}
+
+/**
+ * Cycles (5 emulated minutes apart, so rule runs happen) until two in a row are quiet and no pair is pending.
+ * A cycle that rejects (a crashed process) restarts the process when the lane is crashable. Returns the cycles run.
+ */
+export async function cycleUntilQuiet(lane: Lane, maxCycles = 20, stepMs = 5 * MINUTE): Promise<number> {
+  let quiet = 0;
+  for (let i = 0; i < maxCycles; i++) {
+    let report: Awaited<ReturnType<SyncEngine["runOnce"]>> | undefined;
+    try {
+      report = await lane.cycle(stepMs);
+    } catch (e) {
+      if (!lane.crash?.process.dead) throw e;
+      lane.crash.restart();
+    }
+    const pending = (await lane.store.getWatermarks()).relayPending ?? [];
+    quiet = report && isQuiet(report) && pending.length === 0 ? quiet + 1 : 0;
+    if (quiet >= 2) return i + 1;
+  }
+  throw new Error(`no quiet cycle after ${maxCycles} cycles`);
 }
