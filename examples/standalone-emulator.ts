@@ -6,233 +6,41 @@
  * scripted scenario and shows each change arriving on the other side.
  *
  * Flags: --incidents N (default 200), --seed S (default 7), --faults (inject 429/5xx/resets/truncation).
+ *
+ * `npm run demo -- --unified`: an MSSP mirrors three customer tenants into its workspace in the unified
+ * Defender portal (`UnifiedTarget`); --incidents N then sets the incidents of each customer (default 6, 4, 8).
  */
 import { parseArgs } from "node:util";
-import {
-  ARM_RATE_LIMITS,
-  DEFAULT_ALERT_STREAM_NAME,
-  DefenderClient,
-  GRAPH_RATE_LIMITS,
-  LogsIngestionAlertSink,
-  type RateLimitOptions,
-  SentinelClient,
-  SyncEngine,
-  type SyncReport,
-} from "defender-sentinel-sync";
-import { createEmulator } from "defender-sentinel-sync/testing";
 
 const { values } = parseArgs({
   options: {
-    incidents: { type: "string", default: "200" },
+    incidents: { type: "string" },
     seed: { type: "string", default: "7" },
     faults: { type: "boolean", default: false },
+    unified: { type: "boolean", default: false },
   },
 });
-const incidentCount = Number(values.incidents);
 const seed = Number(values.seed);
-
-const out = (line = "") => process.stdout.write(`${line}\n`);
-const started = Date.now();
-
-// The emulator enforces the real rate limits, sped up 50×; the clients' own limiters are scaled to match so
-// the run waits instead of collecting 429s, exactly as it would against Azure (only faster).
-const timeScale = 50;
-const scaled = (limits: RateLimitOptions): RateLimitOptions =>
-  Object.fromEntries(
-    Object.entries(limits).map(([kind, b]) => [
-      kind,
-      { capacity: b.capacity, refillPerSecond: b.refillPerSecond * timeScale },
-    ]),
-  ) as unknown as RateLimitOptions;
-const emu = createEmulator({ seed, incidents: incidentCount, timeScale });
-const server = await emu.listen();
-out(`Emulator listening: Graph ${server.defenderEndpoint} · ARM ${server.sentinelEndpoint}`);
-out(`Rate limits: Graph 150/min, ARM 250 reads + 200 writes burst, both sped up ${timeScale}× for the demo`);
-out(`Seeded tenant ${server.tenantId} with ${incidentCount} Defender incidents (seed ${seed})`);
-if (values.faults) {
-  emu.faults.configure({
-    seed,
-    defender: {
-      probability: 0.05,
-      kinds: [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }],
-    },
-    sentinel: {
-      probability: 0.05,
-      kinds: [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }],
-    },
-  });
-  out("Fault injection on: 5% of requests fail with 429, 5xx, connection resets or truncated bodies");
+const incidents = values.incidents === undefined ? undefined : Number(values.incidents);
+if (
+  !Number.isSafeInteger(seed) ||
+  (incidents !== undefined && !(Number.isSafeInteger(incidents) && incidents > 0))
+) {
+  process.stderr.write("--seed must be an integer and --incidents a positive integer\n");
+  process.exit(2);
 }
 
-const retryOptions = { retryDelayInMs: 50, maxRetryDelayInMs: 500, maxRetries: 5 };
-const defender = new DefenderClient(emu.credential, {
-  endpoint: server.defenderEndpoint,
-  retryOptions,
-  rateLimit: scaled(GRAPH_RATE_LIMITS),
-});
-const sentinel = new SentinelClient(emu.credential, {
-  endpoint: server.sentinelEndpoint,
-  subscriptionId: server.subscriptionId,
-  resourceGroupName: server.resourceGroupName,
-  workspaceName: server.workspaceName,
-  retryOptions,
-  rateLimit: scaled(ARM_RATE_LIMITS),
-});
-// Alerts go to a Log Analytics table through the (emulated) Logs Ingestion API, as the connector's
-// SecurityAlert rows would.
-const alertSink = new LogsIngestionAlertSink({
-  endpoint: server.url,
-  ruleId: "dcr-00000000000000000000000000000000",
-  streamName: DEFAULT_ALERT_STREAM_NAME,
-  credential: emu.credential,
-  tenantId: server.tenantId,
-  retryOptions,
-});
-const engine = new SyncEngine({ defender, sentinel, tenantId: server.tenantId, concurrency: 8, alertSink });
-
-let live = false;
-let throttled = 0;
-engine.on("progress", (p) => {
-  if (p.side !== "defender" || p.phase !== "backfill") return;
-  const total = p.estimatedTotal ?? incidentCount;
-  process.stdout.write(`\rBackfill: ${p.processed}/${total} Defender incidents processed`);
-});
-engine.on("throttled", () => throttled++);
-engine.on(
-  "incident.created",
-  (e) => live && out(`  + created Sentinel copy ${e.sentinelName} of Defender ${e.defenderId}`),
-);
-engine.on("incident.updated", (e) => {
-  if (!live) return;
-  const fields = e.changes.map((c) => `${c.field}: ${fmt(c.from)} → ${fmt(c.to)}`).join(", ");
-  out(`  ~ ${e.direction} #${e.defenderId}: ${fields}`);
-});
-engine.on(
-  "incident.closed",
-  (e) => live && out(`  ✓ closed #${e.defenderId} (${e.classification}), closed in ${e.origin}`),
-);
-engine.on("incident.reopened", (e) => live && out(`  ↺ reopened #${e.defenderId} in ${e.origin}`));
-engine.on(
-  "incident.redirected",
-  (e) =>
-    live &&
-    out(
-      `  ⇢ #${e.defenderId} merged into #${e.targetDefenderId}; Sentinel copy closed and labelled Redirected`,
-    ),
-);
-engine.on("comment.synced", (e) => live && out(`  ✎ comment ${e.direction} on #${e.defenderId}`));
-engine.on(
-  "conflict",
-  (e) => live && out(`  ! conflict on #${e.defenderId} (${e.group}): ${e.resolution} wins`),
-);
-engine.on("incident.failed", (e) =>
-  out(`  ✗ #${e.defenderId ?? "?"} failed${e.transient ? " (will retry)" : " (quarantined)"}: ${e.reason}`),
-);
-
-const reports: SyncReport[] = [];
-// A cycle that cannot list a side (faults outlasting retries) rejects; the next one resumes from the
-// checkpointed watermarks. start() does this on its own; here we retry by hand to keep the script linear.
-async function cycle(): Promise<SyncReport> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await engine.runOnce();
-    } catch (e) {
-      if (attempt >= 5) throw e;
-      out(
-        `\n  cycle interrupted (${(e as Error).name}: ${(e as Error).message.slice(0, 80)}); resuming from checkpoint`,
-      );
-    }
+if (values.unified) {
+  if (values.faults) {
+    process.stderr.write(
+      "--faults is not available with --unified (the unified demo runs on a manual clock)\n",
+    );
+    process.exit(2);
   }
-}
-const first = await cycle();
-reports.push(first);
-out("");
-out(
-  `Backfill done in ${(first.durationInMs / 1000).toFixed(1)} s: ${first.counts.created} Sentinel incidents created, ` +
-    `${first.counts.commentsToSentinel} comments copied, ${first.counts.alertsUploaded} alert rows ingested, ` +
-    `${first.apiCalls.defender} Graph + ${first.apiCalls.sentinel} ARM calls`,
-);
-
-const quiet = await cycle();
-reports.push(quiet);
-out(
-  `Steady state (nothing changed): ${quiet.writes.defender + quiet.writes.sentinel} writes, ${quiet.apiCalls.defender} Graph + ${quiet.apiCalls.sentinel} ARM calls`,
-);
-
-live = true;
-out("");
-out("Scripted scenario:");
-const incidents = emu.defender
-  .listIncidents()
-  .filter((i) => i.status !== "redirected" && i.status !== "resolved");
-const [a, b, c, d] = incidents;
-if (!a || !b || !c || !d) throw new Error("the seed produced too few open incidents for the scenario");
-const nameOf = async (id: string) => (await engine.stateStore.getRecord(id))!.sentinelName;
-
-out(`1. An analyst closes Sentinel incident of #${a.id} as BenignPositive / SuspiciousButExpected`);
-emu.sentinel.editIncident(await nameOf(a.id), {
-  status: "Closed",
-  classification: "BenignPositive",
-  classificationReason: "SuspiciousButExpected",
-  classificationComment: "Pen test by the red team",
-});
-out(`2. Another analyst reassigns Defender incident #${b.id} to bob@contoso.com and comments on it`);
-emu.defender.editIncident(b.id, { assignedTo: "bob@contoso.com" });
-emu.defender.addComment(b.id, "Taking this one, checking the mailbox rules.", "Bob");
-out(`3. Defender merges incident #${c.id} into #${d.id}`);
-emu.defender.mergeIncidents(c.id, d.id);
-out(`4. An analyst comments in Sentinel on #${d.id}`);
-emu.sentinel.addComment(await nameOf(d.id), "Escalated to tier 2.", "Carol");
-
-const scenario = await cycle();
-reports.push(scenario);
-live = false;
-
-out("");
-out("What each side shows now:");
-const defA = emu.defender.getIncident(a.id)!;
-out(
-  `  Defender #${a.id}: status ${defA.status}, classification ${defA.classification}/${defA.determination}`,
-);
-const senB = emu.sentinel.getIncident(await nameOf(b.id))!;
-out(
-  `  Sentinel copy of #${b.id}: owner ${senB.properties.owner?.userPrincipalName ?? senB.properties.owner?.email}`,
-);
-const senC = emu.sentinel.getIncident(await nameOf(c.id))!;
-out(
-  `  Sentinel copy of #${c.id}: status ${senC.properties.status}, labels ${(senC.properties.labels ?? []).map((l) => l.labelName).join(", ")}`,
-);
-
-const stats = emu.stats();
-const sum = (f: (r: SyncReport) => number) => reports.reduce((n, r) => n + f(r), 0);
-out("");
-out("Summary");
-table([
-  ["Defender incidents", String(emu.defender.listIncidents().length)],
-  ["Sentinel incidents", String(emu.sentinel.listIncidents().length)],
-  ["Writes to Sentinel", String(sum((r) => r.writes.sentinel))],
-  ["Writes to Defender", String(sum((r) => r.writes.defender))],
-  ["Alert rows in Log Analytics", String(emu.logs.count(DEFAULT_ALERT_STREAM_NAME))],
-  ["Graph API calls", String(stats.defender.requests)],
-  ["ARM API calls", String(stats.sentinel.requests)],
-  ["429 responses", String(stats.defender.throttled + stats.sentinel.throttled)],
-  ["Client-side throttle waits", String(throttled)],
-  ["Failures", String(sum((r) => r.counts.failed))],
-  ["Duration", `${((Date.now() - started) / 1000).toFixed(1)} s`],
-]);
-
-await server.close();
-
-function table(rows: [string, string][]) {
-  const w = Math.max(...rows.map(([k]) => k.length));
-  const v = Math.max(...rows.map(([, x]) => x.length));
-  out(`┌${"─".repeat(w + 2)}┬${"─".repeat(v + 2)}┐`);
-  for (const [k, x] of rows) out(`│ ${k.padEnd(w)} │ ${x.padStart(v)} │`);
-  out(`└${"─".repeat(w + 2)}┴${"─".repeat(v + 2)}┘`);
-}
-
-function fmt(v: unknown): string {
-  if (v === undefined || v === null) return "∅";
-  const s = Array.isArray(v) ? `[${v.join(", ")}]` : String(v);
-  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
+  const { runUnifiedDemo } = await import("./demo/unified");
+  const result = await runUnifiedDemo({ seed, incidents });
+  process.exitCode = result.exitCode;
+} else {
+  const { runClassicDemo } = await import("./demo/classic");
+  await runClassicDemo({ incidents: incidents ?? 200, seed, faults: values.faults });
 }

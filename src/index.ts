@@ -515,3 +515,47 @@ export {
   type UnifiedTargetIngestion,
   type UnifiedTargetOptions,
 } from "./targets/unifiedTarget";
+export { FairQueue } from "./core/fairQueue";
+export { FairRateLimiter, type FairRateLimiterOptions } from "./core/fairRateLimiter";
+export { FairRelayPacer, type FairRelayPacerOptions, maxMinShares } from "./fleet/fairRelayPacer";
+export { FleetBudgets, type FleetBudgetsOptions } from "./fleet/fleetBudgets";
+export {
+  type FleetOwnEvents,
+  LANE_ENGINE_EVENTS,
+  type LaneChangeEvent,
+  type LaneEngineEventName,
+  type LaneEvent,
+  type LaneRecoveredEvent,
+  type LaneUnhealthyEvent,
+  type SyncFleetEvents,
+} from "./fleet/fleetEvents";
+export type {
+  LaneEngineOptions,
+  LaneOptions,
+  LaneStateStores,
+  SyncFleetOptions,
+} from "./fleet/fleetOptions";
+export type {
+  FleetReport,
+  FleetTotals,
+  LaneCompleted,
+  LaneCycleResult,
+  LaneFailed,
+  LaneSkipped,
+} from "./fleet/fleetReport";
+export {
+  classifyLaneFailure,
+  type LaneBackoffOptions,
+  type LaneFailureReason,
+} from "./fleet/laneHealth";
+export { currentLaneId, runInLane } from "./fleet/laneScope";
+export { type LaneClaim, type LaneOwnership, OwnAllLanes } from "./fleet/ownership";
+export { type LaneStatus, SyncFleet } from "./fleet/syncFleet";
+export type { PutRecordsResult, RecordWrite } from "./sync/stateStore";
+export { type TableEntityLocation, TableStateCorruptedError } from "./stores/tableErrors";
+export { TableStateStore } from "./stores/tableStateStore";
+export type {
+  TableStateStoreConnection,
+  TableStateStoreOptions,
+  TableStateStoreTuning,
+} from "./stores/tableStateStoreOptions";

@@ -58,10 +58,18 @@ async function setUp({ incidents: incidentCount, seed, faults }: ClassicDemoOpti
   const emu = createEmulator({ seed, incidents: incidentCount, timeScale });
   const server = await emu.listen();
   out(`Emulator listening: Graph ${server.defenderEndpoint} · ARM ${server.sentinelEndpoint}`);
-  out(`Rate limits: Graph 150/min, ARM 250 reads + 200 writes burst, both sped up ${timeScale}× for the demo`);
+  out(
+    `Rate limits: Graph 150/min, ARM 250 reads + 200 writes burst, both sped up ${timeScale}× for the demo`,
+  );
   out(`Seeded tenant ${server.tenantId} with ${incidentCount} Defender incidents (seed ${seed})`);
   if (faults) {
-    const kinds = [500, 503, "reset", "truncate", { kind: "status", status: 429, retryAfterSeconds: 1 }] as const;
+    const kinds = [
+      500,
+      503,
+      "reset",
+      "truncate",
+      { kind: "status", status: 429, retryAfterSeconds: 1 },
+    ] as const;
     emu.faults.configure({
       seed,
       defender: { probability: 0.05, kinds: [...kinds] },
@@ -118,7 +126,9 @@ function wireEvents(run: ClassicRun, incidentCount: number): void {
   );
   engine.on("incident.reopened", (e) => live(`  ↺ reopened #${e.defenderId} in ${e.origin}`));
   engine.on("incident.redirected", (e) =>
-    live(`  ⇢ #${e.defenderId} merged into #${e.targetDefenderId}; Sentinel copy closed and labelled Redirected`),
+    live(
+      `  ⇢ #${e.defenderId} merged into #${e.targetDefenderId}; Sentinel copy closed and labelled Redirected`,
+    ),
   );
   engine.on("comment.synced", (e) => live(`  ✎ comment ${e.direction} on #${e.defenderId}`));
   engine.on("conflict", (e) => live(`  ! conflict on #${e.defenderId} (${e.group}): ${e.resolution} wins`));
@@ -191,7 +201,9 @@ async function scenario(run: ClassicRun): Promise<void> {
   out("");
   out("What each side shows now:");
   const defA = emu.defender.getIncident(a.id)!;
-  out(`  Defender #${a.id}: status ${defA.status}, classification ${defA.classification}/${defA.determination}`);
+  out(
+    `  Defender #${a.id}: status ${defA.status}, classification ${defA.classification}/${defA.determination}`,
+  );
   const senB = emu.sentinel.getIncident(await nameOf(b.id))!;
   out(
     `  Sentinel copy of #${b.id}: owner ${senB.properties.owner?.userPrincipalName ?? senB.properties.owner?.email}`,

@@ -37,6 +37,9 @@ export const DEFAULT_CUSTOMER_INCIDENTS = [6, 4, 8] as const;
 /** The data collection rule of the relay table (any `dcr-…` id: the emulator accepts every rule). */
 const RELAY_DCR = "dcr-7a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const retryOptions = { maxRetries: 2, retryDelayInMs: 5, maxRetryDelayInMs: 20 };
+// The clients' own rate limiters wait in real time, which a manual clock never lets pass; the emulator's
+// throttling is off too. Against Azure keep the defaults (Graph allows 150 requests a minute per tenant).
+const clientOptions = { retryOptions, rateLimit: false } as const;
 
 export interface Lane {
   customer: Customer;
@@ -89,13 +92,19 @@ export async function createMsspSetup(options: MsspSetupOptions): Promise<MsspSe
     subscriptionId: server.subscriptionId,
     resourceGroupName: server.resourceGroupName,
     workspaceName: server.workspaceName,
-    retryOptions,
+    ...clientOptions,
   });
   // One pacer for every lane: they write to the same relay rule, whose per-run cap is shared.
   const pacer = new RelayPacer({ now: () => clock.now().getTime() });
   const lanes = customers.map(({ customer, added }): Lane => {
-    const source = new DefenderClient(added.credential, { endpoint: server.defenderEndpoint, retryOptions });
-    const msspGraph = new DefenderClient(emu.credential, { endpoint: server.defenderEndpoint, retryOptions });
+    const source = new DefenderClient(added.credential, {
+      endpoint: server.defenderEndpoint,
+      ...clientOptions,
+    });
+    const msspGraph = new DefenderClient(emu.credential, {
+      endpoint: server.defenderEndpoint,
+      ...clientOptions,
+    });
     const target = new UnifiedTarget({
       defender: msspGraph,
       sentinel,
@@ -114,6 +123,6 @@ export async function createMsspSetup(options: MsspSetupOptions): Promise<MsspSe
     });
     return { customer, source, msspGraph, target, engine, reports: [] };
   });
-  const reader = new DefenderClient(emu.credential, { endpoint: server.defenderEndpoint, retryOptions });
+  const reader = new DefenderClient(emu.credential, { endpoint: server.defenderEndpoint, ...clientOptions });
   return { clock, emu, server, pacer, lanes, reader, close: () => server.close() };
 }

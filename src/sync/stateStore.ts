@@ -89,6 +89,18 @@ export interface Watermarks {
   version: number;
 }
 
+/** One write of `StateStore.putRecords`: the arguments of a `putRecord`. */
+export interface RecordWrite {
+  record: Omit<SyncRecord, "version">;
+  expectedVersion: number;
+}
+
+/** What `StateStore.putRecords` wrote (with the new versions) and what it refused. */
+export interface PutRecordsResult {
+  written: SyncRecord[];
+  conflicts: StateConflictError[];
+}
+
 /** A conditional write lost: another writer changed the record first. */
 export class StateConflictError extends SyncSdkError {
   override name = "StateConflictError";
@@ -115,6 +127,11 @@ export interface StateStore {
   findBySentinelName(sentinelName: string): Promise<SyncRecord | undefined>;
   /** Writes `record` if the stored version is `expectedVersion`; returns it with the new version. */
   putRecord(record: Omit<SyncRecord, "version">, expectedVersion: number): Promise<SyncRecord>;
+  /**
+   * Optional: several `putRecord`s in fewer requests (e.g. a page). Each record is written or refused on its own;
+   * the refused ones (stale version) come back in `conflicts`, nothing of them written.
+   */
+  putRecords?(writes: readonly RecordWrite[]): Promise<PutRecordsResult>;
   deleteRecord(defenderId: string, expectedVersion: number): Promise<void>;
   /** Every record, in no particular order, without loading them all at once where avoidable. */
   listRecords(): AsyncIterable<SyncRecord>;

@@ -67,6 +67,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   /** Unified target: cycles relay alerts and sync through Graph on both tenants. */
   private readonly relay: RelayOptions | undefined;
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
+  /** Unsubscribes from the clients (see `dispose`). */
+  private readonly detach: (() => unknown)[] = [];
 
   constructor(options: SyncEngineOptions) {
     super();
@@ -82,9 +84,19 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     this.relay = resolved.relay;
     const mirror = this.relay ? this.relay.target.defender : this.settings.sentinel;
     for (const client of [this.settings.defender, mirror]) {
-      client.metrics.onThrottle((info) => this.safeEmit("throttled", info));
-      client.onWarning((warning) => this.safeEmit("warning", warning));
+      this.detach.push(
+        client.metrics.onThrottle((info) => this.safeEmit("throttled", info)),
+        client.onWarning((warning) => this.safeEmit("warning", warning)),
+      );
     }
+  }
+
+  /**
+   * Stops listening to the clients' throttling and warnings, for clients that outlive the engine (a lane
+   * removed from a SyncFleet whose clients other lanes still use). Idempotent; do not run cycles afterwards.
+   */
+  dispose(): void {
+    for (const unsubscribe of this.detach.splice(0)) unsubscribe();
   }
 
   /** True while `start()`'s loop runs. */

@@ -1,17 +1,20 @@
 /** A customer tenant mirrored into the MSSP's workspace through the unified (relay) target, on a manual clock. */
 import { DefenderClient } from "../../src/defender/defenderClient";
+import type { DefenderIncident } from "../../src/defender/models";
 import { SentinelClient } from "../../src/sentinel/sentinelClient";
 import { InMemoryStateStore } from "../../src/sync/inMemoryStateStore";
 import type { StateStore, SyncRecord, Watermarks } from "../../src/sync/stateStore";
 import { SyncEngine, type SyncEngineOptions } from "../../src/sync/syncEngine";
 import type { RelayPacer } from "../../src/targets/relayPacer";
 import { DEFAULT_RELAY_STREAM_NAME, DEFAULT_RELAY_TABLE_NAME } from "../../src/targets/relayRow";
+import { sourceKeysOfIncident } from "../../src/targets/sourceKeys";
 import { UnifiedTarget } from "../../src/targets/unifiedTarget";
 import {
   createEmulator,
   createManualClock,
   type Emulator,
   type EmulatorServer,
+  type GraphIncident,
   type ManualClock,
   type UnifiedPortalOptions,
 } from "../../src/testing/index";
@@ -190,7 +193,9 @@ export interface CrashSwitch {
  * until `restart()`. Reads through the inner store (`lane.store`) always work.
  */
 export class CrashingStateStore implements StateStore {
-  private trap: ((record: Omit<SyncRecord, "version">, before: SyncRecord | undefined) => boolean) | undefined;
+  private trap:
+    | ((record: Omit<SyncRecord, "version">, before: SyncRecord | undefined) => boolean)
+    | undefined;
 
   constructor(
     readonly inner: StateStore,
@@ -367,4 +372,56 @@ export async function cycleUntilQuiet(lane: Lane, maxCycles = 20, stepMs = 5 * M
     if (quiet >= 2) return i + 1;
   }
   throw new Error(`no quiet cycle after ${maxCycles} cycles`);
+}
+
+/** Relay incidents of the MSSP tenant (alerts carrying source keys), read from the emulator itself. */
+export function relayIncidents(lane: Lane): GraphIncident[] {
+  return lane.emu.unified
+    .tenant(lane.emu.tenantId)
+    .listIncidents()
+    .filter((i) => sourceKeysOfIncident(i as unknown as DefenderIncident).length > 0);
+}
+
+const isOpen = (status: string | null | undefined) => status !== "resolved" && status !== "redirected";
+
+/**
+ * The relay's invariants once quiet: every source incident linked, none pending; per source incident exactly
+ * one open target incident while the source is open (the linked one) and none once it is closed, every other
+ * target incident holding its alerts resolved; the linked target's status follows the source's; and no text we
+ * wrote appears twice on an incident. Returns the problems (empty when sound).
+ */
+export async function relayProblems(lane: Lane, expectedTargets?: number): Promise<string[]> {
+  const problems: string[] = [];
+  const all = relayIncidents(lane);
+  if (expectedTargets !== undefined && all.length !== expectedTargets)
+    problems.push(`${all.length} target incidents, expected ${expectedTargets}`);
+  const mssp = lane.emu.unified.tenant(lane.emu.tenantId);
+  const sources = lane.emu.unified.tenant(CUSTOMER).listIncidents();
+  for (const s of sources) {
+    const linked = (await lane.store.getRecord(s.id))?.relay?.targetId;
+    if (!linked) {
+      problems.push(`source ${s.id} is not linked`);
+      continue;
+    }
+    const holding = all.filter((t) =>
+      sourceKeysOfIncident(t as unknown as DefenderIncident).some((k) => k.incidentId === s.id),
+    );
+    const open = holding.filter((t) => isOpen(t.status)).map((t) => t.id);
+    const want = isOpen(s.status) ? [linked] : [];
+    if (JSON.stringify(open) !== JSON.stringify(want))
+      problems.push(`source ${s.id} (${s.status}): open target incidents ${open}, expected ${want}`);
+    // A merged source's mirror is resolved (the API cannot redirect an incident).
+    const status = mssp.getIncident(linked)?.status;
+    if (status !== (s.status === "redirected" ? "resolved" : s.status))
+      problems.push(`source ${s.id} is ${s.status}, its target ${linked} is ${status}`);
+  }
+  for (const i of [...sources, ...all]) {
+    const ours = new Set(i.comments.filter((c) => c.createdByDisplayName?.startsWith("API-App:")));
+    const texts = i.comments.map((c) => c.comment.trim());
+    const twice = i.comments.filter((c, n) => ours.has(c) && texts.indexOf(c.comment.trim()) !== n);
+    for (const c of twice) problems.push(`incident ${i.id}: comment twice: ${c.comment.slice(0, 60)}`);
+  }
+  const pending = (await lane.store.getWatermarks()).relayPending ?? [];
+  if (pending.length > 0) problems.push(`pending pairs left: ${pending}`);
+  return problems;
 }

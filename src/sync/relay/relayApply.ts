@@ -5,7 +5,7 @@ import { compactCanonical } from "../compactCanonical";
 import type { CommentSyncedEvent, FieldChange, SyncDirectionName } from "../events";
 import type { SyncedComment, SyncRecord } from "../stateStore";
 import { type RelayContext, saveRelayRecord } from "./relayContext";
-import { commentTextHash, type RelayPairView, type RelayPlan } from "./relayPlan";
+import { commentTextHash, type RelayPairView, type RelayPlan, redirectNoteHash } from "./relayPlan";
 
 function unwrap<T>(result: MappingResult<T>): T {
   if (!result.ok) throw result.error;
@@ -64,7 +64,7 @@ async function postComments(
   const synced: SyncedComment[] = [];
   const { settings, abortSignal } = ctx;
   const notes = plan.redirectNote
-    ? [{ originHash: `redirect:${view.sourceId}`, text: plan.redirectNote }]
+    ? [{ originHash: redirectNoteHash(view.sourceId), text: plan.redirectNote }]
     : [];
   for (const c of [...plan.commentsToTarget, ...notes]) {
     if (
@@ -200,7 +200,8 @@ export async function applyRelayPlan(
   const newSource =
     Object.keys(plan.toSource).length > 0 ? await patchSource(ctx, sides.source, plan.toSource) : undefined;
   if (newSource) ctx.report.writes.defender++;
-  const comments = await postComments(ctx, view, plan);
+  const posted = await postComments(ctx, view, plan);
+  const adopted = plan.adopted ?? [];
   const source = newSource ?? sides.source;
   const target = newTarget ?? sides.target;
   const applied = {
@@ -221,15 +222,16 @@ export async function applyRelayPlan(
       baseSentinel: compactCanonical(baseSentinel),
       determination: source.determination ?? sides.record.determination,
       defenderVersion: newSource ? undefined : (source.lastUpdateDateTime ?? undefined),
-      sentinelEtag: newTarget || comments.length > 0 ? undefined : target.version,
-      comments: [...sides.record.comments, ...comments],
-      redirectNotified: plan.redirectNote
-        ? (view.sourceCanonical.redirectTarget ?? undefined)
-        : sides.record.redirectNotified,
+      sentinelEtag: newTarget || posted.length > 0 ? undefined : target.version,
+      comments: [...sides.record.comments, ...adopted, ...posted],
+      redirectNotified:
+        plan.redirectNote || adopted.some((c) => c.defenderHash === redirectNoteHash(view.sourceId))
+          ? (view.sourceCanonical.redirectTarget ?? undefined)
+          : sides.record.redirectNotified,
     },
     sides.version,
   );
   emitPlanEvents(ctx, view, plan, applied);
-  if (!applied.wroteSource && !applied.wroteTarget && comments.length === 0) ctx.report.counts.unchanged++;
+  if (!applied.wroteSource && !applied.wroteTarget && posted.length === 0) ctx.report.counts.unchanged++;
   return applied;
 }

@@ -85,8 +85,9 @@ async function getSource(ctx: RelayContext, id: string): Promise<DefenderInciden
 /** A target incident names a source incident: link, merge, relink after a target merge, or resolve a duplicate. */
 async function targetKey(ctx: RelayContext, key: SourceKey, target: TargetIncident): Promise<boolean> {
   const { settings } = ctx;
-  if (ctx.processed.has(key.incidentId)) return true;
   const record = await settings.store.getRecord(key.incidentId);
+  // A second target incident is resolved even when its pair was handled earlier in this cycle (linked to
+  // the first of two incidents listed together: an alert-cap overflow, a late alert): the watermark moves on.
   if (isLinked(record) && record.relay.targetId !== target.id) {
     const primary = await settings.target.getIncident(record.relay.targetId, {
       abortSignal: ctx.abortSignal,
@@ -97,9 +98,10 @@ async function targetKey(ctx: RelayContext, key: SourceKey, target: TargetIncide
       await resolveDuplicate(ctx, record, target);
       return true;
     }
-  } else if (isLinked(record) && !ctx.reconciling && record.sentinelEtag === target.version) {
-    return true;
   }
+  if (ctx.processed.has(key.incidentId)) return true;
+  const unchanged = record?.relay?.targetId === target.id && record.sentinelEtag === target.version;
+  if (unchanged && !ctx.reconciling) return true;
   const source = await getSource(ctx, key.incidentId);
   if (!source) return true;
   ctx.processed.add(key.incidentId);

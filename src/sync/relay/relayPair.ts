@@ -4,7 +4,7 @@ import type { TargetIncident } from "../../targets/incidentTarget";
 import type { SyncRecord } from "../stateStore";
 import { applyRelayPlan } from "./relayApply";
 import { isLinked, pendingName, type RelayContext, saveRelayRecord } from "./relayContext";
-import { planRelayPair, type RelayPairView } from "./relayPlan";
+import { planRelayPair, type RelayPairView, redirectNoteHash } from "./relayPlan";
 
 function unwrap<T>(result: MappingResult<T>): T {
   if (!result.ok) throw result.error;
@@ -29,6 +29,10 @@ export async function relayAlerts(
   };
   const relay = base.relay ?? { relayed: [] };
   if (settings.direction === "sentinel-to-defender") return { record: base, complete: true };
+  // The placeholder row of an alertless incident is for its first relay only. A merged source's alerts moved
+  // to the incident it was merged into (which relays them): a placeholder now would make a stray incident.
+  if ((source.alerts ?? []).length === 0 && relay.relayed.length > 0 && !reRelay)
+    return { record: base, complete: true };
   const plannedOnly = !ctx.plan({
     service: "sentinel",
     method: "POST",
@@ -94,7 +98,10 @@ export async function mergeRelayPair(
   };
   const plan = planRelayPair(view, settings);
   await applyRelayPlan(ctx, view, plan, { source, target, record, version });
-  if (plan.redirectNote) {
+  // A note adopted after a crash still reports the redirect (the crashed process could not).
+  const noted =
+    plan.redirectNote ?? plan.adopted?.find((c) => c.defenderHash === redirectNoteHash(source.id));
+  if (noted) {
     ctx.report.counts.redirected++;
     ctx.emit("incident.redirected", {
       defenderId: source.id,
@@ -167,7 +174,10 @@ export async function resolveDuplicate(
       ctx.report.writes.sentinel++;
     }
   }
+  // Posted before, but the ledger write that followed was lost (a crash): not posted twice.
+  const noted = duplicate.incident.comments?.some((c) => c.comment?.trim() === text);
   if (
+    !noted &&
     ctx.plan({
       service: "defender",
       method: "POST",

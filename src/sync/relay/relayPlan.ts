@@ -4,7 +4,7 @@ import { compactCanonical } from "../compactCanonical";
 import { type ConflictPolicy, resolveConflict } from "../conflictPolicy";
 import type { SyncDirection } from "../cycleContext";
 import { sha256 } from "../deterministicName";
-import type { SyncRecord } from "../stateStore";
+import type { SyncedComment, SyncRecord } from "../stateStore";
 import {
   MERGE_GROUPS,
   type MergeConflict,
@@ -62,6 +62,16 @@ export interface RelayPlan {
   commentsToSource: PlannedComment[];
   /** A note on the target incident that its source was merged (written once). */
   redirectNote: string | undefined;
+  /**
+   * Comments (and the redirect note) we wrote before whose ledger write was lost (a crash, a dropped answer):
+   * already on the other side, so recorded instead of posted again. Absent when there are none.
+   */
+  adopted?: SyncedComment[];
+}
+
+/** Ledger identity of the redirect note of a source incident. */
+export function redirectNoteHash(sourceId: string): string {
+  return `redirect:${sourceId}`;
 }
 
 /** Identity of a comment's text, whatever its author and time (Graph comments have no id). */
@@ -144,37 +154,101 @@ function mergeFields(view: RelayPairView, settings: RelayPlanSettings) {
   return { toTarget, toSource, conflicts: merge.conflicts };
 }
 
-function commentsBetween(view: RelayPairView, settings: RelayPlanSettings) {
+const byline = (c: AlertComment) => (c.createdByDisplayName ? ` (${c.createdByDisplayName})` : "");
+
+/**
+ * Comments of one side not synced yet whose mirrored copy the other side already shows: we posted them, and
+ * the ledger write that would have said so was lost. They are adopted (recorded, never posted again), and
+ * our copy is then known, so it does not come back as a new comment.
+ */
+function adoptPosted(
+  view: RelayPairView,
+  known: { source: Set<string>; target: Set<string> },
+  adopted: SyncedComment[],
+  direction: "toTarget" | "toSource",
+): void {
+  const toTarget = direction === "toTarget";
+  const from = toTarget ? view.sourceComments : view.targetComments;
+  const other = new Set(
+    (toTarget ? view.targetComments : view.sourceComments).map((c) => commentTextHash(c.comment ?? "")),
+  );
+  const [knownFrom, knownOther] = toTarget ? [known.source, known.target] : [known.target, known.source];
+  for (const c of from) {
+    const hash = commentTextHash(c.comment ?? "");
+    if (!c.comment?.trim() || knownFrom.has(hash) || knownOther.has(hash)) continue;
+    const written = commentTextHash(mirrorText(view, c, direction));
+    if (!other.has(written)) continue;
+    knownFrom.add(hash);
+    knownOther.add(written);
+    adopted.push(
+      toTarget
+        ? { defenderHash: hash, sentinelCommentId: written, origin: "defender" }
+        : { defenderHash: written, sentinelCommentId: hash, origin: "sentinel" },
+    );
+  }
+}
+
+function mirrorText(view: RelayPairView, c: AlertComment, direction: "toTarget" | "toSource"): string {
+  return direction === "toTarget"
+    ? `${c.comment}\n— source incident ${view.sourceId}${byline(c)}`
+    : `${c.comment}\n— mirror incident ${view.targetId}${byline(c)}`;
+}
+
+function commentsBetween(view: RelayPairView, settings: RelayPlanSettings, adopted: SyncedComment[]) {
   const known = view.record?.comments ?? [];
   const knownSource = new Set(known.map((c) => c.defenderHash));
   const knownTarget = new Set(known.map((c) => c.sentinelCommentId));
+  const toTarget = settings.direction !== "sentinel-to-defender";
+  const toSource = settings.direction !== "defender-to-sentinel";
+  for (const c of adopted) knownTarget.add(c.sentinelCommentId);
+  const sets = { source: knownSource, target: knownTarget };
+  if (toTarget) adoptPosted(view, sets, adopted, "toTarget");
+  if (toSource) adoptPosted(view, sets, adopted, "toSource");
   const commentsToTarget: PlannedComment[] = [];
   const commentsToSource: PlannedComment[] = [];
-  if (settings.direction !== "sentinel-to-defender") {
+  if (toTarget) {
     for (const c of view.sourceComments) {
       const hash = commentTextHash(c.comment ?? "");
       if (!c.comment?.trim() || knownSource.has(hash) || knownTarget.has(hash)) continue;
       knownSource.add(hash);
-      const by = c.createdByDisplayName ? ` (${c.createdByDisplayName})` : "";
-      commentsToTarget.push({
-        originHash: hash,
-        text: `${c.comment}\n— source incident ${view.sourceId}${by}`,
-      });
+      commentsToTarget.push({ originHash: hash, text: mirrorText(view, c, "toTarget") });
     }
   }
-  if (settings.direction !== "defender-to-sentinel") {
+  if (toSource) {
     for (const c of view.targetComments) {
       const hash = commentTextHash(c.comment ?? "");
       if (!c.comment?.trim() || knownTarget.has(hash) || knownSource.has(hash)) continue;
       knownTarget.add(hash);
-      const by = c.createdByDisplayName ? ` (${c.createdByDisplayName})` : "";
-      commentsToSource.push({
-        originHash: hash,
-        text: `${c.comment}\n— mirror incident ${view.targetId}${by}`,
-      });
+      commentsToSource.push({ originHash: hash, text: mirrorText(view, c, "toSource") });
     }
   }
   return { commentsToTarget, commentsToSource };
+}
+
+/** The redirect note when it is due; one the target already shows (its ledger write was lost) is adopted. */
+function redirectNoteOf(
+  view: RelayPairView,
+  settings: RelayPlanSettings,
+  adopted: SyncedComment[],
+): string | undefined {
+  const redirect = view.sourceCanonical.redirectTarget;
+  if (
+    !redirect ||
+    view.record?.redirectNotified === redirect ||
+    settings.direction === "sentinel-to-defender"
+  )
+    return undefined;
+  const note = `The source incident ${view.sourceId} was merged into source incident ${redirect}${
+    view.redirectTargetMirror ? ` (mirrored as incident ${view.redirectTargetMirror})` : ""
+  }. This incident was resolved automatically.`;
+  const hash = commentTextHash(note);
+  if (!view.targetComments.some((c) => commentTextHash(c.comment ?? "") === hash)) return note;
+  adopted.push({
+    defenderHash: redirectNoteHash(view.sourceId),
+    sentinelCommentId: hash,
+    origin: "defender",
+  });
+  return undefined;
 }
 
 /**
@@ -184,15 +258,18 @@ function commentsBetween(view: RelayPairView, settings: RelayPlanSettings) {
  */
 export function planRelayPair(view: RelayPairView, settings: RelayPlanSettings): RelayPlan {
   const { toTarget, toSource, conflicts } = mergeFields(view, settings);
-  const { commentsToTarget, commentsToSource } = commentsBetween(view, settings);
-  const redirect = view.sourceCanonical.redirectTarget;
-  const redirectNote =
-    redirect && view.record?.redirectNotified !== redirect && settings.direction !== "sentinel-to-defender"
-      ? `The source incident ${view.sourceId} was merged into source incident ${redirect}${
-          view.redirectTargetMirror ? ` (mirrored as incident ${view.redirectTargetMirror})` : ""
-        }. This incident was resolved automatically.`
-      : undefined;
-  return { toTarget, toSource, conflicts, commentsToTarget, commentsToSource, redirectNote };
+  const adopted: SyncedComment[] = [];
+  const redirectNote = redirectNoteOf(view, settings, adopted);
+  const { commentsToTarget, commentsToSource } = commentsBetween(view, settings, adopted);
+  return {
+    toTarget,
+    toSource,
+    conflicts,
+    commentsToTarget,
+    commentsToSource,
+    redirectNote,
+    ...(adopted.length > 0 ? { adopted } : {}),
+  };
 }
 
 /** True when the plan writes nothing. */
@@ -202,6 +279,7 @@ export function isEmptyPlan(plan: RelayPlan): boolean {
     Object.keys(plan.toSource).length === 0 &&
     plan.commentsToTarget.length === 0 &&
     plan.commentsToSource.length === 0 &&
-    plan.redirectNote === undefined
+    plan.redirectNote === undefined &&
+    (plan.adopted?.length ?? 0) === 0
   );
 }
