@@ -55,7 +55,7 @@ export interface CommonClientOptions {
   pagingOptions?: PagingOptions;
   /**
    * Client-side rate limit. Pass a `RateLimiter` to share one budget between clients of the same tenant,
-   * `RateLimitOptions` to size this client's own, or `false` to turn it off. Defaults follow WIRE-FACTS.
+   * `RateLimitOptions` to size this client's own, or `false` to turn it off. Defaults follow the services' documented limits.
    */
   rateLimit?: RateLimiter | RateLimitOptions | false;
   /** Transport override (tests, proxies). Defaults to core's Node HTTP client. */

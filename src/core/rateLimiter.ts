@@ -12,11 +12,11 @@ export interface RateLimitOptions {
 }
 
 /**
- * Graph security: 150 requests/min per app per tenant (WIRE-FACTS 1.9) — one bucket for every operation.
+ * Graph security: 150 requests/min per app per tenant — one bucket for every operation.
  */
 export const GRAPH_RATE_LIMITS: RateLimitOptions = { read: { capacity: 150, refillPerSecond: 2.5 } };
 
-/** ARM per principal per subscription (WIRE-FACTS 3.11): reads 250/25 s⁻¹, writes and deletes 200/10 s⁻¹. */
+/** ARM per principal per subscription: reads 250/25 s⁻¹, writes and deletes 200/10 s⁻¹. */
 export const ARM_RATE_LIMITS: RateLimitOptions = {
   read: { capacity: 250, refillPerSecond: 25 },
   write: { capacity: 200, refillPerSecond: 10 },

@@ -2,7 +2,7 @@
  * Classification and its detail: Defender `classification` + `determination` ⇄ canonical classification +
  * classificationDetail ⇄ Sentinel `classification` + `classificationReason`.
  *
- * The default table follows Microsoft's built-in Defender XDR connector (PEERS 2.1): TP/any → TruePositive +
+ * The default table follows Microsoft's built-in Defender XDR connector: TP/any → TruePositive +
  * SuspiciousActivity, FP/any → FalsePositive + InaccurateData, informationalExpectedActivity/any →
  * BenignPositive + SuspiciousButExpected, unknown → Undetermined. Sentinel has no determination, so the way back
  * uses a default determination (`other`), unless the current Defender determination already fits the target
@@ -34,7 +34,7 @@ export interface ClassificationToSentinelRow {
   readonly determination: DefenderDeterminationValue | AnyValue;
   readonly to: {
     readonly classification: SentinelClassificationValue;
-    /** Required by Sentinel for BenignPositive (400 without it, WIRE-FACTS 3.8). */
+    /** Required by Sentinel for BenignPositive (400 without it). */
     readonly reason: SentinelClassificationReasonValue | undefined;
   };
   readonly lossy?: string;
@@ -160,7 +160,7 @@ export const DEFAULT_CLASSIFICATION_TABLE: ClassificationTable = {
     FalsePositive: ["IncorrectAlertLogic", "InaccurateData"],
     Undetermined: [],
   },
-  // Grouping of the legacy update API (WIRE-FACTS 2.5) in Graph spelling; apt and securityPersonnel are retired
+  // Grouping of the legacy update API in Graph spelling; apt and securityPersonnel are retired
   // but still in the Graph enum.
   defenderDeterminations: {
     truePositive: [

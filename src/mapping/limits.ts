@@ -1,7 +1,7 @@
 /**
  * Output limits and the visible truncation marker.
  *
- * Sentinel documents 5,000 characters for an incident description and 30,000 for a comment (WIRE-FACTS 3.10).
+ * Sentinel documents 5,000 characters for an incident description and 30,000 for a comment.
  * The other limits are not documented by Microsoft and are conservative choices (UNVERIFIED), all configurable
  * through `createMappingProfile({ limits })`.
  */

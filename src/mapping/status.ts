@@ -62,7 +62,7 @@ export const sentinelToCanonicalStatusRows: readonly EnumRow<SentinelStatusValue
 
 /**
  * Canonical → Defender PATCH `status`. `inProgress` is in the Graph enum but the update docs only show `active`,
- * `resolved` and `redirected` (WIRE-FACTS 1.4): writing `inProgress` is UNVERIFIED.
+ * `resolved` and `redirected`: writing `inProgress` is UNVERIFIED.
  */
 export const canonicalToDefenderStatusRows: readonly EnumRow<CanonicalStatus, DefenderStatusValue>[] = [
   { from: "new", to: "active" },

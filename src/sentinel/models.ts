@@ -97,7 +97,7 @@ const resourceEnvelope = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Incidents (WIRE-FACTS 3.3)
+// Incidents
 
 /** `IncidentOwnerInfo`. */
 export const incidentOwnerSchema = z.looseObject({
@@ -247,7 +247,7 @@ export const sentinelIncidentPutPropertiesSchema = z.looseObject({
 export type SentinelIncidentPutProperties = z.infer<typeof sentinelIncidentPutPropertiesSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Comments (WIRE-FACTS 3.6)
+// Comments
 
 export const sentinelCommentPropertiesSchema = z.looseObject({
   message: z.string(),
@@ -264,7 +264,7 @@ export const sentinelCommentSchema = z.looseObject({
 export type SentinelComment = z.infer<typeof sentinelCommentSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Alerts and entities (WIRE-FACTS 3.7)
+// Alerts and entities
 
 /** `SecurityAlertProperties`. */
 export const sentinelAlertPropertiesSchema = z.looseObject({

@@ -24,7 +24,7 @@ export interface PairInput {
 
 export type PairOutcome = "created" | "linked" | "updated" | "unchanged" | "missing";
 
-/** Fields the built-in connector already mirrors both ways; left to it on linked copies (WIRE-FACTS 4.2). */
+/** Fields the built-in connector already mirrors both ways; left to it on linked copies. */
 const CONNECTOR_GROUPS: readonly MergeGroup[] = ["lifecycle", "owner"];
 
 function unwrap<T>(result: MappingResult<T>): T {

@@ -1,7 +1,7 @@
 /**
  * Microsoft Sentinel over Azure Resource Manager (Microsoft.SecurityInsights incidents, comments, alerts,
  * entities) as the emulator serves it, with ARM's api-version, CloudError bodies, throttling headers and
- * the incident PUT rules (WIRE-FACTS 3).
+ * the incident PUT rules.
  */
 
 import { armNameProblem } from "../core/ids";
@@ -34,7 +34,7 @@ import { ARM_LIMITS, retryAfterHeaders } from "./throttling";
 import type { SentinelComment } from "./types";
 
 export const ARM_ORIGIN = "https://management.azure.com";
-/** Stable and preview api-versions of Microsoft.SecurityInsights (WIRE-FACTS 3.2). */
+/** Stable and preview api-versions of Microsoft.SecurityInsights. */
 export const SENTINEL_API_VERSIONS = [
   "2025-09-01",
   "2025-06-01",
@@ -223,7 +223,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Validates an incident PUT body the way the service does (WIRE-FACTS 3.3, 3.8, 3.10). */
+/** Validates an incident PUT body the way the service does. */
 export function validateIncidentBody(body: unknown): { properties: SentinelIncidentInput; etag?: string } {
   if (!isObject(body))
     throw badRequest(

@@ -37,7 +37,7 @@ export interface DefenderControl {
   editIncident(id: string, patch: DefenderIncidentEdit, options?: DefenderEditOptions): GraphIncident;
   /** Appends a comment (default author: the first analyst). Returns all comments, like the Graph POST. */
   addComment(id: string, text: string, author?: string): GraphComment[];
-  /** Defender merges `sourceId` into `targetId` (WIRE-FACTS 4.5). */
+  /** Defender merges `sourceId` into `targetId`. */
   mergeIncidents(sourceId: string, targetId: string): { source: GraphIncident; target: GraphIncident };
   getIncident(id: string): GraphIncident | undefined;
   /** Every incident, oldest id first. */
@@ -191,7 +191,7 @@ export class DefenderTenant implements DefenderControl {
     const source = this.require(sourceId);
     const target = this.require(targetId);
     for (const i of [source, target]) {
-      // Closed incidents are never merged (WIRE-FACTS 4.5).
+      // Closed incidents are never merged.
       if (i.status === "resolved" || i.status === "redirected") {
         throw new EmulatorError(`incident ${i.id} is ${i.status}; Defender does not merge closed incidents`);
       }

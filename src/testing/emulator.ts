@@ -328,7 +328,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     return workspace;
   }
 
-  /** What Microsoft's connector does in Sentinel when Defender merges (WIRE-FACTS 4.5). */
+  /** What Microsoft's connector does in Sentinel when Defender merges. */
   function mirrorMerge(fromTenant: string, source: GraphIncident, target: GraphIncident): void {
     for (const { workspace, connectorTenantId } of workspaces.values()) {
       if (connectorTenantId !== fromTenant.toLowerCase()) continue;

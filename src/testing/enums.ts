@@ -1,6 +1,6 @@
 /**
  * Graph evolvable enums: members after `unknownFutureValue` are only sent to callers that send
- * `Prefer: include-unknown-enum-members`; everyone else gets `unknownFutureValue` (WIRE-FACTS 1.6).
+ * `Prefer: include-unknown-enum-members`; everyone else gets `unknownFutureValue`.
  */
 
 // The wire enums are the models' own lists: one source of truth for the client and its stand-in.

@@ -32,7 +32,7 @@ export const DEFAULT_TENANT_ID = "b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c";
 export const DEFAULT_BASE_TIME = "2025-06-01T00:00:00Z";
 /** `lastModifiedBy` of changes made by Defender's correlation engine (merges). */
 export const CORRELATION_ACTOR = "Microsoft Defender XDR - alert correlation";
-/** Provider names Microsoft's connector uses for XDR incidents in Sentinel (WIRE-FACTS 4.6). */
+/** Provider names Microsoft's connector uses for XDR incidents in Sentinel. */
 export const XDR_PROVIDER_NAMES = ["Microsoft XDR", "Microsoft 365 Defender"] as const;
 
 export interface IncidentGeneratorOptions {
@@ -732,7 +732,7 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
       : undefined;
     const labels: SentinelLabel[] = incident.customTags.map((t) => ({ labelName: t, labelType: "User" }));
     if (incident.status === "redirected") labels.push({ labelName: "Redirected", labelType: "AutoAssigned" });
-    // Connector latency: up to 10 minutes (WIRE-FACTS 4.3); never later than the generator's base time.
+    // Connector latency: up to 10 minutes; never later than the generator's base time.
     const cap = (t: bigint) => (t > base ? base - BigInt(rng.int(0, 9999)) : t);
     const created = cap(toTicks(incident.createdDateTime) + BigInt(rng.int(20_000, 600_000)) * 10_000n);
     let modified = cap(toTicks(incident.lastUpdateDateTime) + BigInt(rng.int(1000, 120_000)) * 10_000n);
@@ -836,7 +836,7 @@ export function createIncidentGenerator(options: IncidentGeneratorOptions = {}):
     incidents(count) {
       const list: GraphIncident[] = [];
       for (let i = 0; i < count; i++) list.push(makeIncident());
-      // Merge about `redirectedFraction` of them (Defender's correlation engine, WIRE-FACTS 4.5).
+      // Merge about `redirectedFraction` of them (Defender's correlation engine).
       const merges = Math.round(count * redirectedFraction);
       const open = () => list.filter((x) => x.status !== "resolved" && x.status !== "redirected");
       for (let m = 0; m < merges; m++) {

@@ -1,6 +1,6 @@
 /**
  * Microsoft Graph security v1.0 as the emulator serves it: `/security/incidents` (list, get, PATCH, comments)
- * and `/security/alerts_v2` (list, get, PATCH), with the service's limits and error shapes (WIRE-FACTS 1).
+ * and `/security/alerts_v2` (list, get, PATCH), with the service's limits and error shapes.
  */
 
 import { type BearerInfo, GRAPH_WWW_AUTHENTICATE, readBearer } from "./auth";

@@ -1,5 +1,5 @@
 /**
- * Server-side token buckets with the services' real limits (WIRE-FACTS 1.9, 3.11). `timeScale` makes
+ * Server-side token buckets with the services' real limits. `timeScale` makes
  * buckets refill N× faster and shrinks the Retry-After the emulator sends by the same factor, so tests can
  * run into throttling and out of it in milliseconds.
  */

@@ -152,9 +152,10 @@ async function sourcePass(ctx: RelayContext, options: RelayPassOptions): Promise
   const pages = ctx.settings.source
     .listIncidents({ updatedSince: options.sourceSince, expandAlerts: true, abortSignal: ctx.abortSignal })
     .byPage();
+  // Held for the whole pass: a later page must not checkpoint past an item an earlier page could not finish.
+  let high: string | undefined;
+  let blockedAt: string | undefined;
   for await (const page of pages) {
-    let high: string | undefined;
-    let blockedAt: string | undefined;
     for (const incident of page) {
       // A timestamp in the future or not a date never moves the watermark (the incident still syncs).
       const ts = trustedTimestamp(incident.lastUpdateDateTime, ctx.settings.now());
@@ -171,9 +172,10 @@ async function targetPass(ctx: RelayContext, options: RelayPassOptions): Promise
   const pages = ctx.settings.target
     .listChanges({ updatedSince: options.targetSince, abortSignal: ctx.abortSignal })
     .byPage();
+  // Held for the whole pass: a later page must not checkpoint past an item an earlier page could not finish.
+  let high: string | undefined;
+  let blockedAt: string | undefined;
   for await (const page of pages) {
-    let high: string | undefined;
-    let blockedAt: string | undefined;
     for (const incident of page) {
       const ok = await targetItem(ctx, incident);
       const ts = trustedTimestamp(incident.version, ctx.settings.now());
