@@ -38,8 +38,13 @@ if (values.unified) {
     process.exit(2);
   }
   const { runUnifiedDemo } = await import("./demo/unified");
-  const result = await runUnifiedDemo({ seed, incidents });
-  process.exitCode = result.exitCode;
+  try {
+    const result = await runUnifiedDemo({ seed, incidents });
+    process.exitCode = result.exitCode;
+  } catch (e) {
+    process.stderr.write(`✗ ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
 } else {
   const { runClassicDemo } = await import("./demo/classic");
   await runClassicDemo({ incidents: incidents ?? 200, seed, faults: values.faults });

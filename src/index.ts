@@ -559,3 +559,26 @@ export type {
   TableStateStoreOptions,
   TableStateStoreTuning,
 } from "./stores/tableStateStoreOptions";
+export {
+  type LaneBalanceInput,
+  type LaneBalancePlan,
+  type LaneOwnershipView,
+  type LaneStealPlan,
+  planLaneClaims,
+} from "./fleet/leases/balancer";
+export { BlobLeaseManager } from "./fleet/leases/blobLeaseManager";
+export { isLaneLostError, type LaneLossReason, LaneLostError } from "./fleet/leases/laneLostError";
+export type {
+  BlobLeaseManagerEvents,
+  LaneClaimRound,
+  LaneGain,
+  LaneLoss,
+  StorageOutageEvent,
+  StorageRecoveredEvent,
+} from "./fleet/leases/leaseEvents";
+export {
+  type BlobLeaseManagerOptions,
+  DEFAULT_LEASE_DURATION_IN_MS,
+  MAX_LEASE_DURATION_IN_MS,
+  MIN_LEASE_DURATION_IN_MS,
+} from "./fleet/leases/leaseOptions";

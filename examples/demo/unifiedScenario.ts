@@ -32,7 +32,11 @@ export async function pickScenario(demo: Demo): Promise<Scenario> {
       .filter((incident) => incident.status !== "resolved" && incident.status !== "redirected")
       .filter((incident) => incident.severity !== "high" && demo.links[i]?.has(incident.id));
     const source = open[0];
-    if (!source) throw new Error(`${lane.customer.name} has no open, linked incident below high severity`);
+    if (!source) {
+      throw new Error(
+        `${lane.customer.name} has no open, linked incident below high severity for the scenario (try more --incidents)`,
+      );
+    }
     const target = demo.links[i]!.get(source.id)!;
     return { name: lane.customer.name, tenantId: lane.customer.tenantId, source: source.id, target };
   });

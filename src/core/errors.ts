@@ -328,6 +328,7 @@ export const isSyncSdkError = (e: unknown): e is SyncSdkError =>
     "StateStoreLockedError",
     "StateConflictError",
     "CycleTimeoutError",
+    "LaneLostError",
   ]);
 export const isHttpResponseError = (e: unknown): e is HttpResponseError => hasName(e, httpNames);
 export const isBadRequestError = (e: unknown): e is BadRequestError => hasName(e, ["BadRequestError"]);

@@ -89,7 +89,10 @@ export class FleetLane {
     if (this.ownsStore) await this.store?.close?.();
   }
 
-  private async cycle(fleetSignal: AbortSignal | undefined, ownershipSignal: AbortSignal): Promise<LaneCycleResult> {
+  private async cycle(
+    fleetSignal: AbortSignal | undefined,
+    ownershipSignal: AbortSignal,
+  ): Promise<LaneCycleResult> {
     const { now, emit } = this.deps;
     const signal = anySignal([fleetSignal, ownershipSignal, this.removal.signal]);
     const started = now();
@@ -121,7 +124,8 @@ export class FleetLane {
         error,
         unhealthy: verdict.unhealthy,
         consecutiveFailures: verdict.consecutiveFailures,
-        nextAttemptAt: verdict.nextAttemptAt === undefined ? undefined : new Date(verdict.nextAttemptAt).toISOString(),
+        nextAttemptAt:
+          verdict.nextAttemptAt === undefined ? undefined : new Date(verdict.nextAttemptAt).toISOString(),
       };
     } finally {
       signal.dispose();

@@ -74,10 +74,17 @@ export function resolveFleetOptions(options: SyncFleetOptions): ResolvedFleetOpt
   if (typeof options !== "object" || options === null)
     throw new InvalidArgumentError("options", "SyncFleet needs an options object");
   const store = options.stateStore as unknown;
-  if (store !== undefined && typeof store !== "function" && typeof (store as { forLane?: unknown })?.forLane !== "function")
+  if (
+    store !== undefined &&
+    typeof store !== "function" &&
+    typeof (store as { forLane?: unknown })?.forLane !== "function"
+  )
     throw new InvalidArgumentError("stateStore", "must be a function of the lane id or have forLane(laneId)");
   const ownership = options.ownership as Partial<LaneOwnership> | undefined;
-  if (ownership !== undefined && (typeof ownership?.claim !== "function" || typeof ownership.signalFor !== "function"))
+  if (
+    ownership !== undefined &&
+    (typeof ownership?.claim !== "function" || typeof ownership.signalFor !== "function")
+  )
     throw new InvalidArgumentError("ownership", "must implement claim(laneIds) and signalFor(laneId)");
   if (options.now !== undefined && typeof options.now !== "function")
     throw new InvalidArgumentError("now", "must be a function returning a Date");

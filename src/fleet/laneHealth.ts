@@ -139,7 +139,8 @@ export class LaneHealth {
 
   /** A cycle completed: back to health. Returns how long the lane was unhealthy, if it was. */
   succeeded(now: number): { unhealthyForMs: number; failures: number } | undefined {
-    const was = this.since === undefined ? undefined : { unhealthyForMs: now - this.since, failures: this.failures };
+    const was =
+      this.since === undefined ? undefined : { unhealthyForMs: now - this.since, failures: this.failures };
     this.failures = 0;
     this.unhealthyFailures = 0;
     this.since = undefined;

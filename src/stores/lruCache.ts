@@ -1,23 +1,17 @@
 /**
- * The ETag last seen for each entity, with the version it holds: a write at `expectedVersion` goes out as one
- * conditional request (If-Match) when the cached version matches, without reading the entity first. Bounded
- * (least recently used out), so memory does not grow with the ledger; a miss costs one read, never correctness:
- * the service checks the ETag, the cache only saves the read.
+ * A bounded map, least recently used out, so what a store remembers does not grow with the ledger. The Table
+ * store keeps two: the ETag and version last seen of each record (a write at the cached version goes out as one
+ * conditional request, without reading first) and the Defender id of each Sentinel name (a lookup by name reads
+ * the record directly). A miss costs one read, never correctness: the service checks every ETag, and a record
+ * found through a remembered name is checked to still carry that name.
  */
-export interface CachedEtag {
-  version: number;
-  etag: string;
-  /** Records only: the lower-case Sentinel name, to know when the index entity has to move. */
-  sentinelKey?: string;
-}
-
-export class EtagCache {
-  private readonly entries = new Map<string, CachedEtag>();
+export class LruCache<V> {
+  private readonly entries = new Map<string, V>();
   constructor(private readonly capacity: number) {}
 
-  get(key: string): CachedEtag | undefined {
+  get(key: string): V | undefined {
     const entry = this.entries.get(key);
-    if (entry) {
+    if (entry !== undefined) {
       // Re-insert: Map iteration order is insertion order, so the first key is the least recently used.
       this.entries.delete(key);
       this.entries.set(key, entry);
@@ -25,7 +19,7 @@ export class EtagCache {
     return entry;
   }
 
-  set(key: string, entry: CachedEtag): void {
+  set(key: string, entry: V): void {
     this.entries.delete(key);
     this.entries.set(key, entry);
     while (this.entries.size > this.capacity) {

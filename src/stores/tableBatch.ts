@@ -30,23 +30,32 @@ export interface BatchOutcome {
   requests: number;
 }
 
-/** Groups units in order into transactions of at most `maxOperations` actions and `maxBytes` bytes. */
+/**
+ * Groups units in order into transactions of at most `maxOperations` actions and `maxBytes` bytes, in which no
+ * entity appears twice (the service refuses that: two records claiming one Sentinel name, or a rename onto a
+ * name another record leaves, go to separate transactions, in order).
+ */
 export function chunkUnits(units: BatchUnit[], maxOperations: number, maxBytes: number): BatchUnit[][] {
   const chunks: BatchUnit[][] = [];
   let current: BatchUnit[] = [];
   let ops = 0;
   let bytes = 0;
+  const rows = new Set<string>();
   for (const unit of units) {
     const n = unit.actions.length;
-    if (current.length > 0 && (ops + n > maxOperations || bytes + unit.bytes > maxBytes)) {
+    const unitRows = unit.actions.map((a) => a[1].rowKey);
+    const clash = unitRows.some((r) => rows.has(r));
+    if (current.length > 0 && (clash || ops + n > maxOperations || bytes + unit.bytes > maxBytes)) {
       chunks.push(current);
       current = [];
       ops = 0;
       bytes = 0;
+      rows.clear();
     }
     current.push(unit);
     ops += n;
     bytes += unit.bytes;
+    for (const r of unitRows) rows.add(r);
   }
   if (current.length > 0) chunks.push(current);
   return chunks;

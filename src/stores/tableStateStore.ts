@@ -1,16 +1,4 @@
-/**
- * The ledger in Azure Table Storage (or Azure Cosmos DB for Table), for fleets and several processes. One
- * partition per lane; in it one entity per pair, one index entity per Sentinel name, the watermarks and the lane's
- * metadata (see tableEntities.ts). Every write is conditional on the entity's ETag (If-Match; a create fails if the
- * entity exists), so two writers can never overwrite each other: a 412 or 409 is a StateConflictError. The store's
- * `version` (a counter property of each entity) maps to the ETag through a bounded cache; a write whose ETag is
- * not cached reads the entity first (one request).
- *
- * Cost (requests): getRecord 1; findBySentinelName 2 (index entity, then the record: a point read each, where a
- * filter on a property would scan the whole partition); putRecord 1 (a transaction: the record, plus its index
- * entity when the Sentinel name is new or changes), +1 read when the ETag is not cached; putRecords 1 per 100
- * operations; getWatermarks 1; putWatermarks 1; listRecords 1 per `pageSize` records, one page in memory.
- */
+/** `TableStateStore`: the StateStore on Azure Table Storage, one partition per lane. */
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { odata } from "@azure/data-tables";
 import { InvalidArgumentError } from "../core/errors";
@@ -22,7 +10,7 @@ import {
   type SyncRecord,
   type Watermarks,
 } from "../sync/stateStore";
-import { type CachedEtag, EtagCache } from "./etagCache";
+import { LruCache } from "./lruCache";
 import {
   type BatchUnit,
   chunkUnits,
@@ -50,7 +38,7 @@ import {
   recordRowKey,
   WATERMARKS_ROW,
 } from "./tableKeys";
-import { wireSizeBytes } from "./tablePayload";
+import { sameJson, wireSizeBytes } from "./tablePayload";
 import {
   checkLane,
   type ResolvedTableOptions,
@@ -59,18 +47,60 @@ import {
   tableClientFrom,
 } from "./tableStateStoreOptions";
 
+/** What the store remembers of a record: the version its ETag holds, and its Sentinel name (lower case). */
+interface CachedEtag {
+  version: number;
+  etag: string;
+  sentinelKey?: string;
+}
+
 /** Table creation, shared by a store and the lane views made from it. */
 interface SharedTable {
   ensured?: Promise<void>;
 }
 
+/**
+ * The ledger in Azure Table Storage (or Azure Cosmos DB for Table), for fleets of lanes and several processes.
+ *
+ * ```ts
+ * const ledger = new TableStateStore({ endpoint, credential, tableName: "defendersync" }); // TokenCredential
+ * const contoso = ledger.forLane("contoso");                                                  // its own partition
+ * // Tests: new TableStateStore({ connectionString, tableName, clientOptions: { allowInsecureConnection: true } })
+ * ```
+ *
+ * Layout: one partition per lane. In it one entity per pair (row key `r:<Defender id>`, percent-encoded where Table
+ * keys refuse a character, sha256 when too long; the id itself kept in a property), one index entity per Sentinel
+ * name (`s:<name>` → Defender id), the watermarks (`m:watermarks`) and the lane's metadata (`m:lane`). A record is
+ * JSON in one property, or gzip in binary properties of 64,000 bytes when it exceeds a string property's 64 KiB;
+ * a record that does not fit an entity (1 MiB) is refused with InvalidArgumentError before anything is sent.
+ *
+ * Concurrency: every write is conditional on the entity's ETag (If-Match; a create fails if the entity exists), so
+ * two writers never overwrite each other: a 412 or 409 becomes a StateConflictError. `version` is a counter
+ * property of each entity; the ETag of the version last seen is kept in a bounded cache, and a write at a version
+ * whose ETag is not cached reads the entity first. Everything read back is checked (layout, version, key, payload,
+ * schema) and anything unexpected throws StateStoreCorruptedError naming the table, partition, row and key.
+ *
+ * Requests: getRecord 1; findBySentinelName 2 (index entity, then record: two point reads, where a filter on a
+ * property would scan the lane's whole partition), 1 for a name this store has met (the record read confirms it);
+ * putRecord 1 transaction (the record, plus its index entity when the name is new or changes), +1 read when the
+ * ETag is not cached; putRecords 1 per 100 operations (100 updates or 50 new records); deleteRecord 2;
+ * getWatermarks 1; putWatermarks 1; listRecords 1 per `pageSize` records, one page in memory.
+ *
+ * Azure Cosmos DB for Table (https://learn.microsoft.com/azure/cosmos-db/table/faq): the same code runs. Its
+ * row keys are limited to 255 bytes (encoded keys stay under 203 characters), its batches to 2 MB (the default
+ * `maxTransactionBytes` is 1.8 MB on a `*.table.cosmos.azure.com` endpoint), its query results are not sorted
+ * (the store never relies on order), its table names are case-sensitive, and binary properties are stored less
+ * compactly than on Table Storage. ETags are opaque on both services: the store compares nothing but equality.
+ */
 export class TableStateStore implements StateStore {
   /** This store's lane (its partition). */
   readonly lane: string;
   readonly tableClient: TableClient;
   private readonly partitionKey: string;
   private readonly settings: ResolvedTableOptions;
-  private readonly cache: EtagCache;
+  private readonly cache: LruCache<CachedEtag>;
+  /** Lower-case Sentinel name → Defender id, checked against the record on every use. */
+  private readonly names: LruCache<string>;
   private watermarksEtag: CachedEtag | undefined;
   private shared: SharedTable = {};
   /** Transaction requests sent by the last `putRecord` / `putRecords` (retries included; tests, metrics). */
@@ -81,7 +111,8 @@ export class TableStateStore implements StateStore {
     this.settings = resolveTuning(options, this.tableClient);
     this.lane = this.settings.lane;
     this.partitionKey = partitionKeyFor(this.lane);
-    this.cache = new EtagCache(this.settings.etagCacheSize);
+    this.cache = new LruCache(this.settings.etagCacheSize);
+    this.names = new LruCache(this.settings.etagCacheSize);
   }
 
   /** The same table, another lane's partition (shares the client; its own ETag cache). */
@@ -101,16 +132,29 @@ export class TableStateStore implements StateStore {
     return (await this.readRecord(defenderId))?.record;
   }
 
+  /**
+   * The record whose Sentinel name is `sentinelName` (case-insensitive): through the index entity (two reads),
+   * or one read when this store already met the name (the record read is checked to still carry it).
+   */
   async findBySentinelName(sentinelName: string): Promise<SyncRecord | undefined> {
     checkId("sentinelName", sentinelName);
     await this.ready();
+    const key = sentinelName.toLowerCase();
+    const remembered = this.names.get(key);
+    if (remembered !== undefined) {
+      const record = await this.getRecord(remembered);
+      if (record?.sentinelName.toLowerCase() === key) return record;
+      this.names.delete(key);
+    }
     const rowKey = indexRowKey(sentinelName);
     const entity = await this.read(rowKey);
     if (!entity) return undefined;
     const defenderId = decodeIndexEntity(entity, this.where(rowKey, sentinelName));
-    const record = await this.getRecord(defenderId);
     // An index entity left behind by an interrupted delete points to a record that no longer has this name.
-    return record?.sentinelName.toLowerCase() === sentinelName.toLowerCase() ? record : undefined;
+    const record = defenderId === remembered ? undefined : await this.getRecord(defenderId);
+    if (record?.sentinelName.toLowerCase() !== key) return undefined;
+    this.names.set(key, defenderId);
+    return record;
   }
 
   async putRecord(record: Omit<SyncRecord, "version">, expectedVersion: number): Promise<SyncRecord> {
@@ -137,7 +181,7 @@ export class TableStateStore implements StateStore {
     for (const { record, expectedVersion } of writes) {
       try {
         units.push(await this.recordUnit(record, expectedVersion));
-        const payload = JSON.parse(JSON.stringify(record)) as Omit<SyncRecord, "version">;
+        const payload = JSON.parse(JSON.stringify(withoutVersion(record))) as Omit<SyncRecord, "version">;
         const sentinelKey = record.sentinelName.toLowerCase();
         pending.set(record.defenderId, { payload, version: expectedVersion + 1, sentinelKey });
       } catch (e) {
@@ -152,12 +196,16 @@ export class TableStateStore implements StateStore {
       const p = pending.get(unit.key)!;
       if (etag) this.cache.set(unit.key, { version: p.version, etag, sentinelKey: p.sentinelKey });
       else this.cache.delete(unit.key);
+      this.names.set(p.sentinelKey, unit.key);
       written.push({ ...p.payload, version: p.version });
     }
     for (const { unit } of outcome.rejected) {
-      this.cache.delete(unit.key);
-      const expected = pending.get(unit.key)!.version - 1;
-      conflicts.push(new StateConflictError(unit.key, expected, await this.versionOf(unit.key)));
+      const p = pending.get(unit.key)!;
+      const stored = (await this.readRecord(unit.key))?.record;
+      // A write whose response was lost is sent again by the client's retry policy and then fails its own
+      // condition (412, or 409 for a create): the stored record is then exactly this write, at its version.
+      if (stored?.version === p.version && sameJson(withoutVersion(stored), p.payload)) written.push(stored);
+      else conflicts.push(new StateConflictError(unit.key, p.version - 1, stored?.version ?? 0));
     }
     this.lastTransactions = outcome.requests;
     return { written, conflicts };
@@ -189,7 +237,10 @@ export class TableStateStore implements StateStore {
       throw new StateConflictError(defenderId, expectedVersion, await this.versionOf(defenderId));
     }
     this.cache.delete(defenderId);
-    if (current.sentinelKey !== undefined) await this.deleteQuietly(indexRowKey(current.sentinelKey));
+    if (current.sentinelKey !== undefined) {
+      this.names.delete(current.sentinelKey);
+      await this.deleteQuietly(indexRowKey(current.sentinelKey));
+    }
   }
 
   /** Every record of the lane, one page (`pageSize` records) at a time: only that page is held in memory. */
@@ -249,19 +300,22 @@ export class TableStateStore implements StateStore {
     }
     const unit: BatchUnit = { key: "watermarks", actions, optional: new Set(), bytes: 0 };
     const outcome = await runTransactions(this.tableClient, [[unit]]);
-    const etag = outcome.committed[0]?.etag;
-    if (outcome.rejected.length > 0 || !outcome.committed[0]) {
-      this.watermarksEtag = undefined;
-      throw new StateConflictError("watermarks", expectedVersion, (await this.getWatermarks()).version);
+    const payload = JSON.parse(JSON.stringify(withoutVersion(watermarks))) as Omit<Watermarks, "version">;
+    if (!outcome.committed[0]) {
+      const stored = await this.getWatermarks();
+      // As for records: a retried write that lost its response finds itself stored.
+      if (stored.version === version && sameJson(withoutVersion(stored), payload)) return stored;
+      throw new StateConflictError("watermarks", expectedVersion, stored.version);
     }
+    const etag = outcome.committed[0].etag;
     this.watermarksEtag = etag ? { version, etag } : undefined;
-    const { version: _ignored, ...payload } = watermarks as Watermarks;
-    return { ...(JSON.parse(JSON.stringify(payload)) as Omit<Watermarks, "version">), version };
+    return { ...payload, version };
   }
 
-  /** Forgets cached ETags (the next write of each entity reads it first). The client needs no closing. */
+  /** Forgets cached ETags and names (the next write of each entity reads it first). The client needs no closing. */
   async close(): Promise<void> {
     this.cache.clear();
+    this.names.clear();
     this.watermarksEtag = undefined;
   }
 
@@ -364,6 +418,11 @@ export class TableStateStore implements StateStore {
     });
     return this.shared.ensured;
   }
+}
+
+function withoutVersion<T extends object>(value: T): Omit<T, "version"> {
+  const { version: _version, ...rest } = value as T & { version?: unknown };
+  return rest;
 }
 
 const entryOf = ({ record, etag }: DecodedRecord): CachedEtag => ({

@@ -29,6 +29,14 @@ const relayStateSchema = z.object({
   relayed: z.array(z.string()),
   reRelays: z.number().int().nonnegative().optional(),
   duplicates: z.array(z.string()).optional(),
+  inFlight: z
+    .object({
+      readSource: canonicalIncidentSchema,
+      readTarget: canonicalIncidentSchema,
+      wroteSource: canonicalIncidentSchema,
+      wroteTarget: canonicalIncidentSchema,
+    })
+    .optional(),
 });
 
 export const syncRecordSchema = z.object({

@@ -35,6 +35,17 @@ export interface RelayState {
   reRelays?: number;
   /** Other target incidents made for this source incident, resolved as duplicates. */
   duplicates?: string[];
+  /**
+   * Written just before a linked pair's PATCHes, cleared by the ledger write after them: both sides as read
+   * and as they were to be written (compacted canonical views). After a crash in between, the next merge
+   * reads its bases from them, so neither a write that landed nor an analyst's edit since is misread.
+   */
+  inFlight?: {
+    readSource: CanonicalIncident;
+    readTarget: CanonicalIncident;
+    wroteSource: CanonicalIncident;
+    wroteTarget: CanonicalIncident;
+  };
 }
 
 /** The ledger entry of one linked pair. */

@@ -1,15 +1,18 @@
 /**
  * The fleet side of the fleet benchmark, in a process of its own so its RSS is the fleet's alone. argv[2]: the
- * coordinates fleetEmulatorServer printed; argv[3]: lane counts of the phases (e.g. "25,50,100"). Each phase adds
+ * coordinates fleetEmulatorServer printed; argv[3]: lane counts of the phases (e.g. "25,50,100"); argv[4]: maxConcurrentLanes. Each phase adds
  * lanes up to its count, runs a round (the new lanes backfill, the others are quiet), then a quiet round. Every
  * lane has a FileStateStore of its own. Prints one JSON line per phase.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-// The sources through tsx: the fleet may be newer than a built dist/.
-import { DefenderClient, FileStateStore, SentinelClient, SyncFleet } from "../../src/index";
-import { createEmulatorCredential } from "../../src/testing/index";
+// The sources through tsx (the fleet may be newer than a built dist/), module by module.
+import { DefenderClient } from "../../src/defender/defenderClient";
+import { SyncFleet } from "../../src/fleet/syncFleet";
+import { SentinelClient } from "../../src/sentinel/sentinelClient";
+import { FileStateStore } from "../../src/sync/fileStateStore";
+import { createEmulatorCredential } from "../../src/testing/auth";
 
 interface Coords {
   defenderEndpoint: string;
@@ -27,6 +30,8 @@ const mssp = createEmulatorCredential("mssp");
 const fleet = new SyncFleet({
   maxConcurrentLanes,
   stateStore: (laneId) => new FileStateStore(join(dir, laneId)),
+  // A short overlap so that the quiet round re-reads nothing: it measures an idle lane's cycle.
+  laneDefaults: { overlapInMs: 1_000 },
 });
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -60,6 +65,8 @@ for (const lanes of phases) {
   const backfill = await fleet.runOnce();
   const backfillSeconds = (performance.now() - started) / 1000;
   peak = Math.max(peak, process.memoryUsage().rss);
+  await new Promise((r) => setTimeout(r, 1_500)); // past the overlap window
+  await fleet.runOnce(); // warms up the code paths of an idle cycle
   const cpu = process.cpuUsage();
   const quietStart = performance.now();
   const quiet = await fleet.runOnce();

@@ -34,6 +34,8 @@ interface Wire {
   partitioned: boolean;
   /** Lease actions sent (acquire, renew, release, break) with the time they were sent. */
   leaseActions: Array<{ action: string; at: number }>;
+  /** Every request sent. */
+  requests?: number;
 }
 
 /** A container client whose requests can be cut (a network partition) and whose lease calls are counted. */
@@ -47,6 +49,7 @@ function wiredContainer(name: string, wire: Wire): ContainerClient {
         if (wire.partitioned) {
           throw Object.assign(new Error("connect ECONNREFUSED (test partition)"), { code: "ECONNREFUSED" });
         }
+        wire.requests = (wire.requests ?? 0) + 1;
         const action = request.headers.get("x-ms-lease-action");
         if (action) wire.leaseActions.push({ action, at: performance.now() });
         return next.sendRequest(request);
@@ -126,10 +129,14 @@ function assertNoOverlap(fleet: BlobLeaseManager[]): void {
 }
 
 describe("BlobLeaseManager on Azurite", () => {
-  it.skipIf(process.env.LEASES_DEBUG)("acquires leases, renews them well before expiry, and releases them on close", async () => {
+  it("acquires leases, renews them well before expiry, and releases them on close", async () => {
     const name = `leases-${randomUUID().slice(0, 8)}`;
     const wire: Wire = { partitioned: false, leaseActions: [] };
-    const a = manager({ containerClient: wiredContainer(name, wire), instanceId: "a", renewIntervalInMs: 1_000 });
+    const a = manager({
+      containerClient: wiredContainer(name, wire),
+      instanceId: "a",
+      renewIntervalInMs: 1_000,
+    });
     const events = track(a);
 
     const round = await a.claimLanes(["l1", "l2", "l3"]);
@@ -140,19 +147,28 @@ describe("BlobLeaseManager on Azurite", () => {
 
     // Someone else's acquire is refused while the lease is held.
     const intruder = plainContainer(name).getBlockBlobClient("lanes/l1").getBlobLeaseClient(randomUUID());
-    await expect(intruder.acquireLease(15)).rejects.toMatchObject({ statusCode: 409, code: "LeaseAlreadyPresent" });
+    await expect(intruder.acquireLease(15)).rejects.toMatchObject({
+      statusCode: 409,
+      code: "LeaseAlreadyPresent",
+    });
 
-    const signals = ["l1", "l2", "l3"].map((lane) => a.signalOf(lane)!);
+    const signals = ["l1", "l2", "l3"].map((lane) => a.signalFor(lane));
     await sleep(2_600);
     expect(count(wire, "renew")).toBeGreaterThanOrEqual(3);
     expect(signals.every((s) => !s.aborted)).toBe(true);
     expect(["l1", "l2", "l3"].every((lane) => a.isOwned(lane))).toBe(true);
 
     await a.close();
-    expect(signals.every((s) => s.aborted && isLaneLostError(s.reason) && s.reason.reason === "closed")).toBe(true);
+    expect(signals.every((s) => s.aborted && isLaneLostError(s.reason) && s.reason.reason === "closed")).toBe(
+      true,
+    );
     expect(count(wire, "release")).toBe(3);
     expect(events.lost.map((l) => l.reason)).toEqual(["closed", "closed", "closed"]);
-    expect([...(await listLanes(name)).values()].map((x) => x.state)).toEqual(["available", "available", "available"]);
+    expect([...(await listLanes(name)).values()].map((x) => x.state)).toEqual([
+      "available",
+      "available",
+      "available",
+    ]);
     expect(await plainContainer(name).getBlockBlobClient("instances/a").exists()).toBe(false);
     await expect(intruder.acquireLease(15)).resolves.toMatchObject({ leaseId: intruder.leaseId });
     await expect(a.claimLanes(["l1"])).rejects.toThrow(/closed/);
@@ -196,7 +212,7 @@ describe("BlobLeaseManager on Azurite", () => {
     const round = await after.claimLanes(["x", "y"]);
     // The records say "pod-0", so the newcomer tries them, but the service holds them for the old lease ids.
     expect(round).toMatchObject({ gained: [], owned: [], outage: undefined });
-    await before.release("x");
+    await before.release(["x"]);
     const next = await after.claimLanes(["x", "y"]);
     expect(next.gained).toEqual([{ lane: "x" }]);
   });
@@ -206,7 +222,7 @@ describe("BlobLeaseManager on Azurite", () => {
     const a = manager({ connectionString: az.connectionString, containerName, instanceId: "first" });
     const ea = track(a);
     expect((await a.claimLanes(TEN)).owned).toHaveLength(10);
-    const signals = new Map(TEN.map((lane) => [lane, a.signalOf(lane)!]));
+    const signals = new Map(TEN.map((lane) => [lane, a.signalFor(lane)]));
     const b = manager({ connectionString: az.connectionString, containerName, instanceId: "second" });
     const eb = track(b);
     await b.open();
@@ -223,7 +239,9 @@ describe("BlobLeaseManager on Azurite", () => {
         assertNoOverlap([a, b]);
       },
     );
-    console.info(`[leases] late joiner balanced 5/5 in ${rounds} rounds, ${Math.round(performance.now() - started)} ms`);
+    console.info(
+      `[leases] late joiner balanced 5/5 in ${rounds} rounds, ${Math.round(performance.now() - started)} ms`,
+    );
     expect(steals).toBe(5); // one takeover per round, no more than needed
     expect(ea.lost.map((l) => l.reason)).toEqual(Array(5).fill("stolen"));
     expect(eb.gained.every((g) => g.stolenFrom === "first")).toBe(true);
@@ -237,12 +255,64 @@ describe("BlobLeaseManager on Azurite", () => {
   it("checks its options: lease duration 15-60 s, renewal room before the deadline, a container name", async () => {
     const base = { connectionString: "UseDevelopmentStorage=true", containerName: "ok-name" };
     expect(() => new BlobLeaseManager({ ...base, leaseDurationInMs: 10_000 })).toThrow(/leaseDurationInMs/);
-    expect(() => new BlobLeaseManager({ ...base, leaseDurationInMs: 15_500 })).toThrow(/whole number of seconds/);
+    expect(() => new BlobLeaseManager({ ...base, leaseDurationInMs: 15_500 })).toThrow(
+      /whole number of seconds/,
+    );
     expect(() => new BlobLeaseManager({ ...base, renewIntervalInMs: 24_000 })).toThrow(/must not exceed/);
     expect(() => new BlobLeaseManager({ ...base, containerName: "Bad_Name" })).toThrow(/container name/);
     expect(() => new BlobLeaseManager({ containerName: "ok-name" })).toThrow(/containerClient/);
     const m = new BlobLeaseManager(base);
     await expect(m.claimLanes([""])).rejects.toThrow(/lane id/);
+  });
+
+  it("serves as a SyncFleet's LaneOwnership: claim() gives owned and lost ids, signalFor() a fence per lane", async () => {
+    const containerName = `leases-${randomUUID().slice(0, 8)}`;
+    const a = manager({ connectionString: az.connectionString, containerName, instanceId: "fleet-a" });
+    expect(await a.claim(["p", "q"])).toEqual({ owned: ["p", "q"], lost: [] });
+    const signals = { p: a.signalFor("p"), q: a.signalFor("q") };
+    expect(signals.p.aborted || signals.q.aborted).toBe(false);
+    const stranger = a.signalFor("not-mine");
+    expect(stranger.aborted && isLaneLostError(stranger.reason) && stranger.reason.reason).toBe("notOwned");
+
+    const b = manager({ connectionString: az.connectionString, containerName, instanceId: "fleet-b" });
+    await b.open();
+    expect(await b.claim(["p", "q"])).toEqual({ owned: [], lost: [] }); // breaks one of a's leases
+    const claimA = await a.claim(["p", "q"]); // a sees the break, stops that lane and releases it
+    expect(claimA.owned).toHaveLength(1);
+    expect(claimA.lost).toHaveLength(1);
+    const taken = claimA.lost[0] as "p" | "q";
+    expect(signals[taken].aborted).toBe(true);
+    expect((signals[taken].reason as Error).message).toMatch(/stolen/);
+    expect(await b.claim(["p", "q"])).toEqual({ owned: [taken], lost: [] });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(a.claim(["p", "q"], { abortSignal: controller.signal })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+  });
+
+  it("rounds never throw while storage is unreachable: they report the outage, announced once", async () => {
+    const containerName = `leases-${randomUUID().slice(0, 8)}`;
+    const wire: Wire = { partitioned: true, leaseActions: [] };
+    const a = manager({ containerClient: wiredContainer(containerName, wire), instanceId: "offline" });
+    const events = track(a);
+    await a.open();
+    const first = await a.claimLanes(TEN);
+    const second = await a.claimLanes(TEN);
+    for (const round of [first, second]) {
+      expect(round).toMatchObject({ gained: [], lost: [], owned: [], instances: 0 });
+      expect((round.outage as Error).message).toMatch(/ECONNREFUSED/);
+    }
+    expect(events.outages).toHaveLength(1);
+    wire.partitioned = false;
+    const online = await a.claimLanes(TEN);
+    expect(online).toMatchObject({ outage: undefined, instances: 1 });
+    expect(online.owned).toHaveLength(10);
+    expect(events.recovered()).toBe(1);
+    // Steady state costs one listing per round; renewals and heartbeats run on their own interval.
+    const before = wire.requests ?? 0;
+    expect(await a.claimLanes(TEN)).toMatchObject({ gained: [], lost: [], outage: undefined });
+    expect((wire.requests ?? 0) - before).toBe(1);
   });
 
   describe.concurrent("failures (real 15 s leases)", () => {
@@ -253,7 +323,10 @@ describe("BlobLeaseManager on Azurite", () => {
       onTestFinished(() => Promise.all(local.map((m) => m.close())).then(() => undefined));
       const containerName = `leases-${randomUUID().slice(0, 8)}`;
       const child = spawnChild(containerName, "doomed");
-      const b = manager({ connectionString: az.connectionString, containerName, instanceId: "survivor" }, local);
+      const b = manager(
+        { connectionString: az.connectionString, containerName, instanceId: "survivor" },
+        local,
+      );
       const eb = track(b);
       await child.ready;
       await b.open();
@@ -263,9 +336,7 @@ describe("BlobLeaseManager on Azurite", () => {
 
       child.process.kill("SIGKILL");
       const killedAt = performance.now();
-      await roundsUntil([b], TEN, () => b.ownedLanes().length === 10, 200, 300, (_m, r) => {
-        if (process.env.LEASES_DEBUG) console.log(JSON.stringify({ ...r, outage: String(r.outage ?? "") }));
-      });
+      await roundsUntil([b], TEN, () => b.ownedLanes().length === 10, 200, 300);
       const takeover = performance.now() - killedAt;
       console.info(
         `[leases] killed: takeover ${Math.round(takeover)} ms for a ${LEASE} ms lease (ratio ${(takeover / LEASE).toFixed(2)})`,
@@ -284,21 +355,31 @@ describe("BlobLeaseManager on Azurite", () => {
       const name = `leases-${randomUUID().slice(0, 8)}`;
       const wire: Wire = { partitioned: false, leaseActions: [] };
       const a = manager({ containerClient: wiredContainer(name, wire), instanceId: "cut-off" }, local);
-      const b = manager({ connectionString: az.connectionString, containerName: name, instanceId: "healthy" }, local);
+      const b = manager(
+        { connectionString: az.connectionString, containerName: name, instanceId: "healthy" },
+        local,
+      );
       const ea = track(a);
       const eb = track(b);
       await Promise.all([a.open(), b.open()]);
       await roundsUntil([a, b], TEN, () => a.ownedLanes().length === 5 && b.ownedLanes().length === 5, 10);
       const aLanes = a.ownedLanes();
-      const signals = aLanes.map((lane) => a.signalOf(lane)!);
+      const signals = aLanes.map((lane) => a.signalFor(lane));
 
       wire.partitioned = true;
       const cutAt = performance.now();
       const aRounds: LaneClaimRound[] = [];
-      await roundsUntil([a, b], TEN, () => b.ownedLanes().length === 10, 200, 300, (m, r) => {
-        if (m === a) aRounds.push(r);
-        assertNoOverlap([a, b]);
-      });
+      await roundsUntil(
+        [a, b],
+        TEN,
+        () => b.ownedLanes().length === 10,
+        200,
+        300,
+        (m, r) => {
+          if (m === a) aRounds.push(r);
+          assertNoOverlap([a, b]);
+        },
+      );
       // The service ends a lease no earlier than its last renewal was sent + its duration.
       const lastRenewal = Math.max(
         ...wire.leaseActions.filter((x) => x.action !== "break" && x.at < cutAt).map((x) => x.at),

@@ -4,10 +4,12 @@ import {
   InvalidArgumentError,
   type LaneCycleResult,
   type LaneEvent,
+  type LaneOwnership,
   type LaneRecoveredEvent,
   type LaneUnhealthyEvent,
   SentinelClient,
   SyncFleet,
+  UnifiedTarget,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -149,17 +151,29 @@ describe("SyncFleet on the emulator", () => {
     env.fleet.on("lane.unhealthy", (e) => unhealthy.push(e));
 
     const first = await env.fleet.runOnce();
-    expect(result(first, "gone")).toMatchObject({ status: "failed", reason: "workspaceNotFound", unhealthy: true });
+    expect(result(first, "gone")).toMatchObject({
+      status: "failed",
+      reason: "workspaceNotFound",
+      unhealthy: true,
+    });
     expect(result(first, "lane-1")).toMatchObject({ status: "failed", reason: "failing", unhealthy: false });
     expect(result(first, "lane-0").status).toBe("completed");
     expect(unhealthy.map((e) => [e.laneId, e.reason])).toEqual([["gone", "workspaceNotFound"]]);
 
     // lane-1's ledger keeps failing: retried on its normal cadence, unhealthy at the third failure.
     const second = await env.fleet.runOnce();
-    expect(result(second, "lane-1")).toMatchObject({ status: "failed", unhealthy: false, consecutiveFailures: 2 });
+    expect(result(second, "lane-1")).toMatchObject({
+      status: "failed",
+      unhealthy: false,
+      consecutiveFailures: 2,
+    });
     expect(result(second, "gone")).toMatchObject({ status: "skipped", reason: "backoff" });
     const third = await env.fleet.runOnce();
-    expect(result(third, "lane-1")).toMatchObject({ status: "failed", unhealthy: true, consecutiveFailures: 3 });
+    expect(result(third, "lane-1")).toMatchObject({
+      status: "failed",
+      unhealthy: true,
+      consecutiveFailures: 3,
+    });
     expect(unhealthy.map((e) => [e.laneId, e.reason])).toEqual([
       ["gone", "workspaceNotFound"],
       ["lane-1", "failing"],
@@ -271,10 +285,22 @@ describe("SyncFleet on the emulator", () => {
     // One DefenderClient for both lanes, with a budget so small that most requests wait.
     const tiny = new DefenderClient(env.emu.credentialFor(a.tenant.tenantId), {
       endpoint: env.server.defenderEndpoint,
-      rateLimit: { read: { capacity: 1, refillPerSecond: 50 } },
+      rateLimit: { read: { capacity: 1, refillPerSecond: 4 } },
     });
+    // Count the engines listening to the client's throttling.
+    let listening = 0;
+    const subscribe = tiny.metrics.onThrottle.bind(tiny.metrics);
+    tiny.metrics.onThrottle = (listener) => {
+      listening++;
+      const off = subscribe(listener);
+      return () => {
+        listening--;
+        return off();
+      };
+    };
     env.fleet.addLane({ ...a.options, defender: tiny });
     env.fleet.addLane({ ...b.options, defender: tiny });
+    expect(listening).toBe(2);
     let clientThrottles = 0;
     tiny.metrics.onThrottle(() => clientThrottles++);
     const byLane = new Map<string, number>();
@@ -284,6 +310,42 @@ describe("SyncFleet on the emulator", () => {
     expect(clientThrottles).toBeGreaterThan(0);
     // Each wait is reported once, for one lane (not once per engine sharing the client).
     expect([...byLane.values()].reduce((n, c) => n + c, 0)).toBe(clientThrottles);
+    // A removed lane's engine lets go of the client the other lane still uses.
+    await env.fleet.removeLane(a.id);
+    expect(listening).toBe(2); // the remaining engine and this test's counter
+  });
+
+  it("runs only the lanes its LaneOwnership grants; a lane lost mid-cycle stops at once", async () => {
+    const ownership = new FakeOwnership(["lane-0", "lane-1"]);
+    env = await fleetOnEmulator({
+      lanes: 3,
+      incidents: (i) => (i === 1 ? 300 : 3),
+      fleet: { ownership, laneDefaults: { concurrency: 2 } },
+    });
+    const lost: string[] = [];
+    env.fleet.on("lane.lost", (e) => lost.push(e.laneId));
+    let created = 0;
+    env.fleet.on("incident.created", (e) => {
+      if (e.laneId === "lane-1" && ++created === 10) ownership.lose("lane-1");
+    });
+    const first = await env.fleet.runOnce();
+    expect(first.lanes.map((l) => [l.laneId, l.status, "reason" in l ? l.reason : undefined])).toEqual([
+      ["lane-0", "completed", undefined],
+      ["lane-1", "skipped", "lost"],
+      ["lane-2", "skipped", "notOwned"],
+    ]);
+    expect(env.fleet.lane("lane-2")).toMatchObject({ owned: false, unhealthy: false });
+    const mirrored = env.lanes[1]!.workspace.listIncidents().length;
+    expect(mirrored).toBeLessThan(300);
+    // The next claim reports the loss; the lane is not run.
+    const second = await env.fleet.runOnce();
+    expect(lost).toEqual(["lane-1"]);
+    expect(second.lanes.map((l) => l.status)).toEqual(["completed", "skipped", "skipped"]);
+    expect(env.lanes[1]!.workspace.listIncidents()).toHaveLength(mirrored);
+    await env.fleet.removeLane("lane-0");
+    expect(ownership.released).toEqual(["lane-0"]);
+    await env.fleet.close();
+    expect(ownership.released).toEqual(["lane-0", "lane-1", "lane-2"]);
   });
 
   it("refuses bad lanes and options with InvalidArgumentError naming them", async () => {
@@ -302,13 +364,63 @@ describe("SyncFleet on the emulator", () => {
     })();
     expect(bad).toBeInstanceOf(InvalidArgumentError);
     expect((bad as InvalidArgumentError).argument).toBe("concurrency");
+    // Engine options reach the lane's engine: a unified target needs the source tenant id.
+    const target = new UnifiedTarget({
+      defender: lane.defender,
+      sentinel: lane.sentinel,
+      ingestion: { endpoint: env.server.url, ruleId: "dcr-00112233", streamName: "Custom-DefenderRelay_CL" },
+      credential: env.emu.credential,
+    });
+    expect(() =>
+      env!.fleet.addLane({ id: "unified", defender: lane.defender, target, tenantId: undefined }),
+    ).toThrow(/tenantId/);
+    env.fleet.addLane({ id: "unified", defender: lane.defender, target, tenantId: lane.tenant.tenantId });
+    expect(env.fleet.laneIds).toEqual(["lane-0", "unified"]);
+    expect(await env.fleet.removeLane("unified")).toBe(true);
     expect(env.fleet.laneIds).toEqual(["lane-0"]);
     expect(() => new SyncFleet({ maxConcurrentLanes: 0 })).toThrow(/maxConcurrentLanes/);
     expect(() => new SyncFleet({ stateStore: {} as never })).toThrow(/stateStore/);
-    expect(() => new SyncFleet({ ownership: { claim: async () => ({ owned: [], lost: [] }) } as never })).toThrow(
-      /ownership/,
-    );
+    expect(
+      () => new SyncFleet({ ownership: { claim: async () => ({ owned: [], lost: [] }) } as never }),
+    ).toThrow(/ownership/);
     await env.fleet.close();
     expect(() => env!.fleet.addLane(lane.options)).toThrow(/closed/);
   });
 });
+
+/** Ownership as a lease manager would give it: some lanes, and a lane can be lost (its signal aborts). */
+class FakeOwnership implements LaneOwnership {
+  readonly released: string[] = [];
+  private readonly owned: Set<string>;
+  private readonly controllers = new Map<string, AbortController>();
+  private lostSinceClaim: string[] = [];
+
+  constructor(owned: string[]) {
+    this.owned = new Set(owned);
+  }
+
+  async claim(laneIds: readonly string[]): Promise<{ owned: string[]; lost: string[] }> {
+    const lost = this.lostSinceClaim;
+    this.lostSinceClaim = [];
+    return { owned: laneIds.filter((id) => this.owned.has(id)), lost };
+  }
+
+  signalFor(laneId: string): AbortSignal {
+    let controller = this.controllers.get(laneId);
+    if (!controller || controller.signal.aborted) {
+      controller = new AbortController();
+      this.controllers.set(laneId, controller);
+    }
+    return controller.signal;
+  }
+
+  lose(laneId: string): void {
+    this.owned.delete(laneId);
+    this.lostSinceClaim.push(laneId);
+    this.controllers.get(laneId)?.abort();
+  }
+
+  async release(laneIds: readonly string[]): Promise<void> {
+    this.released.push(...laneIds);
+  }
+}

@@ -94,6 +94,20 @@ describe("FairRelayPacer", () => {
   });
 });
 
+describe("FleetBudgets.relayPacer", () => {
+  it("lanes writing to one relay rule share its pacer and get fair shares by their lane scope", () => {
+    let t = 0;
+    const budgets = new FleetBudgets({ now: () => t });
+    const pacer = budgets.relayPacer("dcr-0011", "Custom-DefenderRelay_CL");
+    expect(runInLane("backlog", () => pacer.take(1_000))).toBe(140);
+    expect(runInLane("quiet", () => pacer.take(3))).toBe(0);
+    t = 300_001;
+    expect(runInLane("backlog", () => pacer.take(860))).toBe(137);
+    expect(runInLane("quiet", () => pacer.take(3))).toBe(3);
+    expect(pacer.available()).toBe(0);
+  });
+});
+
 describe("shared budgets on the emulator (server-side throttling on, time ×20)", () => {
   /** 10 lanes read one tenant; analysts tag 30 incidents in each workspace, so each lane PATCHes 30 in Graph. */
   async function graphHeavyRound(limits: "shared" | "perClient") {
@@ -147,10 +161,12 @@ describe("shared budgets on the emulator (server-side throttling on, time ×20)"
     );
     // Without sharing, the lanes overdraw the tenant's bucket together.
     expect(separate.ratio).toBeGreaterThan(0.01);
-  });
+  }, 180_000);
+});
 
+describe("a backlog lane beside a quiet lane on one ARM write budget", () => {
   /**
-   * A quiet lane (3 changed incidents) and a lane backfilling 1,000 incidents with concurrency 16 write to one
+   * A quiet lane (3 changed incidents) and a lane backfilling 1,000 incidents with concurrency 32 write to one
    * subscription. The ARM write budget is shrunk to 10 burst, 20/s so the backlog saturates it within the test.
    * Measures the quiet lane's cycle alone and beside the backlog, with fair turns and first-come-first-served.
    */
@@ -170,12 +186,13 @@ describe("shared budgets on the emulator (server-side throttling on, time ×20)"
       // The quiet lane's cycle starts 1 s late (in both measurements), when the backlog holds the budget.
       wrapStore: (laneId, store) => (laneId === "lane-1" ? slowStore(store, 1_000) : store),
     });
-    const backlog = env.laneFor(0, { concurrency: 16, cycleTimeoutInMs: 5_000 });
+    const backlog = env.laneFor(0, { concurrency: 32, cycleTimeoutInMs: 5_000 });
     const quiet = env.laneFor(1);
     env.fleet.addLane(quiet.options);
     await env.fleet.runOnce();
     const touch = (ids: string[]) => {
-      for (const id of ids) quiet.tenant.defender.editIncident(id, { displayName: `Changed ${id} ${Date.now()}` });
+      for (const id of ids)
+        quiet.tenant.defender.editIncident(id, { displayName: `Changed ${id} ${Date.now()}` });
     };
     const ids = quiet.tenant.defender.listIncidents().map((i) => i.id);
     await new Promise((r) => setTimeout(r, 1_000)); // the bucket refills
@@ -210,7 +227,7 @@ describe("shared budgets on the emulator (server-side throttling on, time ×20)"
     // X = 750 ms: 3 writes, each waiting at most one backlog write (50 ms at 20/s) plus service time.
     expect(fairDelay).toBeLessThan(750);
     expect(fairDelay).toBeLessThan(fifoDelay);
-  });
+  }, 180_000);
 });
 
 function reportOf(lanes: LaneCycleResult[], laneId: string): SyncReport {

@@ -36,16 +36,20 @@ describe("classifyLaneFailure", () => {
       classifyLaneFailure(new StateStoreCorruptedError("state/log.jsonl", 3, "torn line")),
     ).toMatchObject({ reason: "stateStore", immediate: true });
     expect(
-      classifyLaneFailure(new ThrottledError("429", { ...http("defender", 429), retryAfterInMs: 86_400_000 })),
+      classifyLaneFailure(
+        new ThrottledError("429", { ...http("defender", 429), retryAfterInMs: 86_400_000 }),
+      ),
     ).toEqual({ reason: "throttled", immediate: false, retryAfterInMs: 86_400_000 });
     expect(
-      classifyLaneFailure(new ServiceUnavailableError("503", { ...http("sentinel", 503), retryAfterInMs: 5_000 })),
+      classifyLaneFailure(
+        new ServiceUnavailableError("503", { ...http("sentinel", 503), retryAfterInMs: 5_000 }),
+      ),
     ).toEqual({ reason: "throttled", immediate: false, retryAfterInMs: 5_000 });
-    expect(classifyLaneFailure(new ServiceUnavailableError("503", http("sentinel", 503))).reason).toBe("failing");
-    expect(classifyLaneFailure(new CycleTimeoutError(1000)).reason).toBe("cycleTimeout");
-    expect(classifyLaneFailure(new ConnectionError("reset", { code: "ECONNRESET" })).reason).toBe(
+    expect(classifyLaneFailure(new ServiceUnavailableError("503", http("sentinel", 503))).reason).toBe(
       "failing",
     );
+    expect(classifyLaneFailure(new CycleTimeoutError(1000)).reason).toBe("cycleTimeout");
+    expect(classifyLaneFailure(new ConnectionError("reset", { code: "ECONNRESET" })).reason).toBe("failing");
     expect(classifyLaneFailure(new Error("anything")).reason).toBe("failing");
   });
 });

@@ -62,7 +62,9 @@ export interface FleetEnv {
   /** Builds clients and lane options for one more lane (not added). */
   laneFor(
     i: number,
-    overrides?: Partial<LaneOptions> & { wrapCredential?: (tenantCredential: TokenCredential) => TokenCredential },
+    overrides?: Partial<LaneOptions> & {
+      wrapCredential?: (tenantCredential: TokenCredential) => TokenCredential;
+    },
   ): FleetLaneSetup & { options: LaneOptions };
   close(): Promise<void>;
 }
@@ -110,7 +112,8 @@ export async function fleetOnEmulator(options: FleetEnvOptions): Promise<FleetEn
       return store;
     },
   });
-  const count = (i: number) => (typeof options.incidents === "number" ? options.incidents : options.incidents(i));
+  const count = (i: number) =>
+    typeof options.incidents === "number" ? options.incidents : options.incidents(i);
   const tenants = new Map<string, AddedTenant>();
   const tenantFor = (i: number): AddedTenant => {
     const id = tenantIdOf(options.sharedTenant ? 0 : i);
@@ -187,7 +190,9 @@ export async function laneProblems(lane: FleetLaneSetup, store: StateStore): Pro
   const incidents = lane.tenant.defender.listIncidents();
   const mirrored = lane.workspace.listIncidents();
   if (mirrored.length !== incidents.length)
-    problems.push(`${lane.id}: ${mirrored.length} Sentinel incidents for ${incidents.length} Defender incidents`);
+    problems.push(
+      `${lane.id}: ${mirrored.length} Sentinel incidents for ${incidents.length} Defender incidents`,
+    );
   for (const d of incidents) {
     const record = await store.getRecord(d.id);
     if (!record) {
@@ -205,9 +210,7 @@ export async function laneProblems(lane: FleetLaneSetup, store: StateStore): Pro
       problems.push(`${lane.id}/${d.id}: not mappable`);
       continue;
     }
-    const differ = syncedCanonicalFields.filter(
-      (f) => f !== "comments" && !canonicalEquals(f, a.value, b.value),
-    );
+    const differ = syncedCanonicalFields.filter((f) => !canonicalEquals(f, a.value, b.value));
     if (differ.length > 0) problems.push(`${lane.id}/${d.id}: ${differ.join(", ")} differ`);
   }
   return problems;

@@ -36,7 +36,10 @@ let tables = 0;
 export const freshTableName = (): string => `t${process.pid}x${Date.now().toString(36)}x${tables++}`;
 
 /** A client on `tableName` whose requests are counted. */
-export function countedClient(connectionString: string, tableName: string): { client: TableClient; log: RequestLog } {
+export function countedClient(
+  connectionString: string,
+  tableName: string,
+): { client: TableClient; log: RequestLog } {
   const { policy, log } = countingPolicy();
   const client = TableClient.fromConnectionString(connectionString, tableName, {
     allowInsecureConnection: true,

@@ -367,6 +367,7 @@ function dump(lane: Lane): void {
 }
 
 async function runSchedule(schedule: Schedule): Promise<void> {
+  const t0 = performance.now();
   const lane = await unifiedLane({
     customerIncidents: schedule.incidents,
     mssPIncidents: 1,
@@ -381,10 +382,16 @@ async function runSchedule(schedule: Schedule): Promise<void> {
   try {
     // Start linked, so that MSSP analysts have target incidents to work on from the first step.
     await lane.cycle();
+    const t1 = performance.now();
     await cycleUntilLinked(lane, schedule.incidents);
+    const t2 = performance.now();
     for (const step of schedule.steps) await apply(run, step);
+    const t3 = performance.now();
     lane.emu.unified.loseIngestionResponses(0);
-    await cycleUntilQuiet(lane, 40);
+    const tail = await cycleUntilQuiet(lane, 40);
+    const t4 = performance.now();
+    (globalThis as any).T ??= [0,0,0,0,0,0]; const T=(globalThis as any).T; T[0]+=t1-t0;T[1]+=t2-t1;T[2]+=t3-t2;T[3]+=t4-t3;T[4]+=tail;T[5]++;
+    if (T[5] % 50 === 0) console.log("TIMES", T.map((x: number)=>x.toFixed(0)).join(" "));
     const problems = [...(await relayProblems(lane)), ...(await fieldProblems(run)), ...commentProblems(run)];
     if (problems.length > 0 && process.env.UNIFIED_FUZZ_DEBUG === "1") dump(lane);
     expect(problems).toEqual([]);

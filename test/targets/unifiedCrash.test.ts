@@ -196,6 +196,37 @@ describe("the PATCHes", () => {
     }
   });
 
+  it("an analyst's revert after a crash that followed our PATCH is an edit, not a return to the base", async () => {
+    const [pair] = await linkedPairs(1);
+    const { source: sid, target: tid } = pair!;
+    lane.emu.unified.tenant(CUSTOMER).editIncident(sid, { status: "inProgress" });
+    cut({ side: "target", method: "PATCH", path: INCIDENT, effect: "crash" });
+    await expect(lane.cycle(MINUTE)).rejects.toThrow();
+    expect(target(tid).status).toBe("inProgress");
+    // Back to the value of the last sync: with the old base alone this would read as "unchanged".
+    lane.emu.unified.tenant(CUSTOMER).editIncident(sid, { status: "active" });
+    lane.emu.unified.editIncident(lane.emu.tenantId, tid, { customTags: ["triage"] });
+    lane.crash!.restart();
+    await settle();
+    await expectSound(1);
+    for (const i of [source(sid), target(tid)])
+      expect(i).toMatchObject({ status: "active", customTags: ["triage"] });
+  });
+
+  it("the MSSP's revert after a crash that followed the source PATCH wins too", async () => {
+    const [pair] = await linkedPairs(1);
+    const { source: sid, target: tid } = pair!;
+    lane.emu.unified.editIncident(lane.emu.tenantId, tid, { assignedTo: MSSP_ANALYST });
+    cut({ side: "source", method: "PATCH", path: INCIDENT, effect: "crash" });
+    await expect(lane.cycle(MINUTE)).rejects.toThrow();
+    expect(source(sid).assignedTo).toBe(MSSP_ANALYST);
+    lane.emu.unified.editIncident(lane.emu.tenantId, tid, { assignedTo: null });
+    lane.crash!.restart();
+    await settle();
+    await expectSound(1);
+    for (const i of [source(sid), target(tid)]) expect(i.assignedTo ?? null).toBeNull();
+  });
+
   it("crash after the source PATCH, before the comments", async () => {
     const [pair] = await linkedPairs(1);
     const { source: sid, target: tid } = pair!;

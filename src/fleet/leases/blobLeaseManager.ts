@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "eventemitter3";
-import { SyncSdkError } from "../../core/errors";
+import type { OperationOptions } from "../../core/clientOptions";
+import { RequestAbortedError, SyncSdkError } from "../../core/errors";
 import { logger } from "../../core/log";
 import { forEachConcurrent } from "../../sync/concurrency";
+import type { LaneClaim, LaneOwnership } from "../ownership";
 import { type LaneBalancePlan, planLaneClaims } from "./balancer";
 import { deleteHeartbeat, liveInstancesOf, pruneHeartbeats, writeHeartbeat } from "./heartbeat";
-import type { LaneLossReason } from "./laneLostError";
+import { type LaneLossReason, LaneLostError } from "./laneLostError";
 import { laneBlobName, OWNER_METADATA } from "./leaseBlobNames";
 import type { BlobLeaseManagerEvents, LaneClaimRound, LaneLoss } from "./leaseEvents";
 import { type BlobLeaseManagerOptions, type ResolvedLeaseOptions, resolveLeaseOptions } from "./leaseOptions";
@@ -21,8 +23,9 @@ const PRUNE_AFTER_EXPIRIES = 20;
  * Shares lanes between processes with Azure Blob leases — the primitive Azure Functions uses for singletons
  * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#scale-out-behavior) — balanced
  * the way Event Hubs' processors share partitions: free lanes first, then one lane per round from the most
- * loaded instance. Call {@link BlobLeaseManager.claimLanes} on every poll; run a lane only while
- * {@link BlobLeaseManager.isOwned} and pass {@link BlobLeaseManager.signalOf} to its cycle, which aborts
+ * loaded instance. Call {@link BlobLeaseManager.claimLanes} on every poll (or give the manager to a
+ * `SyncFleet` as its `ownership`); run a lane only while {@link BlobLeaseManager.isOwned} and pass
+ * {@link BlobLeaseManager.signalFor} to its cycle, which aborts
  * before the lease could lapse (renewal failed, lease lost or taken over), so a deposed owner stops before its
  * next write. The lane's ledger writes are ETag-conditional (Table Storage), the second fence: a write that
  * slipped past the signal fails with a conflict instead of overwriting the new owner's.
@@ -30,7 +33,7 @@ const PRUNE_AFTER_EXPIRIES = 20;
  * Layout: one empty blob per lane under `lanes/` (its lease; metadata `owner`), one heartbeat blob per
  * instance under `instances/` (metadata `instance`, `lanes`, `beat`), rewritten every renewal interval.
  */
-export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> {
+export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> implements LaneOwnership {
   readonly instanceId: string;
   private readonly options: ResolvedLeaseOptions;
   private readonly owned = new Map<string, OwnedLane>();
@@ -41,7 +44,7 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> {
   private lostSinceRound: LaneLoss[] = [];
   private rounds: Promise<unknown> = Promise.resolve();
   private ticker: ReturnType<typeof setInterval> | undefined;
-  private ticking = false;
+  private ticking: Promise<void> | undefined;
   private containerReady = false;
   private announced = false;
   private outageSince: number | undefined;
@@ -62,9 +65,12 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> {
     return this.owned.get(lane)?.lost === false;
   }
 
-  /** The lane's fence: aborts (reason a `LaneLostError`) the moment the lane is lost. Undefined if not owned. */
-  signalOf(lane: string): AbortSignal | undefined {
-    return this.owned.get(lane)?.signal;
+  /**
+   * The lane's fence: aborts, with a `LaneLostError` as its reason, the moment the lane is lost. For a lane
+   * not held, an already aborted signal (reason `notOwned`). A lane lost and acquired again gets a new signal.
+   */
+  signalFor(lane: string): AbortSignal {
+    return this.owned.get(lane)?.signal ?? AbortSignal.abort(new LaneLostError(lane, "notOwned"));
   }
 
   ownedLanes(): string[] {
@@ -97,12 +103,21 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> {
     return round;
   }
 
-  /** Gives a lane up (its signal aborts, its lease is released so another instance can take it at once). */
-  async release(lane: string): Promise<boolean> {
-    const held = this.owned.get(lane);
-    if (!held?.lose("released")) return false;
-    await held.release();
-    return true;
+  /** `LaneOwnership` for `SyncFleet`: one round, reduced to the lanes owned and the lanes no longer owned. */
+  async claim(laneIds: readonly string[], options?: OperationOptions): Promise<LaneClaim> {
+    if (options?.abortSignal?.aborted) throw new RequestAbortedError("The lane claim was aborted");
+    const round = await this.claimLanes(laneIds);
+    const owned = new Set(round.owned);
+    const lost = new Set(round.lost.map((l) => l.lane).filter((lane) => !owned.has(lane)));
+    return { owned: round.owned, lost: [...lost] };
+  }
+
+  /** Gives lanes up: their signals abort and their leases are released, so another instance can take them at once. */
+  async release(laneIds: readonly string[]): Promise<void> {
+    const held = laneIds.map((lane) => this.owned.get(lane)).filter((l) => l?.lose("released"));
+    await forEachConcurrent(held as OwnedLane[], this.options.maxConcurrentRequests, (lane) =>
+      lane.release(),
+    );
   }
 
   /** Aborts every lane's signal, releases the leases and removes the heartbeat. Never throws. */
@@ -111,6 +126,7 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> {
     this.closed = true;
     clearInterval(this.ticker);
     await this.rounds;
+    await this.ticking; // so that no renewal or heartbeat lands after the releases below
     const held = [...this.owned.values()];
     for (const lane of held) lane.lose("closed");
     await forEachConcurrent(held, this.options.maxConcurrentRequests, (lane) => lane.release());
@@ -251,7 +267,7 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> {
         this.steals.delete(lane);
         const gain = from === undefined ? { lane } : { lane, stolenFrom: from };
         round.gained.push(gain);
-        this.emit("lane.gained", gain);
+        this.safeEmit("lane.gained", gain);
       } catch (error) {
         round.outage ??= error;
         this.noteOutage("acquire", error);
@@ -307,7 +323,7 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> {
     }
     this.steals.set(lane, from);
     round.stealing = { lane, from };
-    this.emit("lane.stealing", { lane, from });
+    this.safeEmit("lane.stealing", { lane, from });
   }
 
   private onLost(held: OwnedLane, reason: LaneLossReason, cause: unknown): void {
@@ -316,52 +332,75 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> {
     // forgets the id so a release still in flight can never end a later acquisition.
     if (reason === "renewFailed" || reason === "expired") this.dormant.set(held.lane, held.leaseId);
     if (reason === "stolen") void held.release();
-    const loss: LaneLoss = cause === undefined ? { lane: held.lane, reason } : { lane: held.lane, reason, error: cause };
+    const loss: LaneLoss =
+      cause === undefined ? { lane: held.lane, reason } : { lane: held.lane, reason, error: cause };
     this.lostSinceRound.push(loss);
     if (reason === "renewFailed") this.noteOutage("renew", cause);
-    this.emit("lane.lost", loss);
+    this.safeEmit("lane.lost", loss);
   }
 
   private startTicker(): void {
     if (this.ticker || this.closed) return;
-    this.ticker = setInterval(() => void this.tick(), this.options.renewIntervalInMs);
+    this.ticker = setInterval(() => this.tick(), this.options.renewIntervalInMs);
     this.ticker.unref?.();
   }
 
   /** Renews every lease and rewrites the heartbeat, every renewal interval, independently of rounds. */
-  private async tick(): Promise<void> {
+  private tick(): void {
     if (this.ticking || this.closed) return;
-    this.ticking = true;
-    try {
-      let failed = false;
-      const renewals = forEachConcurrent([...this.owned.values()], this.options.maxConcurrentRequests, async (held) => {
+    this.ticking = this.renewAll().finally(() => {
+      this.ticking = undefined;
+    });
+  }
+
+  private async renewAll(): Promise<void> {
+    let failed = false;
+    const renewals = forEachConcurrent(
+      [...this.owned.values()],
+      this.options.maxConcurrentRequests,
+      async (held) => {
         if ((await held.renew()) !== undefined) failed = true;
-      });
-      const beat = writeHeartbeat(this.options.container, this.instanceId, this.owned.size, this.timeout()).catch(
-        (error: unknown) => {
-          failed = true;
-          this.noteOutage("heartbeat", error);
-        },
-      );
-      await Promise.all([renewals, beat]);
-      if (!failed) this.noteRecovered();
-    } finally {
-      this.ticking = false;
-    }
+      },
+    );
+    const beat = writeHeartbeat(
+      this.options.container,
+      this.instanceId,
+      this.owned.size,
+      this.timeout(),
+    ).catch((error: unknown) => {
+      failed = true;
+      this.noteOutage("heartbeat", error);
+    });
+    await Promise.all([renewals, beat]);
+    if (!failed) this.noteRecovered();
   }
 
   private noteOutage(operation: string, error: unknown): void {
     if (this.outageSince !== undefined) return;
     this.outageSince = this.options.now();
     logger.warning(`lease storage ${operation} failed: ${(error as Error)?.message ?? String(error)}`);
-    this.emit("storage.outage", { operation, error });
+    this.safeEmit("storage.outage", { operation, error });
   }
 
   private noteRecovered(): void {
     if (this.outageSince === undefined) return;
     const outageInMs = this.options.now() - this.outageSince;
     this.outageSince = undefined;
-    this.emit("storage.recovered", { outageInMs });
+    this.safeEmit("storage.recovered", { outageInMs });
+  }
+
+  /** Lanes are lost from timers: a throwing listener is logged, never allowed to break renewals. */
+  private safeEmit<E extends keyof BlobLeaseManagerEvents>(
+    event: E,
+    ...args: Parameters<BlobLeaseManagerEvents[E]>
+  ): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (error) {
+        logger.warning(`a ${event} listener threw: ${(error as Error)?.message ?? String(error)}`);
+      }
+    }
   }
 
   private timeout(factor = 1): AbortSignal {

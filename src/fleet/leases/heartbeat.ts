@@ -1,10 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import {
-  BEAT_METADATA,
-  INSTANCE_METADATA,
-  instanceBlobName,
-  LANES_METADATA,
-} from "./leaseBlobNames";
+import { BEAT_METADATA, INSTANCE_METADATA, instanceBlobName, LANES_METADATA } from "./leaseBlobNames";
 import type { InstanceBeat } from "./leaseSnapshot";
 
 /** Rewrites this instance's heartbeat blob (an empty blob; the service stamps Last-Modified). */
@@ -33,7 +28,11 @@ export async function deleteHeartbeat(
 }
 
 /** Live instances: a heartbeat younger than `expiryInMs` by the service's own clock. */
-export function liveInstancesOf(beats: readonly InstanceBeat[], serverNow: number, expiryInMs: number): string[] {
+export function liveInstancesOf(
+  beats: readonly InstanceBeat[],
+  serverNow: number,
+  expiryInMs: number,
+): string[] {
   return beats.filter((beat) => serverNow - beat.lastBeatAt <= expiryInMs).map((beat) => beat.id);
 }
 

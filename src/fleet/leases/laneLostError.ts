@@ -10,6 +10,7 @@ import { SyncSdkError } from "../../core/errors";
  * - `removed`: the lane was not in the lanes passed to `claimLanes` any more.
  * - `released`: `release(lane)` was called.
  * - `closed`: the manager was closed.
+ * - `notOwned`: the signal of a lane this instance did not hold when it was asked for.
  */
 export type LaneLossReason =
   | "renewFailed"
@@ -18,7 +19,8 @@ export type LaneLossReason =
   | "stolen"
   | "removed"
   | "released"
-  | "closed";
+  | "closed"
+  | "notOwned";
 
 /** The abort reason of a lane's signal once its lease is lost: the lane's cycle must stop before its next write. */
 export class LaneLostError extends SyncSdkError {

@@ -45,7 +45,10 @@ export function encodeId(what: string, id: string): string {
     throw new InvalidArgumentError(what, `${JSON.stringify(id)} is not well-formed Unicode`);
   }
   if (encoded.length > MAX_ENCODED_ID) {
-    throw new InvalidArgumentError(what, `is ${encoded.length} characters once encoded (at most ${MAX_ENCODED_ID})`);
+    throw new InvalidArgumentError(
+      what,
+      `is ${encoded.length} characters once encoded (at most ${MAX_ENCODED_ID})`,
+    );
   }
   return encoded;
 }

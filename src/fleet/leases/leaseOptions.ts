@@ -4,8 +4,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import {
   type AnonymousCredential,
   ContainerClient,
-  type StorageSharedKeyCredential,
   type StoragePipelineOptions,
+  type StorageSharedKeyCredential,
 } from "@azure/storage-blob";
 import { InvalidArgumentError } from "../../core/errors";
 import { encodeId } from "./leaseBlobNames";

@@ -1,8 +1,8 @@
 import type { BlobItem, ContainerClient } from "@azure/storage-blob";
 import {
   decodeId,
-  idOfBlob,
   INSTANCE_BLOB_PREFIX,
+  idOfBlob,
   LANE_BLOB_PREFIX,
   LANES_METADATA,
   OWNER_METADATA,

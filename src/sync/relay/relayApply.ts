@@ -179,6 +179,33 @@ function emitPlanEvents(ctx: RelayContext, view: RelayPairView, plan: RelayPlan,
 }
 
 /**
+ * Before PATCHing a linked pair, the ledger learns what is about to be written (`relay.inFlight`, with the
+ * bases the plan was made on): a crash before the ledger write that follows cannot turn our own write into an
+ * analyst's change, or an analyst's revert into no change. Returns the record's version after it.
+ */
+async function recordInFlight(
+  ctx: RelayContext,
+  view: RelayPairView,
+  plan: RelayPlan,
+  sides: { record: Omit<SyncRecord, "version">; version: number },
+): Promise<number> {
+  const { record } = sides;
+  const writes = Object.keys(plan.toTarget).length + Object.keys(plan.toSource).length > 0;
+  if (!writes || !record.baseDefender || !record.baseSentinel) return sides.version;
+  const inFlight = {
+    readSource: compactCanonical(view.sourceCanonical),
+    readTarget: compactCanonical(view.targetCanonical),
+    wroteSource: compactCanonical({ ...view.sourceCanonical, ...plan.toSource }),
+    wroteTarget: compactCanonical({ ...view.targetCanonical, ...plan.toTarget }),
+  };
+  return saveRelayRecord(
+    ctx,
+    { ...record, relay: { ...(record.relay ?? { relayed: [] }), inFlight } },
+    sides.version,
+  );
+}
+
+/**
  * Performs a relay plan: one PATCH per side at most, the comments, then the ledger record with the new
  * bases (what each side shows after our writes), so our own writes come back as no change.
  */
@@ -194,6 +221,7 @@ export async function applyRelayPlan(
   },
 ): Promise<AppliedPair> {
   const { profile } = ctx.settings;
+  const version = await recordInFlight(ctx, view, plan, sides);
   const newTarget =
     Object.keys(plan.toTarget).length > 0 ? await patchTarget(ctx, sides.target, plan.toTarget) : undefined;
   if (newTarget) ctx.report.writes.sentinel++;
@@ -214,10 +242,12 @@ export async function applyRelayPlan(
   const baseSentinel = newTarget
     ? unwrap(profile.defenderToCanonical(target.incident))
     : view.targetCanonical;
+  const { inFlight: _landed, ...relay } = sides.record.relay ?? { relayed: [] };
   await saveRelayRecord(
     ctx,
     {
       ...sides.record,
+      relay,
       baseDefender: compactCanonical(baseDefender),
       baseSentinel: compactCanonical(baseSentinel),
       determination: source.determination ?? sides.record.determination,
@@ -229,7 +259,7 @@ export async function applyRelayPlan(
           ? (view.sourceCanonical.redirectTarget ?? undefined)
           : sides.record.redirectNotified,
     },
-    sides.version,
+    version,
   );
   emitPlanEvents(ctx, view, plan, applied);
   if (!applied.wroteSource && !applied.wroteTarget && posted.length === 0) ctx.report.counts.unchanged++;

@@ -49,13 +49,13 @@ export function isLinked(
   return record?.relay?.targetId !== undefined;
 }
 
-/** Writes a record unless in dry-run. */
+/** Writes a record unless in dry-run; returns its version now. */
 export async function saveRelayRecord(
   ctx: RelayContext,
   record: Omit<SyncRecord, "version">,
   expectedVersion: number,
-): Promise<void> {
-  if (ctx.settings.dryRun) return;
+): Promise<number> {
+  if (ctx.settings.dryRun) return expectedVersion;
   const { quarantine: _dropped, ...clean } = record;
-  await ctx.settings.store.putRecord(clean, expectedVersion);
+  return (await ctx.settings.store.putRecord(clean, expectedVersion)).version;
 }

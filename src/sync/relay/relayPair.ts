@@ -4,7 +4,7 @@ import type { TargetIncident } from "../../targets/incidentTarget";
 import type { SyncRecord } from "../stateStore";
 import { applyRelayPlan } from "./relayApply";
 import { isLinked, pendingName, type RelayContext, saveRelayRecord } from "./relayContext";
-import { planRelayPair, type RelayPairView, redirectNoteHash } from "./relayPlan";
+import { basesAfterInFlight, planRelayPair, type RelayPairView, redirectNoteHash } from "./relayPlan";
 
 function unwrap<T>(result: MappingResult<T>): T {
   if (!result.ok) throw result.error;
@@ -83,21 +83,25 @@ export async function mergeRelayPair(
   const { settings } = ctx;
   const redirect = source.status === "redirected" ? (source.redirectIncidentId ?? undefined) : undefined;
   const redirectRecord = redirect ? await settings.store.getRecord(redirect) : undefined;
+  const sourceCanonical = unwrap(settings.profile.defenderToCanonical(source));
+  const targetCanonical = unwrap(settings.profile.defenderToCanonical(target.incident));
+  // Writes of a crashed cycle may have landed without their ledger write: bases that account for them.
+  const based = { ...record, ...basesAfterInFlight(record, sourceCanonical, targetCanonical) };
   const view: RelayPairView = {
     sourceTenantId: settings.sourceTenantId ?? source.tenantId ?? "default",
     sourceId: source.id,
-    sourceCanonical: unwrap(settings.profile.defenderToCanonical(source)),
+    sourceCanonical,
     sourceUpdatedAt: source.lastUpdateDateTime ?? undefined,
     sourceComments: source.comments ?? [],
     targetId: target.id,
-    targetCanonical: unwrap(settings.profile.defenderToCanonical(target.incident)),
+    targetCanonical,
     targetUpdatedAt: target.version,
     targetComments: target.incident.comments ?? [],
-    record: { ...record, version },
+    record: { ...based, version },
     redirectTargetMirror: isLinked(redirectRecord) ? redirectRecord.relay.targetId : undefined,
   };
   const plan = planRelayPair(view, settings);
-  await applyRelayPlan(ctx, view, plan, { source, target, record, version });
+  await applyRelayPlan(ctx, view, plan, { source, target, record: based, version });
   // A note adopted after a crash still reports the redirect (the crashed process could not).
   const noted =
     plan.redirectNote ?? plan.adopted?.find((c) => c.defenderHash === redirectNoteHash(source.id));

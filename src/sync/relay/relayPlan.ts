@@ -272,6 +272,54 @@ export function planRelayPair(view: RelayPairView, settings: RelayPlanSettings):
   };
 }
 
+type InFlight = NonNullable<NonNullable<SyncRecord["relay"]>["inFlight"]>;
+
+/** Same-side equality as the merge compares a view with its base (tags as sets, absent as null). */
+function sameValue(field: keyof CanonicalIncident, a: CanonicalIncident, b: CanonicalIncident): boolean {
+  const norm = (v: unknown) => (field === "tags" && Array.isArray(v) ? [...v].sort() : (v ?? null));
+  return JSON.stringify(norm(a[field])) === JSON.stringify(norm(b[field]));
+}
+
+/** One side's base after an in-flight write whose ledger write was lost. */
+function sideBase(
+  base: CanonicalIncident,
+  read: CanonicalIncident,
+  wrote: CanonicalIncident,
+  now: CanonicalIncident,
+): CanonicalIncident {
+  const out: Record<string, unknown> = { ...base };
+  for (const fields of Object.values(MERGE_GROUPS)) {
+    for (const f of fields) {
+      const written = !sameValue(f, wrote, read) && sameValue(f, now, wrote);
+      if (written)
+        out[f] = wrote[f]; // our write landed: no change since
+      else if (!sameValue(f, now, read)) out[f] = read[f]; // changed since we read it, even back to the base
+    }
+  }
+  return out as unknown as CanonicalIncident;
+}
+
+/**
+ * The merge bases of a linked pair whose last writes may or may not have landed (the process stopped before
+ * the ledger write after them). Per side and field: what we were writing when the side shows it (it landed),
+ * the old base when the side still shows what we read (nothing happened there, so the same merge is redone),
+ * and what we read otherwise (an analyst changed it since, also when back to the old base value). Views are
+ * compared compacted, as bases are stored.
+ */
+export function basesAfterInFlight(
+  record: Pick<SyncRecord, "baseDefender" | "baseSentinel" | "relay">,
+  source: CanonicalIncident,
+  target: CanonicalIncident,
+): { baseDefender: CanonicalIncident | undefined; baseSentinel: CanonicalIncident | undefined } {
+  const flight: InFlight | undefined = record.relay?.inFlight;
+  const { baseDefender, baseSentinel } = record;
+  if (!flight || !baseDefender || !baseSentinel) return { baseDefender, baseSentinel };
+  return {
+    baseDefender: sideBase(baseDefender, flight.readSource, flight.wroteSource, compactCanonical(source)),
+    baseSentinel: sideBase(baseSentinel, flight.readTarget, flight.wroteTarget, compactCanonical(target)),
+  };
+}
+
 /** True when the plan writes nothing. */
 export function isEmptyPlan(plan: RelayPlan): boolean {
   return (
