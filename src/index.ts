@@ -54,6 +54,8 @@ export {
   UntrustedHostError,
   type ValidationIssue,
 } from "./core/errors";
+export { FairQueue } from "./core/fairQueue";
+export { FairRateLimiter, type FairRateLimiterOptions } from "./core/fairRateLimiter";
 export type { RequestMetrics, RequestMetricsSnapshot, ThrottleInfo, ThrottleListener } from "./core/metrics";
 export { andFilters, odataString } from "./core/odata";
 export {
@@ -171,6 +173,63 @@ export {
   type VmMetadata,
 } from "./defender/models";
 export { DEFENDER_FALLBACK_CODES } from "./defender/wireFallbacks";
+export { FairRelayPacer, type FairRelayPacerOptions, maxMinShares } from "./fleet/fairRelayPacer";
+export { FleetBudgets, type FleetBudgetsOptions } from "./fleet/fleetBudgets";
+export {
+  type FleetOwnEvents,
+  LANE_ENGINE_EVENTS,
+  type LaneChangeEvent,
+  type LaneEngineEventName,
+  type LaneEvent,
+  type LaneRecoveredEvent,
+  type LaneUnhealthyEvent,
+  type SyncFleetEvents,
+} from "./fleet/fleetEvents";
+export type {
+  LaneEngineOptions,
+  LaneOptions,
+  LaneStateStores,
+  SyncFleetOptions,
+} from "./fleet/fleetOptions";
+export type {
+  FleetReport,
+  FleetTotals,
+  LaneCompleted,
+  LaneCycleResult,
+  LaneFailed,
+  LaneSkipped,
+} from "./fleet/fleetReport";
+export {
+  classifyLaneFailure,
+  type LaneBackoffOptions,
+  type LaneFailureReason,
+} from "./fleet/laneHealth";
+export { currentLaneId, runInLane } from "./fleet/laneScope";
+export {
+  type LaneBalanceInput,
+  type LaneBalancePlan,
+  type LaneOwnershipView,
+  type LaneStealPlan,
+  planLaneClaims,
+} from "./fleet/leases/balancer";
+export { BlobLeaseManager } from "./fleet/leases/blobLeaseManager";
+export { isLaneLostError, type LaneLossReason, LaneLostError } from "./fleet/leases/laneLostError";
+export type {
+  BlobLeaseManagerEvents,
+  LaneClaimRound,
+  LaneGain,
+  LaneLoss,
+  StorageOutageEvent,
+  StorageRecoveredEvent,
+} from "./fleet/leases/leaseEvents";
+export {
+  type BlobLeaseManagerOptions,
+  DEFAULT_LEASE_DURATION_IN_MS,
+  MAX_LEASE_DURATION_IN_MS,
+  MIN_LEASE_DURATION_IN_MS,
+} from "./fleet/leases/leaseOptions";
+export { type LaneClaim, type LaneOwnership, OwnAllLanes } from "./fleet/ownership";
+export { type LaneStatus, SyncFleet } from "./fleet/syncFleet";
 export {
   type ActivityMapper,
   type ActivityTimes,
@@ -420,6 +479,13 @@ export {
   type SyncFromDefenderOptions,
   type UploadAlertsOptions,
 } from "./sink";
+export { type TableEntityLocation, TableStateCorruptedError } from "./stores/tableErrors";
+export { TableStateStore } from "./stores/tableStateStore";
+export type {
+  TableStateStoreConnection,
+  TableStateStoreOptions,
+  TableStateStoreTuning,
+} from "./stores/tableStateStoreOptions";
 export { type ConflictContext, type ConflictPolicy, resolveConflict } from "./sync/conflictPolicy";
 export type { SyncDirection } from "./sync/cycleContext";
 export { CycleTimeoutError, isCycleTimeoutError } from "./sync/cycleTimeout";
@@ -443,6 +509,7 @@ export type {
 } from "./sync/events";
 export { FileStateStore, type FileStateStoreOptions } from "./sync/fileStateStore";
 export { InMemoryStateStore } from "./sync/inMemoryStateStore";
+export type { PutRecordsResult, RecordWrite } from "./sync/stateStore";
 export {
   isStateConflictError,
   type Quarantine,
@@ -515,70 +582,3 @@ export {
   type UnifiedTargetIngestion,
   type UnifiedTargetOptions,
 } from "./targets/unifiedTarget";
-export { FairQueue } from "./core/fairQueue";
-export { FairRateLimiter, type FairRateLimiterOptions } from "./core/fairRateLimiter";
-export { FairRelayPacer, type FairRelayPacerOptions, maxMinShares } from "./fleet/fairRelayPacer";
-export { FleetBudgets, type FleetBudgetsOptions } from "./fleet/fleetBudgets";
-export {
-  type FleetOwnEvents,
-  LANE_ENGINE_EVENTS,
-  type LaneChangeEvent,
-  type LaneEngineEventName,
-  type LaneEvent,
-  type LaneRecoveredEvent,
-  type LaneUnhealthyEvent,
-  type SyncFleetEvents,
-} from "./fleet/fleetEvents";
-export type {
-  LaneEngineOptions,
-  LaneOptions,
-  LaneStateStores,
-  SyncFleetOptions,
-} from "./fleet/fleetOptions";
-export type {
-  FleetReport,
-  FleetTotals,
-  LaneCompleted,
-  LaneCycleResult,
-  LaneFailed,
-  LaneSkipped,
-} from "./fleet/fleetReport";
-export {
-  classifyLaneFailure,
-  type LaneBackoffOptions,
-  type LaneFailureReason,
-} from "./fleet/laneHealth";
-export { currentLaneId, runInLane } from "./fleet/laneScope";
-export { type LaneClaim, type LaneOwnership, OwnAllLanes } from "./fleet/ownership";
-export { type LaneStatus, SyncFleet } from "./fleet/syncFleet";
-export type { PutRecordsResult, RecordWrite } from "./sync/stateStore";
-export { type TableEntityLocation, TableStateCorruptedError } from "./stores/tableErrors";
-export { TableStateStore } from "./stores/tableStateStore";
-export type {
-  TableStateStoreConnection,
-  TableStateStoreOptions,
-  TableStateStoreTuning,
-} from "./stores/tableStateStoreOptions";
-export {
-  type LaneBalanceInput,
-  type LaneBalancePlan,
-  type LaneOwnershipView,
-  type LaneStealPlan,
-  planLaneClaims,
-} from "./fleet/leases/balancer";
-export { BlobLeaseManager } from "./fleet/leases/blobLeaseManager";
-export { isLaneLostError, type LaneLossReason, LaneLostError } from "./fleet/leases/laneLostError";
-export type {
-  BlobLeaseManagerEvents,
-  LaneClaimRound,
-  LaneGain,
-  LaneLoss,
-  StorageOutageEvent,
-  StorageRecoveredEvent,
-} from "./fleet/leases/leaseEvents";
-export {
-  type BlobLeaseManagerOptions,
-  DEFAULT_LEASE_DURATION_IN_MS,
-  MAX_LEASE_DURATION_IN_MS,
-  MIN_LEASE_DURATION_IN_MS,
-} from "./fleet/leases/leaseOptions";

@@ -16,6 +16,7 @@ import { sleep } from "../core/tokenBucket";
 import type { SyncWarning } from "../core/warnings";
 import type { DefenderIncident } from "../defender/models";
 import type { SentinelIncident } from "../sentinel/models";
+import { AppliedVersions } from "./appliedVersions";
 import { forEachConcurrent } from "./concurrency";
 import { type CycleContext, type EngineSettings, isConnectorCopy } from "./cycleContext";
 import { runWithDeadline } from "./cycleTimeout";
@@ -64,6 +65,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   /** Number of the cycle in flight (for `cycle.failed`); undefined until the store was read. */
   private cycleNumber: number | undefined;
   private readonly timestamps: TimestampTrust;
+  /** Overlap-window items already found applied: no ledger read for them in the next cycles. */
+  private readonly applied = new AppliedVersions();
   /** Unified target: cycles relay alerts and sync through Graph on both tenants. */
   private readonly relay: RelayOptions | undefined;
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
@@ -220,15 +223,15 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const checkpoint = async (update: Partial<Omit<Watermarks, "version">>) => {
       if (settings.dryRun) return;
       const { version, ...rest } = watermarks;
-      watermarks = await settings.store.putWatermarks(
-        {
-          ...rest,
-          ...update,
-          quarantined: [...quarantined],
-          ...(ctx.connectorCopiesSeen ? { connectorCopiesSeen: true } : {}),
-        },
-        version,
-      );
+      const next = {
+        ...rest,
+        ...update,
+        quarantined: [...quarantined],
+        ...(ctx.connectorCopiesSeen ? { connectorCopiesSeen: true } : {}),
+      };
+      // A page that moved nothing costs no write (one request per write on a remote store).
+      if (sameWatermarks(rest, next)) return;
+      watermarks = await settings.store.putWatermarks(next, version);
       report.watermarks = { defender: watermarks.defender, sentinel: watermarks.sentinel };
     };
 
@@ -401,6 +404,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   ): Promise<boolean | "deferred"> {
     const { settings } = this;
     if (isConnectorCopy(incident.properties.providerName)) ctx.connectorCopiesSeen = true;
+    if (!ctx.reconciling && this.applied.has("sentinel", incident.name, incident.etag)) return true;
     const record = await settings.store.findBySentinelName(incident.name);
     if (!record) {
       const providerId = incident.properties.providerIncidentId;
@@ -430,8 +434,10 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       record.sentinelEtag === incident.etag &&
       !record.quarantine &&
       !ctx.reconciling
-    )
+    ) {
+      this.applied.remember("sentinel", incident.name, incident.etag);
       return true;
+    }
     if (!ctx.reconciling && isSentinelEcho(ctx, record, incident)) {
       await this.touch(record, {
         sentinelEtag: incident.etag ?? undefined,
@@ -513,14 +519,18 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const work: { incident: DefenderIncident; record: SyncRecord | undefined }[] = [];
     for (const incident of page) {
       if (ctx.processed.has(incident.id)) continue;
+      if (!ctx.reconciling && this.applied.has("defender", incident.id, incident.lastUpdateDateTime))
+        continue;
       const record = await settings.store.getRecord(incident.id);
       if (
         record &&
         !ctx.reconciling &&
         record.defenderVersion === incident.lastUpdateDateTime &&
         !record.quarantine
-      )
+      ) {
+        this.applied.remember("defender", incident.id, incident.lastUpdateDateTime);
         continue;
+      }
       if (record && !ctx.reconciling && isDefenderEcho(ctx, record, incident)) {
         await this.touch(record, { defenderVersion: incident.lastUpdateDateTime ?? undefined });
         continue;
@@ -881,4 +891,12 @@ const MAX_REASON_LENGTH = 2_000;
 function shortReason(reason: string): string {
   if (reason.length <= MAX_REASON_LENGTH) return reason;
   return `${reason.slice(0, MAX_REASON_LENGTH)}… (${reason.length - MAX_REASON_LENGTH} more characters)`;
+}
+
+function sameWatermarks(a: Omit<Watermarks, "version">, b: Omit<Watermarks, "version">): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof typeof a>;
+  for (const key of keys) {
+    if (JSON.stringify(a[key] ?? null) !== JSON.stringify(b[key] ?? null)) return false;
+  }
+  return true;
 }

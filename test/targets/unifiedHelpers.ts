@@ -167,9 +167,14 @@ export async function unifiedLane(options: LaneOptions = {}): Promise<Lane> {
 }
 
 /** Cycles every 5 minutes until every pending pair is linked (or the budget of cycles is spent). */
-export async function cycleUntilLinked(lane: Lane, expected: number, maxCycles = 12): Promise<number> {
+export async function cycleUntilLinked(
+  lane: Lane,
+  expected: number,
+  maxCycles = 12,
+  stepMs = 5 * MINUTE,
+): Promise<number> {
   for (let i = 0; i < maxCycles; i++) {
-    await lane.cycle(5 * MINUTE);
+    await lane.cycle(stepMs);
     const linked = lane.events.filter((e) => e.name === "incident.linked").length;
     if (linked >= expected) return i + 1;
   }
@@ -354,10 +359,17 @@ export function isQuiet(report: Awaited<ReturnType<SyncEngine["runOnce"]>>): boo
 }
 
 /**
- * Cycles (5 emulated minutes apart, so rule runs happen) until two in a row are quiet and no pair is pending.
- * A cycle that rejects (a crashed process) restarts the process when the lane is crashable. Returns the cycles run.
+ * Cycles (5 emulated minutes apart, so rule runs happen) until two in a row are quiet and no pair is pending
+ * (rows uploaded in a cycle become an incident within two rule periods). With `stepMs` of 10 minutes one
+ * quiet cycle is enough (`quietCycles: 1`). A cycle that rejects (a crashed process) restarts the process when
+ * the lane is crashable. Returns the cycles run.
  */
-export async function cycleUntilQuiet(lane: Lane, maxCycles = 20, stepMs = 5 * MINUTE): Promise<number> {
+export async function cycleUntilQuiet(
+  lane: Lane,
+  maxCycles = 20,
+  stepMs = 5 * MINUTE,
+  quietCycles = 2,
+): Promise<number> {
   let quiet = 0;
   for (let i = 0; i < maxCycles; i++) {
     let report: Awaited<ReturnType<SyncEngine["runOnce"]>> | undefined;
@@ -369,7 +381,7 @@ export async function cycleUntilQuiet(lane: Lane, maxCycles = 20, stepMs = 5 * M
     }
     const pending = (await lane.store.getWatermarks()).relayPending ?? [];
     quiet = report && isQuiet(report) && pending.length === 0 ? quiet + 1 : 0;
-    if (quiet >= 2) return i + 1;
+    if (quiet >= quietCycles) return i + 1;
   }
   throw new Error(`no quiet cycle after ${maxCycles} cycles`);
 }

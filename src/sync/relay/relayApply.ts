@@ -251,8 +251,12 @@ export async function applyRelayPlan(
       baseDefender: compactCanonical(baseDefender),
       baseSentinel: compactCanonical(baseSentinel),
       determination: source.determination ?? sides.record.determination,
-      defenderVersion: newSource ? undefined : (source.lastUpdateDateTime ?? undefined),
-      sentinelEtag: newTarget || posted.length > 0 ? undefined : target.version,
+      // A side's version after our PATCH is the one its answer carries, so the next cycle does not read our
+      // own write back; a comment we posted moved it again to a version we do not know.
+      defenderVersion: posted.some((c) => c.origin === "sentinel")
+        ? undefined
+        : (source.lastUpdateDateTime ?? undefined),
+      sentinelEtag: posted.some((c) => c.origin === "defender") ? undefined : target.version,
       comments: [...sides.record.comments, ...adopted, ...posted],
       redirectNotified:
         plan.redirectNote || adopted.some((c) => c.defenderHash === redirectNoteHash(view.sourceId))

@@ -89,6 +89,11 @@ async function targetKey(ctx: RelayContext, key: SourceKey, target: TargetIncide
   // A second target incident is resolved even when its pair was handled earlier in this cycle (linked to
   // the first of two incidents listed together: an alert-cap overflow, a late alert): the watermark moves on.
   if (isLinked(record) && record.relay.targetId !== target.id) {
+    // A duplicate resolved before costs no call when listed again (the watermark's boundary item); reopened,
+    // it is looked at again (the primary may have been merged into it).
+    const resolvedBefore =
+      record.relay.duplicates?.includes(target.id) && target.incident.status === "resolved";
+    if (resolvedBefore) return true;
     const primary = await settings.target.getIncident(record.relay.targetId, {
       abortSignal: ctx.abortSignal,
     });
