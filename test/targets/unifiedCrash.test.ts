@@ -168,6 +168,24 @@ describe("the ledger writes", () => {
   });
 });
 
+describe("the in-flight record before the PATCHes", () => {
+  it("crash while writing it: nothing was written yet, the next process does it all", async () => {
+    const [pair] = await linkedPairs(1);
+    const { source: sid, target: tid } = pair!;
+    lane.emu.unified.tenant(CUSTOMER).editIncident(sid, { severity: "high", customTags: ["c"] });
+    lane.emu.unified.editIncident(lane.emu.tenantId, tid, { assignedTo: MSSP_ANALYST });
+    lane.crash!.store.crashOnPut((record) => record.relay?.inFlight !== undefined);
+    await expect(lane.cycle(MINUTE)).rejects.toThrow();
+    expect(target(tid).customTags).toEqual([]);
+    lane.crash!.restart();
+    await settle();
+    await expectSound(1);
+    expect((await lane.store.getRecord(sid))?.relay?.inFlight).toBeUndefined();
+    for (const i of [source(sid), target(tid)])
+      expect(i).toMatchObject({ severity: "high", customTags: ["c"], assignedTo: MSSP_ANALYST });
+  });
+});
+
 describe("the PATCHes", () => {
   it("crash after the target PATCH, before the source PATCH and the comments", async () => {
     const [pair] = await linkedPairs(1);
