@@ -221,7 +221,10 @@ export class UnifiedTarget implements IncidentTarget {
     const already = new Set(options.reRelay ? [] : options.alreadyRelayed);
     const pending = alertsToRelay(source).filter((a) => !already.has(relayKeyOf(a)));
     if (pending.length === 0) return { relayed: [], deferred: [] };
-    const granted = this.pacer.take(pending.length);
+    // Alerts that fit one rule run go in one run: split across runs, the rest can arrive after the target
+    // incident was closed, and a closed incident takes no more alerts (a second incident is made).
+    const whole = pending.length <= this.pacer.maxRowsPerWindow && this.pacer.available() < pending.length;
+    const granted = whole ? 0 : this.pacer.take(pending.length);
     const now = this.now();
     const sendNow = pending.slice(0, granted);
     const deferred = pending.slice(granted).map(relayKeyOf);

@@ -29,6 +29,7 @@ import {
   MINUTE,
   relayIncidents,
   relayProblems,
+  TABLE,
   unifiedLane,
 } from "./unifiedHelpers";
 
@@ -405,6 +406,36 @@ async function runSchedule(schedule: Schedule): Promise<void> {
     await lane.close();
   }
 }
+
+describe("the rule's per-run budget", () => {
+  it("relays a closed incident's alerts in one run rather than split (no second target incident)", async () => {
+    const lane = await unifiedLane({ customerIncidents: 0, mssPIncidents: 1 });
+    try {
+      const control = customer(lane);
+      const big = control.createIncident({ displayName: "Almost a window" });
+      const alert = big.alerts[0]!;
+      const alerts = Array.from({ length: 139 }, (_, n) => ({ ...alert, id: `${alert.id}-w${n}` }));
+      control.editIncident(big.id, { alerts });
+      const closed = control.createIncident({ displayName: "Closed with three alerts" });
+      const three = [0, 1, 2].map((n) => ({ ...closed.alerts[0]!, id: `${closed.alerts[0]!.id}-c${n}` }));
+      control.editIncident(closed.id, {
+        alerts: three,
+        status: "resolved",
+        classification: "falsePositive",
+        determination: "notMalicious",
+      });
+      const first = await lane.cycle();
+      // One row of budget was left: the closed incident waits for the next window, whole.
+      expect(lane.emu.unified.rows(TABLE)).toHaveLength(139);
+      expect(first.failures).toEqual([]);
+      await cycleUntilQuiet(lane, 20, 2 * RULE_PERIOD, 1);
+      expect(await relayProblems(lane, 2)).toEqual([]);
+      expect(lane.events.filter((e) => e.name === "incident.duplicate")).toEqual([]);
+    } finally {
+      await lane.close();
+    }
+  });
+});
 
 describe("randomized unified schedules", () => {
   it(`converge with one target incident each and nothing lost (${RUNS} runs)`, {
