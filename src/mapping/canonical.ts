@@ -14,11 +14,10 @@
 import { z } from "zod";
 import {
   type ClassificationTable,
-  classificationDetailKey,
   compileClassificationTable,
   DEFAULT_CLASSIFICATION_TABLE,
 } from "./classification";
-import { textEqualsAllowingTruncation } from "./limits";
+import { fieldEquality } from "./fields/equality";
 
 export const canonicalSeverityValues = ["unknown", "informational", "low", "medium", "high"] as const;
 export type CanonicalSeverity = (typeof canonicalSeverityValues)[number];
@@ -108,6 +107,28 @@ export interface CanonicalComparator {
   equals(field: CanonicalField, a: CanonicalIncident, b: CanonicalIncident): boolean;
   /** The fields that are not {@link CanonicalComparator.equals}, in {@link canonicalFields} order. */
   diff(a: CanonicalIncident, b: CanonicalIncident): CanonicalField[];
+  /**
+   * Whether `field` is exactly the same in two views of the same side (a current view and its base): no lossy
+   * pairs, tags as sets, absent equals absent. This is what "changed since the last sync" means.
+   */
+  same(field: CanonicalField, a: CanonicalIncident, b: CanonicalIncident): boolean;
+}
+
+/** Exact same-side equality of one field (see {@link CanonicalComparator.same}). */
+export function sameCanonicalField(
+  field: CanonicalField,
+  a: CanonicalIncident,
+  b: CanonicalIncident,
+): boolean {
+  const x = a[field];
+  const y = b[field];
+  if (field === "tags") return sameTags(a.tags ?? [], b.tags ?? []);
+  return (x ?? null) === (y ?? null);
+}
+
+/** Every field exactly the same (see {@link CanonicalComparator.same}). */
+export function sameCanonicalView(a: CanonicalIncident, b: CanonicalIncident): boolean {
+  return canonicalFields.every((f) => sameCanonicalField(f, a, b));
 }
 
 function sameTags(a: readonly string[], b: readonly string[]): boolean {
@@ -118,49 +139,17 @@ function sameTags(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
-function sameOptionalText(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return textEqualsAllowingTruncation(a, b);
-}
-
 /** A comparator that compares classification details through `table`. */
 export function createCanonicalComparator(table: ClassificationTable): CanonicalComparator {
   const compiled = compileClassificationTable(table);
   const equals = (field: CanonicalField, a: CanonicalIncident, b: CanonicalIncident): boolean => {
-    switch (field) {
-      case "title":
-      case "description":
-        return textEqualsAllowingTruncation(a[field], b[field]);
-      case "closingComment":
-        return sameOptionalText(a.closingComment, b.closingComment);
-      case "severity":
-        return (
-          a.severity === b.severity ||
-          (a.severity === "unknown" && b.severity === "informational") ||
-          (a.severity === "informational" && b.severity === "unknown")
-        );
-      case "status":
-      case "classification":
-      case "redirectTarget":
-        return a[field] === b[field];
-      case "classificationDetail":
-        return (
-          classificationDetailKey(compiled, a.classification, a.classificationDetail) ===
-          classificationDetailKey(compiled, b.classification, b.classificationDetail)
-        );
-      case "owner":
-        return a.owner?.toLowerCase() === b.owner?.toLowerCase();
-      case "tags":
-        return sameTags(a.tags, b.tags);
-      default: {
-        const never: never = field;
-        throw new TypeError(`Unknown canonical field ${String(never)}`);
-      }
-    }
+    if (!Object.hasOwn(fieldEquality, field)) throw new TypeError(`Unknown canonical field ${String(field)}`);
+    return fieldEquality[field](a, b, compiled);
   };
   return {
     equals,
     diff: (a, b) => canonicalFields.filter((f) => !equals(f, a, b)),
+    same: sameCanonicalField,
   };
 }
 

@@ -92,3 +92,21 @@ export function pruneBoundary(c: SinkCheckpoint, overlapInMs: number): void {
     if (version < floor) c.boundary.delete(rowId);
   }
 }
+
+/** The part of a state store's watermarks the standalone feed uses (`Watermarks.alertSink`). */
+export interface AlertSinkWatermarks {
+  alertSink?: { watermark?: string; boundary?: string[]; retry?: string[] };
+  version: number;
+}
+
+/**
+ * Where `syncFromDefender` checkpoints: any `StateStore` of this package fits (only `Watermarks.alertSink` is
+ * used; give the sink a store of its own).
+ */
+export interface AlertSinkCheckpointStore {
+  getWatermarks(): Promise<AlertSinkWatermarks>;
+  putWatermarks(
+    watermarks: Omit<AlertSinkWatermarks, "version">,
+    expectedVersion: number,
+  ): Promise<AlertSinkWatermarks>;
+}

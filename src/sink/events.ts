@@ -4,7 +4,7 @@ import type { AlertKey } from "../mapping/alertRow";
 /** One alert the sink could not upload. */
 export interface AlertUploadFailure {
   key: AlertKey;
-  /** The batch's error (a `RestError` from the ingestion client), or a `MappingError` when no row could be made. */
+  /** The batch's error (one of this package's typed errors, e.g. `BadRequestError`, `ThrottledError`, `ConnectionError`), or a `MappingError` when no row could be made. */
   error: unknown;
   /**
    * False when sending the same row again cannot succeed (a `MappingError`, or 400/413/415: the content was

@@ -2,6 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { bearerTokenAuthenticationPolicyName, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { LogsIngestionClient, type LogsIngestionClientOptions } from "@azure/monitor-ingestion";
 import type { RetryOptions } from "../core/clientOptions";
+import { typedErrorPolicy } from "../core/httpErrors";
 import { markIdempotent } from "../core/idempotency";
 import type { RequestMetrics } from "../core/metrics";
 import { hostPinningPolicy, loopbackBearerPolicy, metricsPolicy } from "../core/policies";
@@ -63,6 +64,8 @@ export function createIngestionClient(options: IngestionClientOptions): LogsInge
     { phase: "Retry" },
   );
   pipeline.addPolicy(serviceRetryPolicy(retrySettings(options.retryOptions)), { phase: "Retry" });
+  // Outermost: failures leave as this package's typed errors (ThrottledError, ConnectionError …), not RestError.
+  pipeline.addPolicy(typedErrorPolicy("logsIngestion"), { phase: "Serialize" });
   pipeline.addPolicy(metricsPolicy(options.metrics), { afterPhase: "Retry" });
   for (const policy of options.perRetryPolicies ?? []) pipeline.addPolicy(policy, { afterPhase: "Retry" });
   if (loopback) {

@@ -23,10 +23,11 @@ import {
   type LogsUploadFailure,
 } from "@azure/monitor-ingestion";
 import { EventEmitter } from "eventemitter3";
-import type { RetryOptions } from "../core/clientOptions";
+import type { OperationOptions, RetryOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, isBadRequestError, isMappingError, RequestAbortedError } from "../core/errors";
 import { RequestMetrics } from "../core/metrics";
+import { safeEmit } from "../core/safeEmit";
 import { odataDateTime, timestampKey } from "../core/timestamps";
 import type { DefenderClient } from "../defender/defenderClient";
 import type { DefenderAlert } from "../defender/models";
@@ -38,8 +39,9 @@ import {
   alertRowId,
   defaultAlertRowMapper,
 } from "../mapping/alertRow";
-import type { StateStore, Watermarks } from "../sync/stateStore";
 import {
+  type AlertSinkCheckpointStore,
+  type AlertSinkWatermarks,
   decodeCheckpoint,
   encodeCheckpoint,
   isCanonicalTimestamp,
@@ -52,6 +54,13 @@ import {
 } from "./checkpoint";
 import type { AlertSinkEvents, AlertSyncReport, AlertUploadFailure, AlertUploadResult } from "./events";
 import { createIngestionClient } from "./ingestionClient";
+import {
+  type AlertSinkPairInput,
+  type AlertSinkPairResult,
+  advanceAlertMark,
+  alertsToUpload,
+  parseAlertUploadMark,
+} from "./uploadMark";
 
 export { LOGS_INGESTION_AUDIENCE } from "./ingestionClient";
 
@@ -86,11 +95,11 @@ export interface LogsIngestionAlertSinkOptions {
   now?: () => Date;
 }
 
-export interface UploadAlertsOptions {
-  abortSignal?: AbortSignalLike;
-}
+/** Options of `LogsIngestionAlertSink.uploadAlerts`. */
+export interface UploadAlertsOptions extends OperationOptions {}
 
-export interface SyncFromDefenderOptions {
+/** Options of `LogsIngestionAlertSink.syncFromDefender`. */
+export interface SyncFromDefenderOptions extends OperationOptions {
   /** Each run re-reads this much before the watermark, for late-committed updates. Default 120000. */
   overlapInMs?: number;
   /** First run only: ignore alerts last updated before this. Default: everything Defender keeps. */
@@ -99,7 +108,6 @@ export interface SyncFromDefenderOptions {
   pageSize?: number;
   /** Failed alerts older than the listing window are re-read one by one; at most this many per run. Default 200. */
   maxRetryFetches?: number;
-  abortSignal?: AbortSignalLike;
 }
 
 /** The part of `DefenderClient` the standalone feed uses. */
@@ -232,14 +240,7 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
 
   /** Emits to each listener separately: a throwing listener is reported on `error`, never propagated. */
   private safeEmit<E extends keyof AlertSinkEvents>(event: E, ...args: Parameters<AlertSinkEvents[E]>): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (e) {
-        if (event === "error") continue;
-        this.safeEmit("error", e);
-      }
-    }
+    safeEmit(this, event, args);
   }
 
   /**
@@ -326,6 +327,30 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
     return { uploaded, failed };
   }
 
+  /** Ledger namespace of the per-incident upload marks when the sink runs as a `SyncEngine` pair hook. */
+  readonly checkpointName = "alertSink";
+
+  /** Pair hook: true while the incident has alert versions this sink has not uploaded. */
+  hasPendingWork(incident: { alerts?: DefenderAlert[] | null }, checkpoint: unknown): boolean {
+    return alertsToUpload(incident.alerts ?? [], parseAlertUploadMark(checkpoint)).length > 0;
+  }
+
+  /**
+   * Pair hook (`SyncEngine` option `alertSink`): uploads the incident's alert versions not uploaded yet and
+   * returns the new mark. Failed versions stay pending and are retried the next time the pair is processed.
+   */
+  async afterPair(input: AlertSinkPairInput): Promise<AlertSinkPairResult> {
+    const mark = parseAlertUploadMark(input.checkpoint);
+    const pending = alertsToUpload(input.defender.alerts ?? [], mark);
+    if (pending.length === 0) return { checkpoint: mark, uploaded: 0, failed: 0 };
+    const result = await this.uploadAlerts(pending, { abortSignal: input.abortSignal });
+    return {
+      checkpoint: advanceAlertMark(mark, result),
+      uploaded: result.uploaded.length,
+      failed: result.failed.length,
+    };
+  }
+
   /**
    * The standalone feed: lists alerts changed since this sink's watermark (minus `overlapInMs`), uploads the ones
    * not uploaded yet and checkpoints after every page in `store` (use a store of its own, e.g.
@@ -336,7 +361,7 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
    */
   async syncFromDefender(
     defender: AlertSource,
-    store: StateStore,
+    store: AlertSinkCheckpointStore,
     options: SyncFromDefenderOptions = {},
   ): Promise<AlertSyncReport> {
     const started = Date.now();
@@ -347,7 +372,7 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
     }
     const maxRetryFetches = options.maxRetryFetches ?? 200;
     const { abortSignal } = options;
-    let watermarks: Watermarks = await store.getWatermarks();
+    let watermarks: AlertSinkWatermarks = await store.getWatermarks();
     const state: SinkCheckpoint = decodeCheckpoint(watermarks.alertSink);
     const report: AlertSyncReport = {
       listed: 0,

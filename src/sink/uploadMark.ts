@@ -7,8 +7,10 @@
  * is done (uploaded, or unmappable), plus the RowIds of versions after V that are done already, so they are not
  * sent twice while an older failed one is retried.
  */
+import type { AbortSignalLike } from "@azure/abort-controller";
+import { z } from "zod";
 import { isMappingError } from "../core/errors";
-import type { DefenderAlert } from "../defender/models";
+import type { DefenderAlert, DefenderIncident } from "../defender/models";
 import { alertKeyOf, alertRowId } from "../mapping/alertRow";
 import type { AlertUploadResult } from "./events";
 
@@ -79,4 +81,33 @@ export function advanceAlertMark(
     if (through === undefined || version > through) above.push(`${version}|${rowId}`);
   }
   return { ...(through !== undefined ? { through } : {}), ...(above.length > 0 ? { above } : {}) };
+}
+
+const alertUploadMarkSchema = z.object({
+  through: z.string().optional(),
+  above: z.array(z.string()).optional(),
+});
+
+/**
+ * A mark read back from a ledger: anything that is not a mark (a torn or hand-edited state file) counts as
+ * "nothing uploaded yet", so alerts are sent again (rows carry `RowId` for deduplication) and none is lost.
+ */
+export function parseAlertUploadMark(value: unknown): AlertUploadMark | undefined {
+  const parsed = alertUploadMarkSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** What the sink is handed as a `SyncEngine` pair hook. */
+export interface AlertSinkPairInput {
+  defender: Pick<DefenderIncident, "alerts">;
+  /** The mark the sink returned for this incident last time (untrusted: parsed). */
+  checkpoint: unknown;
+  abortSignal?: AbortSignalLike;
+}
+
+/** The sink's answer as a pair hook: the new mark and the upload counts. */
+export interface AlertSinkPairResult {
+  checkpoint: AlertUploadMark | undefined;
+  uploaded: number;
+  failed: number;
 }

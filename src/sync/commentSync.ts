@@ -131,7 +131,7 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
         body: { properties: { message: rendered.value } },
       });
       if (perform) {
-        await settings.sentinel.createIncidentComment(sentinelName, commentId, rendered.value, {
+        await settings.classic.addComment(sentinelName, commentId, rendered.value, {
           abortSignal: ctx.abortSignal,
         });
         input.onSentinelCommentWritten?.();

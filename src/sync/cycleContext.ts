@@ -2,9 +2,11 @@ import type { DefenderClient } from "../defender/defenderClient";
 import type { MappingProfile } from "../mapping";
 import type { SentinelIncident } from "../sentinel/models";
 import type { SentinelClient } from "../sentinel/sentinelClient";
-import type { LogsIngestionAlertSink } from "../sink/logsIngestionAlertSink";
+import type { SentinelTarget } from "../targets/sentinelTarget";
+import type { CycleViews } from "./classic/pairView";
 import type { ConflictPolicy } from "./conflictPolicy";
 import type { SyncEngineEvents } from "./events";
+import type { SyncPairHook } from "./pairHook";
 import type { StateStore } from "./stateStore";
 import type { PlannedWrite, SyncReport } from "./syncReport";
 
@@ -26,8 +28,10 @@ export interface EngineSettings {
   quarantineBackoff: { initialInMs: number; maxInMs: number };
   expandAlerts: boolean;
   syncComments: boolean;
-  /** Uploads the alerts of every incident the engine touches (e.g. `LogsIngestionAlertSink`). */
-  alertSink: Pick<LogsIngestionAlertSink, "uploadAlerts"> | undefined;
+  /** The classic target (wraps `sentinel`): every classic-mode read and write of the mirror side goes through it. */
+  classic: SentinelTarget;
+  /** Run after each pair (e.g. `LogsIngestionAlertSink` uploading the incident's alerts). */
+  pairHooks: readonly SyncPairHook[];
   now: () => Date;
 }
 
@@ -35,6 +39,8 @@ export interface EngineSettings {
 export interface CycleContext {
   settings: EngineSettings;
   report: SyncReport;
+  /** Every incident read this cycle, mapped once. */
+  views: CycleViews;
   abortSignal: AbortSignal;
   emit: <E extends keyof SyncEngineEvents>(event: E, ...args: Parameters<SyncEngineEvents[E]>) => void;
   /** Defender ids processed this cycle (a pair is handled once per cycle). */
@@ -58,10 +64,4 @@ export interface CycleContext {
   deferredCopies: Map<string, SentinelIncident>;
 }
 
-export const CONNECTOR_PROVIDER_NAMES = ["microsoft xdr", "microsoft 365 defender", "microsoft defender xdr"];
-
-export function isConnectorCopy(providerName: string | null | undefined): boolean {
-  return (
-    typeof providerName === "string" && CONNECTOR_PROVIDER_NAMES.includes(providerName.trim().toLowerCase())
-  );
-}
+export { CONNECTOR_PROVIDER_NAMES, isConnectorCopy } from "../targets/connectorCopy";

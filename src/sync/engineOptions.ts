@@ -2,12 +2,12 @@ import { InvalidArgumentError } from "../core/errors";
 import type { DefenderClient } from "../defender/defenderClient";
 import { createMappingProfile, type MappingProfile } from "../mapping";
 import type { SentinelClient } from "../sentinel/sentinelClient";
-import type { LogsIngestionAlertSink } from "../sink/logsIngestionAlertSink";
 import { SentinelTarget } from "../targets/sentinelTarget";
 import type { UnifiedTarget } from "../targets/unifiedTarget";
 import type { ConflictPolicy } from "./conflictPolicy";
 import type { EngineSettings, SyncDirection } from "./cycleContext";
 import { InMemoryStateStore } from "./inMemoryStateStore";
+import type { SyncPairHook } from "./pairHook";
 import type { StateStore } from "./stateStore";
 
 export interface SyncEngineOptions {
@@ -41,7 +41,7 @@ export interface SyncEngineOptions {
   /** Read everything, write nothing (neither services nor the ledger); the report lists the writes. */
   dryRun?: boolean;
   /** Incidents processed in parallel within a page, an integer of at least 1. Default 4. */
-  concurrency?: number;
+  maxConcurrency?: number;
   /** Re-read window before each watermark, for late-committed changes (≥ 0). Default 120000. */
   overlapInMs?: number;
   /** Every Nth cycle lists both sides fully to catch drift (0 = never). Default 24. */
@@ -64,7 +64,12 @@ export interface SyncEngineOptions {
    * Uploads every alert version of the incidents the engine touches to a Log Analytics table (each version
    * once; failed uploads are retried when the pair is next processed). See `LogsIngestionAlertSink`.
    */
-  alertSink?: Pick<LogsIngestionAlertSink, "uploadAlerts">;
+  alertSink?: SyncPairHook;
+  /**
+   * More work to run after each pair's writes (see `SyncPairHook`); each keeps its own per-pair checkpoint.
+   * Run in order, after `alertSink`.
+   */
+  pairHooks?: readonly SyncPairHook[];
   /**
    * Longest a cycle may run. Its requests are then aborted, what it finished stays checkpointed, and the cycle
    * fails with `CycleTimeoutError`; the next cycle resumes from the checkpoint (a large backfill under the
@@ -81,7 +86,7 @@ export interface ResolvedEngineOptions {
   /** Set when the target is a `UnifiedTarget`: the engine runs relay cycles. */
   relay: RelayOptions | undefined;
   pollIntervalInMs: number;
-  concurrency: number;
+  maxConcurrency: number;
   overlapInMs: number;
   reconcileEvery: number;
   backfillSince: Date | undefined;
@@ -108,7 +113,7 @@ export function resolveEngineOptions(options: SyncEngineOptions): ResolvedEngine
   const o = options;
   requireMethods("stateStore", o.stateStore, ["getRecord", "putRecord", "getWatermarks", "putWatermarks"]);
   requireMethods("mapping", o.mapping, ["defenderToCanonical", "sentinelToCanonical", "renderSentinel"]);
-  requireMethods("alertSink", o.alertSink, ["uploadAlerts"]);
+  const pairHooks = resolvePairHooks(o.alertSink, o.pairHooks);
   oneOf("direction", o.direction, DIRECTIONS);
   if (typeof o.conflictPolicy !== "function") oneOf("conflictPolicy", o.conflictPolicy, POLICIES);
   oneOf("connectorCopies", o.connectorCopies, ["link", "ignore"]);
@@ -143,14 +148,15 @@ export function resolveEngineOptions(options: SyncEngineOptions): ResolvedEngine
     quarantineBackoff: { initialInMs, maxInMs },
     expandAlerts: o.expandAlerts ?? true,
     syncComments: o.syncComments ?? true,
-    alertSink: o.alertSink,
+    classic: o.target instanceof SentinelTarget ? o.target : new SentinelTarget(sentinel),
+    pairHooks,
     now,
   };
   return {
     settings,
     relay,
     pollIntervalInMs: integer("pollIntervalInMs", o.pollIntervalInMs, 60_000, 1_000, MAX_TIMER_IN_MS),
-    concurrency: integer("concurrency", o.concurrency, 4, 1, 1_000),
+    maxConcurrency: integer("maxConcurrency", o.maxConcurrency, 4, 1, 1_000),
     overlapInMs: integer("overlapInMs", o.overlapInMs, 120_000, 0),
     reconcileEvery: integer("reconcileEveryNCycles", o.reconcileEveryNCycles, 24, 0),
     backfillSince,
@@ -194,6 +200,28 @@ function resolveTarget(
     sentinel: unified.sentinel as SentinelClient,
     relay: { target: unified, sourceTenantId: o.tenantId, pendingTimeoutInMs },
   };
+}
+
+/** The alert sink and the other pair hooks, checked; their checkpoint namespaces must differ. */
+function resolvePairHooks(
+  alertSink: SyncPairHook | undefined,
+  others: readonly SyncPairHook[] | undefined,
+): SyncPairHook[] {
+  const hookMethods = ["hasPendingWork", "afterPair"];
+  requireMethods("alertSink", alertSink, hookMethods);
+  if (others !== undefined && !Array.isArray(others))
+    throw new InvalidArgumentError("pairHooks", "must be an array of pair hooks");
+  const hooks = [...(alertSink ? [alertSink] : []), ...(others ?? [])];
+  const names = new Set<string>();
+  hooks.forEach((hook, i) => {
+    const name = i === 0 && alertSink ? "alertSink" : `pairHooks[${i - (alertSink ? 1 : 0)}]`;
+    requireMethods(name, hook, hookMethods);
+    const namespace = hook.checkpointName;
+    if (typeof namespace !== "string" || namespace === "" || names.has(namespace))
+      throw new InvalidArgumentError(name, "needs a checkpointName of its own (a non-empty string)");
+    names.add(namespace);
+  });
+  return hooks;
 }
 
 function requireClient(name: "defender" | "sentinel", client: unknown): void {

@@ -39,7 +39,7 @@ const relayStateSchema = z.object({
     .optional(),
 });
 
-export const syncRecordSchema = z.object({
+const syncRecordFields = z.object({
   defenderId: z.string().min(1),
   sentinelName: z.string().min(1),
   link: z.enum(["owned", "connector", "relay"]),
@@ -51,14 +51,24 @@ export const syncRecordSchema = z.object({
   sentinelModified: z.string().optional(),
   comments: z.array(syncedCommentSchema),
   renderDigest: z.string().optional(),
-  alertsUploaded: z
-    .object({ through: z.string().optional(), above: z.array(z.string()).optional() })
-    .optional(),
+  hookCheckpoints: z.record(z.string(), z.unknown()).optional(),
   redirectNotified: z.string().optional(),
   quarantine: quarantineSchema.optional(),
   relay: relayStateSchema.optional(),
   version: z.number().int().positive(),
 });
+
+/**
+ * Records written before pair hooks existed keep the alert sink's mark in `alertsUploaded`: it moves to the sink's
+ * checkpoint namespace (`hookCheckpoints.alertSink`) when read.
+ */
+export const syncRecordSchema = z.preprocess((value) => {
+  if (typeof value !== "object" || value === null || !("alertsUploaded" in value)) return value;
+  const { alertsUploaded, ...rest } = value as Record<string, unknown>;
+  const hooks = (rest.hookCheckpoints ?? {}) as Record<string, unknown>;
+  if (typeof hooks !== "object" || hooks === null || "alertSink" in hooks) return rest;
+  return { ...rest, hookCheckpoints: { ...hooks, alertSink: alertsUploaded } };
+}, syncRecordFields);
 
 export const watermarksSchema = z.object({
   defender: z.string().optional(),

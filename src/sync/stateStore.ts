@@ -1,6 +1,5 @@
 import { SyncSdkError } from "../core/errors";
 import type { CanonicalIncident } from "../mapping";
-import type { AlertUploadMark } from "../sink/uploadMark";
 
 /** One synced comment: its content hash on the Defender side and its id on the Sentinel side. */
 export interface SyncedComment {
@@ -69,8 +68,11 @@ export interface SyncRecord {
   comments: SyncedComment[];
   /** sha256 of the Sentinel body rendered from the Defender side alone (alerts, links): detects context changes. */
   renderDigest?: string;
-  /** Which alert versions of the incident went to the alert sink (engine option `alertSink`). */
-  alertsUploaded?: AlertUploadMark;
+  /**
+   * Per-pair checkpoints of the engine's pair hooks (e.g. which alert versions went to the alert sink), by the
+   * hook's `checkpointName`. Opaque to the engine: each hook checks its own.
+   */
+  hookCheckpoints?: Record<string, unknown>;
   /** Set once the redirect comment was written. */
   redirectNotified?: string;
   quarantine?: Quarantine;

@@ -1,4 +1,5 @@
 import type { HttpMethods } from "@azure/core-rest-pipeline";
+import type { ClassicPairPlan } from "./classic/pairPlan";
 import type { Watermarks } from "./stateStore";
 
 /** A write the engine made, or would make in dry-run mode. */
@@ -51,8 +52,17 @@ export interface SyncReport {
   watermarks: { defender: string | undefined; sentinel: string | undefined };
   /** In dry-run mode: every write the engine would have made. Otherwise empty. */
   plannedWrites: PlannedWrite[];
+  /** In dry-run mode (classic target): each pair's plan — merged values, conflicts, writes. See `formatSyncPlan`. */
+  plannedPairs: PlannedPair[];
   failures: { defenderId?: string; sentinelName?: string; reason: string; transient: boolean }[];
   warnings: string[];
+}
+
+/** The plan made for one pair in a dry-run cycle. */
+export interface PlannedPair {
+  defenderId: string;
+  sentinelName: string;
+  plan: ClassicPairPlan;
 }
 
 export function emptyCounts(): SyncCounts {
@@ -98,6 +108,7 @@ export function newSyncReport(
     throttledResponses: { defender: 0, sentinel: 0 },
     watermarks: { defender: watermarks.defender, sentinel: watermarks.sentinel },
     plannedWrites: [],
+    plannedPairs: [],
     failures: [],
     warnings: [],
   };

@@ -1,4 +1,5 @@
 import type { CanonicalField, CanonicalIncident } from "../mapping";
+import { sameCanonicalField } from "../mapping/canonical";
 
 /**
  * Fields that move together. Lifecycle fields are one group because Sentinel needs a classification to
@@ -64,14 +65,7 @@ function pick(c: CanonicalIncident, fields: readonly CanonicalField[]): Partial<
 }
 
 function sameSide(fields: readonly CanonicalField[], a: CanonicalIncident, b: CanonicalIncident): boolean {
-  return fields.every(
-    (f) => JSON.stringify(normalizeForCompare(f, a[f])) === JSON.stringify(normalizeForCompare(f, b[f])),
-  );
-}
-
-function normalizeForCompare(field: CanonicalField, value: unknown): unknown {
-  if (field === "tags" && Array.isArray(value)) return [...value].sort();
-  return value ?? null;
+  return fields.every((f) => sameCanonicalField(f, a, b));
 }
 
 /**

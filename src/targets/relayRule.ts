@@ -16,7 +16,7 @@
  *   alerts into a different incident.
  */
 import { InvalidArgumentError, type ValidationIssue } from "../core/errors";
-import { isGuid } from "../core/ids";
+import { isGuid } from "../core/guid";
 import {
   ALERT_RULE_LIMITS,
   ALERT_RULES_API_VERSION,
@@ -48,7 +48,7 @@ export const RELAY_MAX_ROWS_PER_RUN = {
   NRT: ALERT_RULE_LIMITS.maxAlertsPerNrtRun - 1,
 } as const;
 
-export interface RelayRuleOptions {
+export interface BuildRelayRuleOptions {
   /** The relay table (`…_CL`). Default `DefenderRelay_CL`. */
   tableName?: string;
   /** Or its DCR stream, `Custom-<table>`; the table name is taken from it. */
@@ -90,7 +90,7 @@ export interface RelayRuleDefinition {
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,40}_CL$/;
 
 /** The relay table's name, checked (it is placed in KQL, so nothing but a plain identifier passes). */
-function relayTableName(options: Pick<RelayRuleOptions, "tableName" | "streamName">): string {
+function relayTableName(options: Pick<BuildRelayRuleOptions, "tableName" | "streamName">): string {
   const { tableName, streamName } = options;
   if (tableName !== undefined && streamName !== undefined && streamName !== `Custom-${tableName}`) {
     throw new InvalidArgumentError("streamName", `must be Custom-${tableName} for table ${tableName}`);
@@ -214,7 +214,7 @@ interface Timing {
   queryPeriod: string;
 }
 
-function timing(options: RelayRuleOptions): Timing {
+function timing(options: BuildRelayRuleOptions): Timing {
   const queryFrequency = options.queryFrequency ?? "PT5M";
   const queryPeriod = options.queryPeriod ?? "P2D";
   if (options.nrt && (options.queryFrequency !== undefined || options.queryPeriod !== undefined)) {
@@ -243,7 +243,7 @@ function timing(options: RelayRuleOptions): Timing {
 }
 
 function ruleProperties(
-  options: RelayRuleOptions,
+  options: BuildRelayRuleOptions,
   table: string,
   t: Timing,
   names: { display: string; description: string },
@@ -320,7 +320,7 @@ function referencedColumns(rule: AlertRuleWrite): RelayColumnName[] {
  * ≤ period, a period over 2 days needs a frequency of at least 1 hour) or an alert name/description format with
  * more than 3 parameters or a column the table does not have.
  */
-export function buildRelayRule(options: RelayRuleOptions = {}): RelayRuleDefinition {
+export function buildRelayRule(options: BuildRelayRuleOptions = {}): RelayRuleDefinition {
   const table = relayTableName(options);
   const ruleId = relayRuleId(table, options.namespace ?? RELAY_RULE_NAMESPACE);
   const t = timing(options);

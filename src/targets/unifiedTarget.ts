@@ -5,6 +5,7 @@ import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, ServiceUnavailableError } from "../core/errors";
 import { RequestMetrics } from "../core/metrics";
 import type { PagedAsyncIterableIterator, PageSettings } from "../core/paging";
+import { SYNC_ATTRIBUTES, withSpan } from "../core/tracing";
 import type { DefenderClient } from "../defender/defenderClient";
 import type { DefenderAlert, DefenderIncident, DefenderIncidentPatch } from "../defender/models";
 import type { SentinelClient } from "../sentinel/sentinelClient";
@@ -19,10 +20,10 @@ import type {
 import { RelayPacer } from "./relayPacer";
 import { buildRelayRows } from "./relayRow";
 import {
+  type BuildRelayRuleOptions,
   buildRelayRule,
   RELAY_MAX_ROWS_PER_RUN,
   type RelayRuleDefinition,
-  type RelayRuleOptions,
 } from "./relayRule";
 import { sourceKeysOfIncident } from "./sourceKeys";
 
@@ -44,7 +45,7 @@ export interface UnifiedTargetOptions {
   /** A principal of the workspace's tenant with "Monitoring Metrics Publisher" on the DCR. */
   credential: TokenCredential;
   /** The analytics rule `ensureRelayRule` installs (table, cadence, NRT). Defaults: Scheduled, PT5M. */
-  relayRule?: RelayRuleOptions;
+  relayRule?: BuildRelayRuleOptions;
   /**
    * Shared by every lane writing to the same relay rule: no rule run may see more rows than it can turn into
    * alerts. Default: one per target, sized for the rule (Scheduled: 140 rows per query frequency; NRT: 28 a minute).
@@ -164,12 +165,14 @@ export class UnifiedTarget implements IncidentTarget {
     const existing = await this.sentinel.getAlertRule(ruleId, {
       apiVersion,
       abortSignal: options.abortSignal,
+      tracingOptions: options.tracingOptions,
     });
     if (existing && sameRule(existing, rule)) return { action: "unchanged", ruleId, apiVersion };
     await this.sentinel.createOrUpdateAlertRule(ruleId, rule, {
       apiVersion,
       etag: existing?.etag ?? undefined,
       abortSignal: options.abortSignal,
+      tracingOptions: options.tracingOptions,
     });
     return { action: existing ? "updated" : "created", ruleId, apiVersion };
   }
@@ -232,9 +235,16 @@ export class UnifiedTarget implements IncidentTarget {
     const rows = buildRelayRows(source, sendNow, { sourceTenantId, now });
     if (rows.length === 0) return { relayed: [], deferred };
     try {
-      await this.client.upload(this.ingestion.ruleId, this.ingestion.streamName, rows, {
-        abortSignal: options.abortSignal,
-      });
+      await withSpan(
+        "UnifiedTarget.materialize",
+        options,
+        (updatedOptions) =>
+          this.client.upload(this.ingestion.ruleId, this.ingestion.streamName, rows, {
+            abortSignal: updatedOptions.abortSignal,
+            tracingOptions: updatedOptions.tracingOptions,
+          }),
+        { [SYNC_ATTRIBUTES.defenderIncidentId]: source.id, "defender_sentinel_sync.relay.rows": rows.length },
+      );
     } catch (e) {
       this.pacer.giveBack(sendNow.length);
       throw uploadError(e, this.ingestion.endpoint, this.ingestion.ruleId, this.ingestion.streamName);
@@ -247,12 +257,18 @@ export class UnifiedTarget implements IncidentTarget {
     patch: DefenderIncidentPatch,
     options: OperationOptions = {},
   ): Promise<TargetIncident> {
-    const updated = await this.defender.updateIncident(id, patch, { abortSignal: options.abortSignal });
+    const updated = await this.defender.updateIncident(id, patch, {
+      abortSignal: options.abortSignal,
+      tracingOptions: options.tracingOptions,
+    });
     return toTargetIncident(updated);
   }
 
   async addComment(id: string, text: string, options: OperationOptions = {}): Promise<void> {
-    await this.defender.addIncidentComment(id, text, { abortSignal: options.abortSignal });
+    await this.defender.addIncidentComment(id, text, {
+      abortSignal: options.abortSignal,
+      tracingOptions: options.tracingOptions,
+    });
   }
 }
 

@@ -2,7 +2,6 @@ import {
   DEFAULT_ALERT_STREAM_NAME,
   type DefenderAlert,
   DefenderClient,
-  defenderAlertSchema,
   LogsIngestionAlertSink,
   type LogsIngestionAlertSinkOptions,
 } from "defender-sentinel-sync";
@@ -12,6 +11,7 @@ import {
   type EmulatorOptions,
   type EmulatorServer,
 } from "defender-sentinel-sync/testing";
+import { defenderAlertSchema } from "../../src/defender/models";
 import { realisticIncidentPayload } from "../mapping/builders";
 
 export const RULE_ID = "dcr-0123456789abcdef0123456789abcdef";

@@ -6,12 +6,11 @@ import {
   createAlertRowMapper,
   FileStateStore,
   InMemoryStateStore,
-  isAbortError,
-  isInvalidArgumentError,
   type StateStore,
   type Watermarks,
 } from "defender-sentinel-sync";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isAbortError, isInvalidArgumentError } from "../../src/core/errors";
 import { allAlertKeys, patchAlert, rowIds, type SinkSetup, STREAM, setupSink } from "./helpers";
 
 function maxVersion(keys: string[]): string {

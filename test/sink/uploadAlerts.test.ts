@@ -1,21 +1,23 @@
 import {
   type AlertBatchFailedEvent,
   type AlertKey,
-  alertKeyOf,
-  alertRowId,
   createAlertRowMapper,
   type DefenderAlert,
-  defaultAlertRowMapper,
-  defenderAlertSchema,
-  isAbortError,
-  isInvalidArgumentError,
-  isMappingError,
   LogsIngestionAlertSink,
 } from "defender-sentinel-sync";
 import { createEmulator } from "defender-sentinel-sync/testing";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  type BadRequestError,
+  isAbortError,
+  isBadRequestError,
+  isInvalidArgumentError,
+  isMappingError,
+} from "../../src/core/errors";
+import { defenderAlertSchema } from "../../src/defender/models";
+import { alertKeyOf, alertRowId, defaultAlertRowMapper } from "../../src/mapping/alertRow";
 import { fakeCredential } from "../helpers/credential";
 import { RULE_ID, type SinkSetup, STREAM, sampleAlerts, setupSink } from "./helpers";
 
@@ -106,6 +108,9 @@ describe("uploadAlerts against the emulator (loopback HTTP)", () => {
     const result = await sink.uploadAlerts(alerts);
     expect(failedEvents).toHaveLength(1);
     expect(failedEvents[0]!.status).toBe(400);
+    // The package's typed error, not core's RestError, with the service's code.
+    expect(isBadRequestError(failedEvents[0]!.error)).toBe(true);
+    expect((failedEvents[0]!.error as BadRequestError).code).toBe("InvalidStream");
     expect(failedEvents[0]!.retryable).toBe(false);
     expect(failedEvents[0]!.keys.length).toBeGreaterThan(0);
     expect(result.failed.map((f) => keyString(f.key))).toEqual(failedEvents[0]!.keys.map(keyString));

@@ -1,12 +1,8 @@
-import {
-  type AlertUploadMark,
-  advanceAlertMark,
-  alertKeyOf,
-  alertsToUpload,
-  type DefenderAlert,
-  defenderAlertSchema,
-} from "defender-sentinel-sync";
+import type { AlertUploadMark, DefenderAlert } from "defender-sentinel-sync";
 import { describe, expect, it } from "vitest";
+import { defenderAlertSchema } from "../../src/defender/models";
+import { alertKeyOf } from "../../src/mapping/alertRow";
+import { advanceAlertMark, alertsToUpload } from "../../src/sink";
 import { type SinkSetup, STREAM, setupSink } from "./helpers";
 
 const alert = (id: string, at: string) => defenderAlertSchema.parse({ id, lastUpdateDateTime: at });

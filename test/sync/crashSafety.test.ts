@@ -13,12 +13,12 @@ import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline"
 import {
   FileStateStore,
   InMemoryStateStore,
-  isAbortError,
   RequestAbortedError,
   type StateStore,
   sentinelNameFor,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
+import { isAbortError } from "../../src/core/errors";
 import { expectConverged, runToQuiescence, type SyncSetup, setupSync } from "../helpers/engine";
 
 let current: SyncSetup[] = [];
@@ -107,7 +107,7 @@ async function prepare(
     incidents,
     seed,
     store: crashableStore(inner, crash),
-    engine: { concurrency },
+    engine: { maxConcurrency: concurrency },
     policies: { defender: [crashPolicy(crash)], sentinel: [crashPolicy(crash)] },
   });
   current.push(t);

@@ -7,17 +7,17 @@
  *
  * SYNC_FUZZ_RUNS (default 200) sets the number of schedules; SYNC_FUZZ_SEED (+ SYNC_FUZZ_PATH) replays a failure.
  */
-import {
-  type CanonicalField,
-  type CanonicalIncident,
-  canonicalEquals,
-  type MergeGroup,
-  type SyncEngine,
-  type SyncReport,
+import type {
+  CanonicalField,
+  CanonicalIncident,
+  MergeGroup,
+  SyncEngine,
+  SyncReport,
 } from "defender-sentinel-sync";
 import type { Fault, FaultShorthand } from "defender-sentinel-sync/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { canonicalEquals } from "../../src/mapping";
 import {
   defenderCanonical,
   expectConverged,
@@ -133,7 +133,7 @@ async function runSchedule(schedule: Schedule): Promise<void> {
     incidents: schedule.incidents,
     seed: schedule.seed,
     emulator: { timeScale: 1000, connectorCopies: schedule.connectorCopies },
-    engine: { concurrency: schedule.concurrency, now: () => new Date(clock), maxConflictRetries: 2 },
+    engine: { maxConcurrency: schedule.concurrency, now: () => new Date(clock), maxConflictRetries: 2 },
   });
   const ledger: Ledger = { edits: new Map(), comments: [] };
   let uniq = 0;

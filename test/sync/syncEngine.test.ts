@@ -17,12 +17,12 @@ import {
   StateConflictError,
   type SyncRecord,
   type SyncReport,
-  sentinelCommentIdFor,
   sentinelNameFor,
   type ThrottleInfo,
-  TRUNCATION_MARKER,
 } from "defender-sentinel-sync";
 import { describe, expect, it } from "vitest";
+import { TRUNCATION_MARKER } from "../../src/mapping";
+import { sentinelCommentIdFor } from "../../src/sync/deterministicName";
 import {
   defenderCanonical,
   expectConverged,

@@ -1,5 +1,7 @@
-import { type CanonicalIncident, mergeTags, resolveConflict, threeWayMerge } from "defender-sentinel-sync";
+import type { CanonicalIncident } from "defender-sentinel-sync";
 import { describe, expect, it } from "vitest";
+import { resolveConflict } from "../../src/sync/conflictPolicy";
+import { mergeTags, threeWayMerge } from "../../src/sync/threeWayMerge";
 
 const base: CanonicalIncident = {
   title: "Phishing",
