@@ -77,6 +77,11 @@ const DETERMINATION_DROPPED =
 const DETERMINATION_DEFAULTED =
   "Sentinel has no determination: 'other' is written unless the current Defender determination fits";
 
+/**
+ * The classification pairs the default profile uses (Defender classification and determination ⇄ Sentinel
+ * classification and reason). Spread it into your own table to change a few pairs, and pass that table as
+ * `classificationTable` to `createMappingProfile`.
+ */
 export const DEFAULT_CLASSIFICATION_TABLE: ClassificationTable = {
   fromDefender: [
     { from: "truePositive", to: "truePositive" },
