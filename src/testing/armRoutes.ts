@@ -4,6 +4,7 @@
  * the incident PUT rules.
  */
 
+import { isGuid } from "../core/guid";
 import { armNameProblem } from "../core/ids";
 import { armWwwAuthenticate, readBearer } from "./auth";
 import { firstInOrder } from "./firstInOrder";
@@ -221,8 +222,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Validates an incident PUT body the way the service does. */
 export function validateIncidentBody(body: unknown): { properties: SentinelIncidentInput; etag?: string } {
   if (!isObject(body))
@@ -283,11 +282,7 @@ export function validateIncidentBody(body: unknown): { properties: SentinelIncid
   if (p.owner !== undefined && p.owner !== null) {
     if (!isObject(p.owner)) throw badRequest("The 'owner' field must be an object.");
     const objectId = p.owner.objectId;
-    if (
-      objectId !== undefined &&
-      objectId !== null &&
-      (typeof objectId !== "string" || !GUID.test(objectId))
-    ) {
+    if (objectId !== undefined && objectId !== null && !isGuid(objectId)) {
       throw badRequest(`The owner objectId '${String(objectId)}' is not a valid GUID.`);
     }
   }

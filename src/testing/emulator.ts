@@ -31,12 +31,13 @@ import {
   type LogsIngestionControl,
   type LogsIngestionEmulatorOptions,
 } from "./logsIngestionRoutes";
-import { type DispatchResult, startLoopbackServer } from "./loopbackServer";
+import { type DispatchResult, type LoopbackTls, startLoopbackServer } from "./loopbackServer";
 import { createMswHandlers } from "./mswHandlers";
 import { createRng, mixSeed, type Rng } from "./prng";
 import { normalizeRefusals, type WireRefusals } from "./refusals";
 import { defaultErrorCode, jsonResponse } from "./responses";
 import type { EmulatorServices, RequestContext, RouteModule } from "./routing";
+import { createSelfSignedCertificate } from "./selfSignedCertificate";
 import {
   type SentinelControl,
   SentinelWorkspace,
@@ -101,6 +102,11 @@ export interface EmulatorStats {
 export interface ListenOptions {
   /** Default 0 (any free port). The server binds 127.0.0.1 only. */
   port?: number;
+  /**
+   * Serve HTTPS with a self-signed certificate made for this server (valid for 127.0.0.1, ::1 and
+   * localhost), returned as `certificatePem` for clients to trust. Default false (plain HTTP).
+   */
+  https?: boolean;
 }
 
 export interface EmulatorServer {
@@ -108,8 +114,16 @@ export interface EmulatorServer {
   defenderEndpoint: string;
   /** `http://127.0.0.1:PORT` — pass as `SentinelClient`'s `endpoint`. */
   sentinelEndpoint: string;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `listen({ https: true })`) */
   url: string;
+  /**
+   * With `listen({ https: true })`: the PEM of the self-signed certificate the server presents. Trust it
+   * rather than turning TLS checks off: `https.request(url, { ca: certificatePem })`; for this package's
+   * clients `additionalPolicies: [{ policy: tlsPolicy({ ca: certificatePem }), position: "perCall" }]`
+   * (`tlsPolicy` from `@azure/core-rest-pipeline`); for another process, write it to a file and start that
+   * process with `NODE_EXTRA_CA_CERTS=<file>`.
+   */
+  certificatePem?: string;
   port: number;
   tenantId: string;
   subscriptionId: string;
@@ -536,9 +550,15 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       return result.reset ? Response.error() : result.response;
     },
     async listen(listenOptions = {}) {
-      const server = await startLoopbackServer(dispatch, listenOptions.port ?? 0);
+      let tls: LoopbackTls | undefined;
+      if (listenOptions.https) {
+        const certificate = createSelfSignedCertificate();
+        tls = { key: certificate.privateKeyPem, cert: certificate.certificatePem };
+      }
+      const server = await startLoopbackServer(dispatch, listenOptions.port ?? 0, tls);
       servers.add(server);
       return {
+        ...(tls && { certificatePem: tls.cert }),
         defenderEndpoint: `${server.origin}/v1.0`,
         sentinelEndpoint: server.origin,
         url: server.origin,

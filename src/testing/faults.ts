@@ -8,7 +8,7 @@ import { createRng, type Rng } from "./prng";
 export type Fault =
   /** Answer with this status and a service-shaped error body (`code`/`message` default per status). */
   | { kind: "status"; status: number; code?: string; message?: string; retryAfterSeconds?: number }
-  /** Drop the connection without an answer (loopback: socket destroyed; msw: `HttpResponse.error()`). */
+  /** Drop the connection without an answer (loopback: socket destroyed; msw: an `ECONNRESET` error). */
   | { kind: "reset" }
   /** Answer normally, but only after `delayMs` (default 2,000 ms divided by `timeScale`). */
   | { kind: "slow"; delayMs?: number }

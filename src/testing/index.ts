@@ -124,11 +124,12 @@ export type {
   GraphComment,
   GraphEvidence,
   GraphIncident,
-  SentinelAlert,
-  SentinelComment,
-  SentinelEntity,
-  SentinelIncident,
-  SentinelIncidentProperties,
+  // Renamed: the main entry's Sentinel* types are the client's models; these are the emulator's stored shapes.
+  SentinelAlert as EmulatorSentinelAlert,
+  SentinelComment as EmulatorSentinelComment,
+  SentinelEntity as EmulatorSentinelEntity,
+  SentinelIncident as EmulatorSentinelIncident,
+  SentinelIncidentProperties as EmulatorSentinelIncidentProperties,
   SentinelLabel,
   SentinelOwner,
 } from "./types";

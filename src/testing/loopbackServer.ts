@@ -1,9 +1,10 @@
 /**
- * The loopback HTTP front end: a node:http server bound to 127.0.0.1 that turns each request into a Fetch
- * `Request`, lets the emulator core answer, and writes the `Response` back. A "reset" fault destroys the
- * socket without an answer.
+ * The loopback HTTP front end: a node:http (or node:https) server bound to 127.0.0.1 that turns each request
+ * into a Fetch `Request`, lets the emulator core answer, and writes the `Response` back. A "reset" fault
+ * destroys the socket without an answer.
  */
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 export interface DispatchResult {
@@ -14,9 +15,15 @@ export interface DispatchResult {
 
 export type Dispatcher = (request: Request) => Promise<DispatchResult>;
 
+/** Serve HTTPS with this PEM key and certificate. */
+export interface LoopbackTls {
+  key: string;
+  cert: string;
+}
+
 export interface LoopbackServer {
   readonly port: number;
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` when started with TLS) */
   readonly origin: string;
   close(): Promise<void>;
 }
@@ -40,17 +47,22 @@ function toRequest(req: IncomingMessage, body: Buffer, origin: string): Request 
   const method = (req.method ?? "GET").toUpperCase();
   const hasBody = body.length > 0 && method !== "GET" && method !== "HEAD";
   const host = req.headers.host;
-  return new Request(`${host ? `http://${host}` : origin}${req.url ?? "/"}`, {
+  const scheme = origin.slice(0, origin.indexOf(":"));
+  return new Request(`${host ? `${scheme}://${host}` : origin}${req.url ?? "/"}`, {
     method,
     headers,
     body: hasBody ? new Uint8Array(body) : undefined,
   });
 }
 
-/** Starts the server on 127.0.0.1 (never on other interfaces). */
-export async function startLoopbackServer(dispatch: Dispatcher, port = 0): Promise<LoopbackServer> {
+/** Starts the server on 127.0.0.1 (never on other interfaces), over TLS when `tls` is given. */
+export async function startLoopbackServer(
+  dispatch: Dispatcher,
+  port = 0,
+  tls?: LoopbackTls,
+): Promise<LoopbackServer> {
   let origin = "";
-  const server: Server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("error", () => res.destroy());
@@ -86,7 +98,8 @@ export async function startLoopbackServer(dispatch: Dispatcher, port = 0): Promi
         }
       })();
     });
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
@@ -95,7 +108,7 @@ export async function startLoopbackServer(dispatch: Dispatcher, port = 0): Promi
     });
   });
   const address = server.address() as AddressInfo;
-  origin = `http://127.0.0.1:${address.port}`;
+  origin = `${tls ? "https" : "http"}://127.0.0.1:${address.port}`;
   let closed: Promise<void> | undefined;
   return {
     port: address.port,

@@ -59,7 +59,7 @@ describe("our clients against emu.listen()", () => {
       retryOptions: { maxRetries: 0 },
     });
     const names: string[] = [];
-    for await (const i of client.listIncidents({ top: 10 })) names.push(i.name);
+    for await (const i of client.listIncidents({ pageSize: 10 })) names.push(i.name);
     expect(names).toHaveLength(emu.sentinel.listIncidents().length);
     expect(new Set(names).size).toBe(names.length);
 

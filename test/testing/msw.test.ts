@@ -68,7 +68,7 @@ describe("msw handlers for the real hosts", () => {
       workspaceName: emu.workspaceName,
     });
     const copies = [];
-    for await (const i of sentinel.listIncidents({ top: 3 })) copies.push(i);
+    for await (const i of sentinel.listIncidents({ pageSize: 3 })) copies.push(i);
     expect(copies).toHaveLength(emu.sentinel.listIncidents().length);
   });
 });
