@@ -14,12 +14,18 @@ import {
   type SyncReport,
 } from "defender-sentinel-sync";
 import { createEmulator, type Emulator, type EmulatorServer } from "defender-sentinel-sync/testing";
-import { fmt, stdoutLine as out, table } from "./output";
+import { explainChanges } from "./explain";
+import { fmt, type Out, stdoutLine, table } from "./output";
+import { createRequestCounter, type RequestCounter } from "./requestCounter";
 
 export interface ClassicDemoOptions {
   incidents: number;
   seed: number;
   faults: boolean;
+  /** Where lines go (default stdout). */
+  out?: Out;
+  /** Rewrite the progress line in place (default: stdout is a terminal). Off, every line is plain text. */
+  tty?: boolean;
 }
 
 // The emulator enforces the real rate limits, sped up 50×; the clients' own limiters are scaled to match so
@@ -34,6 +40,8 @@ const scaled = (limits: RateLimitOptions): RateLimitOptions =>
   ) as unknown as RateLimitOptions;
 
 interface ClassicRun {
+  out: Out;
+  tty: boolean;
   emu: Emulator;
   server: EmulatorServer;
   engine: SyncEngine;
@@ -42,18 +50,28 @@ interface ClassicRun {
   live: boolean;
   throttled: number;
   started: number;
+  faults: boolean;
+  counters: { graph: RequestCounter; arm: RequestCounter };
+  /** Defender ids whose merge closed their Sentinel copy (their close needs another explanation). */
+  redirected: Set<string>;
 }
 
 export async function runClassicDemo(options: ClassicDemoOptions): Promise<void> {
   const run = await setUp(options);
-  wireEvents(run, options.incidents);
-  await backfill(run);
-  await scenario(run);
-  summary(run);
-  await run.server.close();
+  try {
+    wireEvents(run, options.incidents);
+    await backfill(run);
+    await scenario(run);
+    summary(run);
+  } finally {
+    await run.server.close();
+  }
 }
 
-async function setUp({ incidents: incidentCount, seed, faults }: ClassicDemoOptions): Promise<ClassicRun> {
+async function setUp(options: ClassicDemoOptions): Promise<ClassicRun> {
+  const { incidents: incidentCount, seed, faults } = options;
+  const out = options.out ?? stdoutLine;
+  const tty = options.tty ?? process.stdout.isTTY === true;
   const started = Date.now();
   const emu = createEmulator({ seed, incidents: incidentCount, timeScale });
   const server = await emu.listen();
@@ -78,9 +96,11 @@ async function setUp({ incidents: incidentCount, seed, faults }: ClassicDemoOpti
     out("Fault injection on: 5% of requests fail with 429, 5xx, connection resets or truncated bodies");
   }
   const retryOptions = { retryDelayInMs: 50, maxRetryDelayInMs: 500, maxRetries: 5 };
+  const counters = { graph: createRequestCounter("graph"), arm: createRequestCounter("arm") };
   const defender = new DefenderClient(emu.credential, {
     endpoint: server.defenderEndpoint,
     retryOptions,
+    additionalPolicies: counters.graph.policies,
     rateLimit: scaled(GRAPH_RATE_LIMITS),
   });
   const sentinel = new SentinelClient(emu.credential, {
@@ -89,6 +109,7 @@ async function setUp({ incidents: incidentCount, seed, faults }: ClassicDemoOpti
     resourceGroupName: server.resourceGroupName,
     workspaceName: server.workspaceName,
     retryOptions,
+    additionalPolicies: counters.arm.policies,
     rateLimit: scaled(ARM_RATE_LIMITS),
   });
   // Alerts go to a Log Analytics table through the (emulated) Logs Ingestion API, as the connector's
@@ -101,18 +122,40 @@ async function setUp({ incidents: incidentCount, seed, faults }: ClassicDemoOpti
     tenantId: server.tenantId,
     retryOptions,
   });
-  const engine = new SyncEngine({ defender, sentinel, tenantId: server.tenantId, concurrency: 8, alertSink });
-  return { emu, server, engine, reports: [], live: false, throttled: 0, started };
+  const engine = new SyncEngine({
+    defender,
+    sentinel,
+    tenantId: server.tenantId,
+    maxConcurrency: 8,
+    alertSink,
+  });
+  return {
+    out,
+    tty,
+    emu,
+    server,
+    engine,
+    reports: [],
+    live: false,
+    throttled: 0,
+    started,
+    faults,
+    counters,
+    redirected: new Set(),
+  };
 }
 
 function wireEvents(run: ClassicRun, incidentCount: number): void {
-  const { engine } = run;
+  const { engine, out } = run;
   const live = (line: string) => run.live && out(line);
-  engine.on("progress", (p) => {
-    if (p.side !== "defender" || p.phase !== "backfill") return;
-    const total = p.estimatedTotal ?? incidentCount;
-    process.stdout.write(`\rBackfill: ${p.processed}/${total} Defender incidents processed`);
-  });
+  // A terminal gets one progress line rewritten in place; a pipe or a file gets only the result line.
+  if (run.tty) {
+    engine.on("progress", (p) => {
+      if (p.side !== "defender" || p.phase !== "backfill") return;
+      const total = p.estimatedTotal ?? incidentCount;
+      process.stdout.write(`\rBackfill: ${p.processed}/${total} Defender incidents processed`);
+    });
+  }
   engine.on("throttled", () => run.throttled++);
   engine.on("incident.created", (e) =>
     live(`  + created Sentinel copy ${e.sentinelName} of Defender ${e.defenderId}`),
@@ -120,16 +163,19 @@ function wireEvents(run: ClassicRun, incidentCount: number): void {
   engine.on("incident.updated", (e) => {
     const fields = e.changes.map((c) => `${c.field}: ${fmt(c.from)} → ${fmt(c.to)}`).join(", ");
     live(`  ~ ${e.direction} #${e.defenderId}: ${fields}`);
+    const why = explainChanges(e.direction, e.changes, run.redirected.has(e.defenderId));
+    if (why) live(`      why: ${why}`);
   });
   engine.on("incident.closed", (e) =>
     live(`  ✓ closed #${e.defenderId} (${e.classification}), closed in ${e.origin}`),
   );
   engine.on("incident.reopened", (e) => live(`  ↺ reopened #${e.defenderId} in ${e.origin}`));
-  engine.on("incident.redirected", (e) =>
+  engine.on("incident.redirected", (e) => {
+    run.redirected.add(e.defenderId);
     live(
       `  ⇢ #${e.defenderId} merged into #${e.targetDefenderId}; Sentinel copy closed and labelled Redirected`,
-    ),
-  );
+    );
+  });
   engine.on("comment.synced", (e) => live(`  ✎ comment ${e.direction} on #${e.defenderId}`));
   engine.on("conflict", (e) => live(`  ! conflict on #${e.defenderId} (${e.group}): ${e.resolution} wins`));
   engine.on("incident.failed", (e) =>
@@ -147,16 +193,17 @@ async function cycle(run: ClassicRun): Promise<SyncReport> {
       return report;
     } catch (e) {
       if (attempt >= 5) throw e;
-      out(
-        `\n  cycle interrupted (${(e as Error).name}: ${(e as Error).message.slice(0, 80)}); resuming from checkpoint`,
+      run.out(
+        `${run.tty ? "\n" : ""}  cycle interrupted (${(e as Error).name}: ${(e as Error).message.slice(0, 80)}); resuming from checkpoint`,
       );
     }
   }
 }
 
 async function backfill(run: ClassicRun): Promise<void> {
+  const { out } = run;
   const first = await cycle(run);
-  out("");
+  if (run.tty) out(""); // ends the progress line
   out(
     `Backfill done in ${(first.durationInMs / 1000).toFixed(1)} s: ${first.counts.created} Sentinel incidents created, ` +
       `${first.counts.commentsToSentinel} comments copied, ${first.counts.alertsUploaded} alert rows ingested, ` +
@@ -169,7 +216,7 @@ async function backfill(run: ClassicRun): Promise<void> {
 }
 
 async function scenario(run: ClassicRun): Promise<void> {
-  const { emu, engine } = run;
+  const { emu, engine, out } = run;
   run.live = true;
   out("");
   out("Scripted scenario:");
@@ -215,7 +262,7 @@ async function scenario(run: ClassicRun): Promise<void> {
 }
 
 function summary(run: ClassicRun): void {
-  const { emu, reports } = run;
+  const { emu, reports, out } = run;
   const stats = emu.stats();
   const sum = (f: (r: SyncReport) => number) => reports.reduce((n, r) => n + f(r), 0);
   out("");
@@ -233,4 +280,18 @@ function summary(run: ClassicRun): void {
     ["Failures", String(sum((r) => r.counts.failed))],
     ["Duration", `${((Date.now() - run.started) / 1000).toFixed(1)} s`],
   ]);
+  if (run.faults) faultSummary(run);
+}
+
+/** What fault injection did: faults the emulator injected, and the retries that absorbed them. */
+function faultSummary(run: ClassicRun): void {
+  const { defender, sentinel } = run.emu.stats();
+  const { graph, arm } = run.counters;
+  const failures = run.reports.reduce((n, r) => n + r.counts.failed, 0);
+  run.out("");
+  run.out(
+    `Injected faults: ${defender.faults + sentinel.faults} (Graph ${defender.faults}, ARM ${sentinel.faults}); ` +
+      `retries: ${graph.retries + arm.retries} (Graph ${graph.retries}, ARM ${arm.retries}); ` +
+      `incidents failed after retries: ${failures}`,
+  );
 }

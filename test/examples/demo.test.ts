@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runClassicDemo } from "../../examples/demo/classic";
 import { runUnifiedDemo } from "../../examples/demo/unified";
 
 const root = path.resolve(__dirname, "../..");
@@ -98,5 +99,77 @@ describe("npm run demo (classic)", () => {
     expect(out).toContain("Scripted scenario:");
     expect(out).toMatch(/│ Defender incidents\s+│\s+20 │/);
     expect(out).toMatch(/│ Failures\s+│\s+0 │/);
+    expect(out).not.toContain("Injected faults");
+  });
+
+  it("says why a mapping happened, in plain lines when stdout is not a terminal", {
+    timeout: 60_000,
+  }, async () => {
+    const run = await npmDemo(["--incidents", "20"]);
+    expect(run.code).toBe(0);
+    // A pipe: no colour or cursor codes, no progress line rewritten with carriage returns.
+    expect(run.stdout).not.toMatch(/\u001b|\r/);
+    const lines = run.stdout.split("\n");
+    const close = lines.findIndex((l) =>
+      /~ sentinel-to-defender #\d+: .*classification: \w+ → benignPositive/.test(l),
+    );
+    expect(close).toBeGreaterThan(0);
+    expect(lines[close + 1]).toMatch(
+      /^\s+why: .*Sentinel BenignPositive is Defender informationalExpectedActivity/,
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/why: a merged \(redirected\) Defender incident closes/),
+    );
+  });
+
+  it("under --faults counts the injected faults and the clients' retries", { timeout: 60_000 }, async () => {
+    const run = await npmDemo(["--incidents", "20", "--faults"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Fault injection on:");
+    const m = run.stdout.match(
+      /Injected faults: (\d+) \(Graph (\d+), ARM (\d+)\); retries: (\d+) \(Graph (\d+), ARM (\d+)\); incidents failed after retries: (\d+)/,
+    );
+    expect(m).not.toBeNull();
+    const [faults, graphFaults, armFaults, retries, graphRetries, armRetries] = m!.slice(1, 7).map(Number);
+    expect(faults).toBeGreaterThan(0);
+    expect(faults).toBe(graphFaults! + armFaults!);
+    expect(retries).toBe(graphRetries! + armRetries!);
+    // Every retry answers a fault (the emulator does not throttle at this size), and most faults are retried.
+    expect(retries).toBeGreaterThan(0);
+    expect(retries).toBeLessThanOrEqual(faults!);
+    expect(run.stdout).not.toMatch(/\u001b|\r/);
+  });
+});
+
+describe("runClassicDemo", () => {
+  it("rewrites one progress line only on a terminal", { timeout: 60_000 }, async () => {
+    const writes: string[] = [];
+    const write = process.stdout.write;
+    const lines: string[] = [];
+    process.stdout.write = ((chunk: string) => {
+      writes.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      await runClassicDemo({
+        incidents: 10,
+        seed: 7,
+        faults: false,
+        out: (l = "") => lines.push(l),
+        tty: false,
+      });
+      expect(writes.join("")).toBe("");
+      await runClassicDemo({
+        incidents: 10,
+        seed: 7,
+        faults: false,
+        out: (l = "") => lines.push(l),
+        tty: true,
+      });
+      expect(writes.join("")).toMatch(/^\rBackfill: \d+\/10 Defender incidents processed/);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(lines.join("\n")).not.toMatch(/\u001b|\r/);
   });
 });
