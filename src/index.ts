@@ -6,7 +6,6 @@ export type {
   PagingOptions,
   RetryOptions,
 } from "./core/clientOptions";
-export { isLoopbackHost } from "./core/endpoint";
 export {
   AuthenticationError,
   AuthorizationError,
@@ -15,27 +14,9 @@ export {
   ConnectionError,
   type ConnectionErrorInit,
   HttpResponseError,
+  type HttpResponseErrorInit,
   InvalidArgumentError,
-  isAbortError,
-  isAuthenticationError,
-  isAuthorizationError,
-  isBadRequestError,
-  isConflictError,
-  isConnectionError,
-  isHttpResponseError,
-  isInvalidArgumentError,
-  isMappingError,
-  isNotFoundError,
-  isPagingError,
-  isRequestTimeoutError,
-  isResponseTooLargeError,
-  isResponseValidationError,
-  isServiceUnavailableError,
-  isStateStoreCorruptedError,
-  isStateStoreLockedError,
   isSyncSdkError,
-  isThrottledError,
-  isUntrustedHostError,
   MappingError,
   NotFoundError,
   PagingError,
@@ -54,14 +35,14 @@ export {
   UntrustedHostError,
   type ValidationIssue,
 } from "./core/errors";
-export { FairQueue } from "./core/fairQueue";
-export { FairRateLimiter, type FairRateLimiterOptions } from "./core/fairRateLimiter";
+export type {
+  FairRateLimiter,
+  FairRateLimiterOptions,
+} from "./core/fairRateLimiter";
 export type { RequestMetrics, RequestMetricsSnapshot, ThrottleInfo, ThrottleListener } from "./core/metrics";
-export { andFilters, odataString } from "./core/odata";
-export {
-  DEFAULT_MAX_CONSECUTIVE_EMPTY_PAGES,
-  type PagedAsyncIterableIterator,
-  type PageSettings,
+export type {
+  PagedAsyncIterableIterator,
+  PageSettings,
 } from "./core/paging";
 export type { InvalidItemHandler } from "./core/parseItems";
 export {
@@ -71,18 +52,14 @@ export {
   RateLimiter,
   type RateLimitOptions,
 } from "./core/rateLimiter";
-export { DEFAULT_MAX_RESPONSE_BYTES } from "./core/responseSizePolicy";
-export { DEFAULT_REQUEST_TIMEOUT_IN_MS } from "./core/timeoutPolicy";
-export { TokenBucket, type TokenBucketConfig, type TokenBucketOptions } from "./core/tokenBucket";
-export { SDK_VERSION } from "./core/version";
 export type { SyncWarning, WarningListener } from "./core/warnings";
 export {
+  type CountDefenderIncidentsOptions,
   DefenderClient,
   type DefenderClientOptions,
   type GetDefenderIncidentOptions,
   type ListDefenderAlertsOptions,
   type ListDefenderIncidentsOptions,
-  MAX_INCIDENT_PAGE_SIZE,
 } from "./defender/defenderClient";
 export {
   type ActiveDirectoryDomainEvidence,
@@ -96,8 +73,6 @@ export {
   type AmazonResourceEvidence,
   type AnalyzedMessageEvidence,
   type AzureResourceEvidence,
-  alertCommentSchema,
-  alertEvidenceSchema,
   type BlobContainerEvidence,
   type BlobEvidence,
   type CloudApplicationEvidence,
@@ -114,11 +89,8 @@ export {
   type DetectionSource,
   type DeviceEvidence,
   type DnsEvidence,
-  defenderAlertSchema,
-  defenderIncidentPatchSchema,
   defenderIncidentSchema,
   type EmailSender,
-  evidenceSchemas,
   type FileDetails,
   type FileEvidence,
   type FileHash,
@@ -132,8 +104,6 @@ export {
   type IncidentStatus,
   type IoTDeviceEvidence,
   type IpEvidence,
-  isEvidenceType,
-  isGenericEvidence,
   type KnownEvidenceMap,
   type KnownEvidenceType,
   type KubernetesClusterEvidence,
@@ -144,7 +114,6 @@ export {
   type KubernetesServiceAccountEvidence,
   type KubernetesServiceEvidence,
   type KubernetesServicePort,
-  knownEvidenceTypes,
   type LoggedOnUser,
   type MailboxConfigurationEvidence,
   type MailboxEvidence,
@@ -155,7 +124,6 @@ export {
   type NicEvidence,
   type OauthApplicationEvidence,
   type ProcessEvidence,
-  parseWarningsOf,
   type RegistryKeyEvidence,
   type RegistryValueEvidence,
   type ResourceAccessEvent,
@@ -172,18 +140,19 @@ export {
   type UserEvidence,
   type VmMetadata,
 } from "./defender/models";
-export { DEFENDER_FALLBACK_CODES } from "./defender/wireFallbacks";
-export { FairRelayPacer, type FairRelayPacerOptions, maxMinShares } from "./fleet/fairRelayPacer";
+export type {
+  FairRelayPacer,
+  FairRelayPacerOptions,
+} from "./fleet/fairRelayPacer";
 export { FleetBudgets, type FleetBudgetsOptions } from "./fleet/fleetBudgets";
-export {
-  type FleetOwnEvents,
-  LANE_ENGINE_EVENTS,
-  type LaneChangeEvent,
-  type LaneEngineEventName,
-  type LaneEvent,
-  type LaneRecoveredEvent,
-  type LaneUnhealthyEvent,
-  type SyncFleetEvents,
+export type {
+  FleetOwnEvents,
+  LaneChangeEvent,
+  LaneEngineEventName,
+  LaneEvent,
+  LaneRecoveredEvent,
+  LaneUnhealthyEvent,
+  SyncFleetEvents,
 } from "./fleet/fleetEvents";
 export type {
   LaneEngineOptions,
@@ -199,21 +168,21 @@ export type {
   LaneFailed,
   LaneSkipped,
 } from "./fleet/fleetReport";
-export {
-  classifyLaneFailure,
-  type LaneBackoffOptions,
-  type LaneFailureReason,
+export type {
+  LaneBackoffOptions,
+  LaneFailureReason,
 } from "./fleet/laneHealth";
-export { currentLaneId, runInLane } from "./fleet/laneScope";
-export {
-  type LaneBalanceInput,
-  type LaneBalancePlan,
-  type LaneOwnershipView,
-  type LaneStealPlan,
-  planLaneClaims,
+export type {
+  LaneBalanceInput,
+  LaneBalancePlan,
+  LaneOwnershipView,
+  LaneStealPlan,
 } from "./fleet/leases/balancer";
 export { BlobLeaseManager } from "./fleet/leases/blobLeaseManager";
-export { isLaneLostError, type LaneLossReason, LaneLostError } from "./fleet/leases/laneLostError";
+export {
+  type LaneLossReason,
+  LaneLostError,
+} from "./fleet/leases/laneLostError";
 export type {
   BlobLeaseManagerEvents,
   LaneClaimRound,
@@ -222,21 +191,13 @@ export type {
   StorageOutageEvent,
   StorageRecoveredEvent,
 } from "./fleet/leases/leaseEvents";
-export {
-  type BlobLeaseManagerOptions,
-  DEFAULT_LEASE_DURATION_IN_MS,
-  MAX_LEASE_DURATION_IN_MS,
-  MIN_LEASE_DURATION_IN_MS,
-} from "./fleet/leases/leaseOptions";
+export type { BlobLeaseManagerOptions } from "./fleet/leases/leaseOptions";
 export { type LaneClaim, type LaneOwnership, OwnAllLanes } from "./fleet/ownership";
 export { type LaneStatus, SyncFleet } from "./fleet/syncFleet";
 export {
   type ActivityMapper,
   type ActivityTimes,
-  ANY_VALUE,
   type AnyValue,
-  activityFromAlerts,
-  alertSummaryLine,
   type CanonicalClassification,
   type CanonicalComparator,
   type CanonicalField,
@@ -251,29 +212,10 @@ export {
   type ClosingCommentMapper,
   type CommentMapper,
   type CompiledClassificationTable,
-  canonicalClassificationValues,
-  canonicalEquals,
-  canonicalFields,
-  canonicalIncidentSchema,
-  canonicalSeverityValues,
-  canonicalStatusValues,
-  canonicalToDefenderSeverityRows,
-  canonicalToDefenderStatusRows,
-  canonicalToSentinelSeverityRows,
-  canonicalToSentinelStatusRows,
-  classificationDetailKey,
-  compileClassificationTable,
-  createCanonicalComparator,
-  createClassificationMapper,
-  createEnumLookup,
   createMappingProfile,
   createOwnerLookupResolver,
-  createOwnerMapper,
   DEFAULT_CLASSIFICATION_TABLE,
-  DEFAULT_MAPPING_LIMITS,
   DEFAULT_MAPPING_PROFILE,
-  DEFAULT_SYSTEM_LABELS,
-  DESCRIPTION_SEPARATOR,
   type DefenderClassificationOutput,
   type DefenderClassificationValue,
   type DefenderCommentMeta,
@@ -286,27 +228,9 @@ export {
   type DescriptionMapper,
   type DescriptionRenderContext,
   type DescriptionSection,
-  defaultActivityMapper,
-  defaultClassificationMapper,
-  defaultClosingCommentMapper,
-  defaultCommentMapper,
-  defaultDescriptionMapper,
-  defaultDescriptionSections,
-  defaultOwnerMapper,
-  defaultOwnerResolver,
-  defaultSeverityMapper,
-  defaultStatusMapper,
-  defaultTagsMapper,
-  defaultTitleMapper,
-  defenderToCanonicalSeverityRows,
-  defenderToCanonicalStatusRows,
   defenderToSentinel,
-  describeEvidence,
-  diffCanonical,
   type EnumLookup,
   type EnumRow,
-  isTruncated,
-  isUserLabel,
   type MapperContextBase,
   type MapperOverrides,
   type MappingLimits,
@@ -315,17 +239,13 @@ export {
   type MappingResult,
   type MappingWarning,
   type MappingWarningKind,
-  mappingFail,
-  mappingOk,
   type Override,
   type OwnerDirectoryEntry,
   type OwnerLookupResolverOptions,
   type OwnerMapper,
   type OwnerResolver,
-  REDIRECTED_LABEL,
   type RenderDefenderPatchContext,
   type RenderSentinelContext,
-  renderSentinelDescription,
   type SentinelClassificationOutput,
   type SentinelClassificationReasonValue,
   type SentinelClassificationValue,
@@ -338,25 +258,14 @@ export {
   type SentinelToDefenderOptions,
   type SeverityMapper,
   type StatusMapper,
-  sanitizeText,
-  sentinelToCanonicalSeverityRows,
-  sentinelToCanonicalStatusRows,
   sentinelToDefender,
-  splitSentinelDescription,
-  syncedCanonicalFields,
   type TagsMapper,
   type TitleMapper,
-  TRUNCATION_MARKER,
   type Truncation,
-  textEqualsAllowingTruncation,
-  truncateWithMarker,
-  untitledDefenderIncident,
   type WarningSink,
 } from "./mapping";
 // Alerts → Log Analytics table (Azure Monitor Logs Ingestion API, issue #6)
 export {
-  ALERT_ROW_COLUMNS,
-  ALERT_ROW_SCHEMA_VERSION,
   type AlertKey,
   type AlertRow,
   type AlertRowBuilder,
@@ -368,96 +277,64 @@ export {
   type AlertRowMapContext,
   type AlertRowMapper,
   type AlertRowMapperOptions,
-  alertKeyOf,
-  alertRowEvidenceSchema,
-  alertRowId,
-  alertRowSchema,
-  buildAlertRow,
-  clipUtf8,
-  compactEvidence,
   createAlertRowMapper,
-  DEFAULT_ALERT_ROW_LIMITS,
   DEFAULT_ALERT_STREAM_NAME,
   DEFAULT_ALERT_TABLE_NAME,
-  defaultAlertRowMapper,
-  dynamicColumnIssues,
-  LOGS_INGESTION_MAX_FIELD_BYTES,
 } from "./mapping/alertRow";
-export {
-  ALERT_RULE_LIMITS,
-  ALERT_RULES_API_VERSION,
-  type AlertDetail,
-  type AlertDetailsOverride,
-  type AlertProperty,
-  type AlertPropertyMapping,
-  type AlertRule,
-  type AlertRuleKind,
-  type AlertRuleOperationOptions,
-  type AlertRuleWrite,
-  type AttackTactic,
-  alertDetailsParameters,
-  alertRuleSchema,
-  attackTacticValues,
-  type CreateOrUpdateAlertRuleOptions,
-  type EntityMapping,
-  type EntityMappingType,
-  type EventGroupingAggregationKind,
-  type EventGroupingSettings,
-  type FieldMapping,
-  type GroupingConfiguration,
-  type IncidentConfiguration,
-  isNrtAlertRule,
-  isScheduledAlertRule,
-  type ListAlertRulesOptions,
-  type MatchingMethod,
-  NRT_ALERT_RULE_API_VERSION,
-  type NrtAlertRule,
-  type NrtAlertRuleProperties,
-  type NrtAlertRuleWrite,
-  type NrtAlertRuleWriteProperties,
-  nrtAlertRuleSchema,
-  nrtAlertRuleWritePropertiesSchema,
-  type OtherAlertRule,
-  parseIsoDuration,
-  type ScheduledAlertRule,
-  type ScheduledAlertRuleProperties,
-  type ScheduledAlertRuleWrite,
-  type ScheduledAlertRuleWriteProperties,
-  scheduledAlertRuleSchema,
-  scheduledAlertRuleWritePropertiesSchema,
-  scheduledTimingIssues,
-  type TriggerOperator,
-  validateAlertRule,
+export type {
+  AlertDetail,
+  AlertDetailsOverride,
+  AlertProperty,
+  AlertPropertyMapping,
+  AlertRule,
+  AlertRuleKind,
+  AlertRuleWrite,
+  AttackTactic,
+  CreateOrUpdateAlertRuleOptions,
+  DeleteAlertRuleOptions,
+  EntityMapping,
+  EntityMappingType,
+  EventGroupingAggregationKind,
+  EventGroupingSettings,
+  FieldMapping,
+  GetAlertRuleOptions,
+  GroupingConfiguration,
+  IncidentConfiguration,
+  ListAlertRulesOptions,
+  MatchingMethod,
+  NrtAlertRule,
+  NrtAlertRuleProperties,
+  NrtAlertRuleWrite,
+  NrtAlertRuleWriteProperties,
+  OtherAlertRule,
+  ScheduledAlertRule,
+  ScheduledAlertRuleProperties,
+  ScheduledAlertRuleWrite,
+  ScheduledAlertRuleWriteProperties,
+  TriggerOperator,
 } from "./sentinel/alertRuleModels";
-export {
-  type IncidentLabel,
-  type IncidentOwner,
-  type SentinelAlert,
-  type SentinelClassification,
-  type SentinelClassificationReason,
-  type SentinelComment,
-  type SentinelEntity,
-  type SentinelIncident,
-  type SentinelIncidentProperties,
-  type SentinelIncidentPutProperties,
-  type SentinelIncidentWriteProperties,
-  type SentinelSeverity,
-  type SentinelStatus,
-  sentinelCommentSchema,
-  sentinelIncidentPropertiesSchema,
-  sentinelIncidentPutPropertiesSchema,
-  sentinelIncidentSchema,
-  sentinelIncidentWritePropertiesSchema,
+export type {
+  IncidentLabel,
+  IncidentOwner,
+  SentinelAlert,
+  SentinelClassification,
+  SentinelClassificationReason,
+  SentinelComment,
+  SentinelEntity,
+  SentinelIncident,
+  SentinelIncidentProperties,
+  SentinelIncidentPutProperties,
+  SentinelIncidentWriteProperties,
+  SentinelSeverity,
+  SentinelStatus,
 } from "./sentinel/models";
 export {
-  type CreateOrUpdateIncidentOptions,
-  DEFAULT_SENTINEL_API_VERSION,
+  type CreateOrUpdateSentinelIncidentOptions,
+  type CreateSentinelIncidentCommentOptions,
   type ListSentinelIncidentsOptions,
-  SENTINEL_LIMITS,
   SentinelClient,
   type SentinelClientOptions,
   type SentinelEntitiesResult,
-  validateIncidentProperties,
 } from "./sentinel/sentinelClient";
 export {
   type AlertBatchFailedEvent,
@@ -471,9 +348,6 @@ export {
   type AlertUploadFailure,
   type AlertUploadMark,
   type AlertUploadResult,
-  advanceAlertMark,
-  alertsToUpload,
-  LOGS_INGESTION_AUDIENCE,
   LogsIngestionAlertSink,
   type LogsIngestionAlertSinkOptions,
   type SyncFromDefenderOptions,
@@ -486,10 +360,14 @@ export type {
   TableStateStoreOptions,
   TableStateStoreTuning,
 } from "./stores/tableStateStoreOptions";
-export { type ConflictContext, type ConflictPolicy, resolveConflict } from "./sync/conflictPolicy";
+export type { ClassicPairPlan, PlannedSentinelWrite } from "./sync/classic/pairPlan";
+export type {
+  ConflictContext,
+  ConflictPolicy,
+} from "./sync/conflictPolicy";
 export type { SyncDirection } from "./sync/cycleContext";
-export { CycleTimeoutError, isCycleTimeoutError } from "./sync/cycleTimeout";
-export { sentinelCommentIdFor, sentinelNameFor, uuidV5 } from "./sync/deterministicName";
+export { CycleTimeoutError } from "./sync/cycleTimeout";
+export { sentinelNameFor } from "./sync/deterministicName";
 export type {
   CommentSyncedEvent,
   ConflictEvent,
@@ -508,10 +386,11 @@ export type {
   SyncEngineEvents,
 } from "./sync/events";
 export { FileStateStore, type FileStateStoreOptions } from "./sync/fileStateStore";
+export { formatSyncPlan } from "./sync/formatSyncPlan";
 export { InMemoryStateStore } from "./sync/inMemoryStateStore";
+export type { PairHookInput, PairHookResult, SyncPairHook } from "./sync/pairHook";
 export type { PutRecordsResult, RecordWrite } from "./sync/stateStore";
 export {
-  isStateConflictError,
   type Quarantine,
   type RelayState,
   StateConflictError,
@@ -526,13 +405,11 @@ export {
   type SyncEngineOptions,
   type SyncSubscription,
 } from "./sync/syncEngine";
-export type { PlannedWrite, SyncCounts, SyncReport } from "./sync/syncReport";
-export {
-  type MergeConflict,
-  type MergeGroup,
-  mergeTags,
-  type Side,
-  threeWayMerge,
+export type { PlannedPair, PlannedWrite, SyncCounts, SyncReport } from "./sync/syncReport";
+export type {
+  MergeConflict,
+  MergeGroup,
+  Side,
 } from "./sync/threeWayMerge";
 export type {
   IncidentTarget,
@@ -545,39 +422,22 @@ export type {
 export { RelayPacer, type RelayPacerOptions } from "./targets/relayPacer";
 export {
   type BuildRelayRowOptions,
-  buildRelayRow,
-  buildRelayRows,
-  cutRelayText,
-  DEFAULT_RELAY_ROW_LIMITS,
   DEFAULT_RELAY_STREAM_NAME,
   DEFAULT_RELAY_TABLE_NAME,
-  RELAY_ENTITIES_TRUNCATED_TYPE,
-  RELAY_ROW_COLUMNS,
-  RELAY_ROW_SCHEMA_VERSION,
-  RELAY_TRUNCATION_MARKER,
   type RelayColumnName,
   type RelayColumnType,
   type RelayRow,
   type RelayRowColumn,
   type RelayRowLimits,
-  relayRowIdOf,
-  relayRowSchema,
 } from "./targets/relayRow";
-export {
-  buildRelayRule,
-  DONT_CORRELATE_TAG,
-  RELAY_ENTITY_MAPPINGS,
-  RELAY_MAX_ROWS_PER_RUN,
-  RELAY_RULE_NAMESPACE,
-  type RelayRuleDefinition,
-  type RelayRuleOptions,
-  relayRuleId,
+export type {
+  BuildRelayRuleOptions,
+  RelayRuleDefinition,
 } from "./targets/relayRule";
 export { SentinelTarget } from "./targets/sentinelTarget";
-export { RELAY_DETAIL_KEYS, sourceKeyOfAlert, sourceKeysOfIncident } from "./targets/sourceKeys";
+export { sourceKeysOfIncident } from "./targets/sourceKeys";
 export {
   type EnsureRelayRuleResult,
-  relayKeyOf,
   UnifiedTarget,
   type UnifiedTargetIngestion,
   type UnifiedTargetOptions,

@@ -1,11 +1,17 @@
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { HttpClient, PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { OperationTracingOptions } from "@azure/core-tracing";
 import type { RateLimiter, RateLimitOptions } from "./rateLimiter";
 
 /** Options every operation accepts (Azure SDK `OperationOptions`). */
 export interface OperationOptions {
   /** Cancels the operation, including waits for rate-limit budget and retries. */
   abortSignal?: AbortSignalLike;
+  /**
+   * Parent span of the operation's span (Azure SDK convention). Without it the span is a child of the active
+   * OpenTelemetry context, if any.
+   */
+  tracingOptions?: OperationTracingOptions;
 }
 
 /** Retry settings passed to core's retry policies. */

@@ -1,5 +1,3 @@
-import type { HttpHeaders } from "@azure/core-rest-pipeline";
-
 /** Which remote service an error came from. */
 export type ServiceName = "defender" | "sentinel" | "logsIngestion";
 
@@ -28,6 +26,7 @@ export class SyncSdkError extends Error {
   }
 }
 
+/** What an {@link HttpResponseError} (and each of its subclasses) is constructed from. */
 export interface HttpResponseErrorInit {
   service: ServiceName;
   statusCode: number;
@@ -174,6 +173,7 @@ export class RequestAbortedError extends SyncSdkError {
   override name = "AbortError";
 }
 
+/** What a {@link ConnectionError} is constructed from; every field is optional. */
 export interface ConnectionErrorInit {
   cause?: unknown;
   service?: ServiceName;
@@ -313,6 +313,11 @@ const httpNames = [
   "ResponseTooLargeError",
 ] as const;
 
+/**
+ * True for every error this package throws (`SyncSdkError` and all its subclasses). It compares the error's `name`
+ * rather than using `instanceof`, so it also recognises errors from another loaded copy of the package; narrow
+ * further with `instanceof` or `name` (for example `"ThrottledError"`).
+ */
 export const isSyncSdkError = (e: unknown): e is SyncSdkError =>
   hasName(e, [
     "SyncSdkError",
@@ -360,53 +365,6 @@ export const isStateStoreCorruptedError = (e: unknown): e is StateStoreCorrupted
   hasName(e, ["StateStoreCorruptedError"]);
 export const isStateStoreLockedError = (e: unknown): e is StateStoreLockedError =>
   hasName(e, ["StateStoreLockedError"]);
-
-const allowedHeaders = new Set([
-  "accept",
-  "content-type",
-  "prefer",
-  "user-agent",
-  "x-ms-client-request-id",
-  "client-request-id",
-  "if-match",
-]);
-
-/** A copy of the request that is safe to log or attach to an error. */
-export function redactRequest(method: string, url: string, headers?: HttpHeaders): RedactedRequest {
-  const safe: Record<string, string> = {};
-  if (headers) {
-    for (const [name, value] of headers) {
-      safe[name] = allowedHeaders.has(name.toLowerCase()) ? value : "REDACTED";
-    }
-  }
-  return { method, url: redactUrl(url), headers: safe };
-}
-
-const allowedQuery = new Set([
-  "api-version",
-  "$filter",
-  "$orderby",
-  "$top",
-  "$skip",
-  "$expand",
-  "$count",
-  "$select",
-]);
-
-/** Keeps path and known OData parameters; opaque tokens ($skipToken, sig, code …) are redacted. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = "";
-    u.password = "";
-    for (const key of [...u.searchParams.keys()]) {
-      if (!allowedQuery.has(key)) u.searchParams.set(key, "REDACTED");
-    }
-    return u.toString();
-  } catch {
-    return "<unparseable url>";
-  }
-}
 
 function stripQuery(url: string): string {
   try {

@@ -1,4 +1,6 @@
 import type { ServiceName } from "./errors";
+import { recordThrottledResponse } from "./otelMetrics";
+import { callListeners, ignoreListenerError } from "./safeEmit";
 
 /** Something the client saw while sending: a 429 from the service, or a wait imposed by our own limiter. */
 export interface ThrottleInfo {
@@ -37,6 +39,7 @@ export class RequestMetrics {
   recordStatus(status: number, method: string, retryAfterInMs: number | undefined): void {
     if (status === 429) {
       this.counts.throttledResponses++;
+      recordThrottledResponse(this.service);
       this.emit({ service: this.service, source: "server", waitInMs: retryAfterInMs ?? 0, method });
     } else if (status >= 500) {
       this.counts.serverErrors++;
@@ -64,13 +67,7 @@ export class RequestMetrics {
   }
 
   private emit(info: ThrottleInfo): void {
-    for (const l of this.listeners) {
-      try {
-        l(info);
-      } catch {
-        // A listener must never break a request.
-      }
-    }
+    callListeners(this.listeners, [info], ignoreListenerError);
   }
 }
 

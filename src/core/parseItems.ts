@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { ResponseValidationError, type ServiceName } from "./errors";
-import { zodIssues } from "./serviceHttp";
+import { zodIssues } from "./validationIssues";
 
 /** Called for a list item that fails its schema; the rest of the page is still returned. */
 export type InvalidItemHandler = (error: ResponseValidationError, raw: unknown) => void;

@@ -18,6 +18,7 @@ import {
   staticHeadersPolicy,
 } from "./policies";
 import { RateLimiter, type RateLimitOptions } from "./rateLimiter";
+import { SAFE_HEADER_NAMES, SAFE_QUERY_PARAMETERS } from "./redaction";
 import { DEFAULT_MAX_RESPONSE_BYTES, responseSizePolicy } from "./responseSizePolicy";
 import { retrySettings, serviceRetryPolicy } from "./retryPolicy";
 import { DEFAULT_REQUEST_TIMEOUT_IN_MS, requestTimeoutPolicy } from "./timeoutPolicy";
@@ -31,18 +32,6 @@ export interface ServicePipelineOptions extends CommonClientOptions {
   metrics: RequestMetrics;
   headers?: Record<string, string>;
 }
-
-const allowedHeaderNames = [
-  "prefer",
-  "request-id",
-  "client-request-id",
-  "x-ms-request-id",
-  "x-ms-correlation-request-id",
-  "retry-after-ms",
-  "x-ms-ratelimit-remaining-subscription-reads",
-  "x-ms-ratelimit-remaining-subscription-writes",
-];
-const allowedQueryParameters = ["api-version", "$filter", "$orderby", "$top", "$skip", "$expand", "$count"];
 
 // Settings the pipeline's owner (ServiceHttp) reads back; a Pipeline has no room for them.
 const pagingByPipeline = new WeakMap<Pipeline, PagingOptions>();
@@ -70,8 +59,8 @@ export function createServicePipeline(options: ServicePipelineOptions): Pipeline
     redirectOptions: { maxRetries: 0 },
     loggingOptions: {
       logger: logger.info,
-      additionalAllowedHeaderNames: allowedHeaderNames,
-      additionalAllowedQueryParameters: allowedQueryParameters,
+      additionalAllowedHeaderNames: [...SAFE_HEADER_NAMES],
+      additionalAllowedQueryParameters: [...SAFE_QUERY_PARAMETERS],
     },
   });
   pipeline.removePolicy({ name: "defaultRetryPolicy" });

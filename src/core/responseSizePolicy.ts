@@ -4,13 +4,8 @@ import {
   type PipelineResponse,
   RestError,
 } from "@azure/core-rest-pipeline";
-import {
-  InvalidArgumentError,
-  RequestAbortedError,
-  ResponseTooLargeError,
-  redactRequest,
-  type ServiceName,
-} from "./errors";
+import { InvalidArgumentError, RequestAbortedError, ResponseTooLargeError, type ServiceName } from "./errors";
+import { redactRequest } from "./redaction";
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 

@@ -5,37 +5,18 @@ import {
   createPipelineRequest,
   type HttpClient,
   type HttpMethods,
-  isRestError,
   type Pipeline,
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
+import type { OperationTracingOptions } from "@azure/core-tracing";
 import type { z } from "zod";
-import { CredentialFailure, describeCredentialFailure } from "./credentialGuard";
-import {
-  AuthenticationError,
-  AuthorizationError,
-  BadRequestError,
-  ConflictError,
-  ConnectionError,
-  HttpResponseError,
-  type HttpResponseErrorInit,
-  isSyncSdkError,
-  NotFoundError,
-  type RedactedRequest,
-  RequestAbortedError,
-  ResponseValidationError,
-  redactRequest,
-  type ServiceName,
-  ServiceUnavailableError,
-  ThrottledError,
-  UntrustedHostError,
-  type ValidationIssue,
-} from "./errors";
+import { RequestAbortedError, ResponseValidationError, type ServiceName, UntrustedHostError } from "./errors";
+import { errorFromResponse, errorFromSendFailure, requestIdOf } from "./httpErrors";
 import { isIdempotentMethod, markIdempotent } from "./idempotency";
 import type { PagingGuardOptions } from "./paging";
 import { pagingOptionsOf } from "./pipeline";
-import { parseRetryAfterInMs } from "./retryAfter";
-import { connectionMayHaveDelivered } from "./retryPolicy";
+import { redactRequest } from "./redaction";
+import { zodIssues } from "./validationIssues";
 
 export interface SendOptions<T> {
   method: HttpMethods;
@@ -48,6 +29,8 @@ export interface SendOptions<T> {
   /** Non-2xx statuses that are not errors for this call (e.g. 404 for a get that returns undefined). */
   acceptStatuses?: number[];
   abortSignal?: AbortSignalLike;
+  /** The operation's span context: core's request span (one per attempt) becomes its child. */
+  tracingOptions?: OperationTracingOptions;
   /**
    * Safe to resend after it may have reached the service: a reset or timeout after sending, a 5xx other
    * than 503, a 2xx body cut off. Default: every method but POST and PATCH (a POST that appends, such as a
@@ -136,6 +119,7 @@ export class ServiceHttp {
       headers,
       body,
       abortSignal: options.abortSignal,
+      tracingOptions: options.tracingOptions,
       allowInsecureConnection: this.endpoint.protocol === "http:",
     });
     markIdempotent(request, idempotent);
@@ -145,19 +129,15 @@ export class ServiceHttp {
     try {
       response = await this.pipeline.sendRequest(this.httpClient, request);
     } catch (e) {
-      throw this.translateSendError(e, redacted(), idempotent);
+      throw errorFromSendFailure(this.service, e, redacted(), idempotent);
     }
 
-    const requestId =
-      response.headers.get("request-id") ??
-      response.headers.get("x-ms-request-id") ??
-      response.headers.get("client-request-id") ??
-      undefined;
+    const requestId = requestIdOf(response.headers);
     const ok = response.status >= 200 && response.status < 300;
     const text = response.bodyAsText ?? "";
 
     if (!ok && !options.acceptStatuses?.includes(response.status)) {
-      throw this.errorFromResponse(response, text, redacted(), requestId);
+      throw errorFromResponse(this.service, response, text, redacted(), requestId);
     }
     if (!ok || !options.schema || response.status === 204) {
       return { status: response.status, body: undefined, requestId, headers: response.headers };
@@ -187,97 +167,4 @@ export class ServiceHttp {
     }
     return { status: response.status, body: parsed.data, requestId, headers: response.headers };
   }
-
-  private translateSendError(e: unknown, request: RedactedRequest, idempotent: boolean): Error {
-    if (e instanceof CredentialFailure) {
-      return new AuthenticationError(
-        `${this.service}: the credential could not get a token for ${e.scopes.join(", ")} ` +
-          `(${describeCredentialFailure(e.failure)})`,
-        { service: this.service, statusCode: 0, request, scopes: e.scopes, cause: e.failure },
-      );
-    }
-    if (isSyncSdkError(e)) return e;
-    const name = (e as { name?: string })?.name;
-    if (name === "AbortError") return new RequestAbortedError("The operation was aborted", { cause: e });
-    if (isRestError(e)) {
-      if (e.response) {
-        return this.errorFromResponse(e.response, e.response.bodyAsText ?? "", request, undefined);
-      }
-      const code = e.code ?? undefined;
-      // Without a response nobody knows whether the service applied a write; say why it was not resent.
-      const unsent =
-        idempotent || !connectionMayHaveDelivered(code)
-          ? ""
-          : `; the ${request.method} was not resent because the service may already have applied it`;
-      return new ConnectionError(`Could not reach ${this.service} (${code ?? "network error"})${unsent}`, {
-        cause: e,
-        service: this.service,
-        request,
-        code,
-      });
-    }
-    return new ConnectionError(`Could not reach ${this.service}`, {
-      cause: e,
-      service: this.service,
-      request,
-    });
-  }
-
-  private errorFromResponse(
-    response: PipelineResponse,
-    text: string,
-    request: RedactedRequest,
-    requestId: string | undefined,
-  ): HttpResponseError {
-    let code: string | undefined;
-    let message: string | undefined;
-    let details: unknown;
-    try {
-      details = JSON.parse(text);
-      const err = (details as { error?: { code?: unknown; message?: unknown } })?.error;
-      if (typeof err?.code === "string") code = err.code;
-      if (typeof err?.message === "string") message = err.message;
-    } catch {
-      details = undefined;
-    }
-    const status = response.status;
-    const init: HttpResponseErrorInit = {
-      service: this.service,
-      statusCode: status,
-      code,
-      requestId,
-      request,
-      details,
-    };
-    const text0 = `${this.service} ${request.method} failed with ${status}${code ? ` ${code}` : ""}${
-      message ? `: ${message}` : ""
-    }`;
-    switch (status) {
-      case 400:
-        return new BadRequestError(text0, init);
-      case 401:
-        return new AuthenticationError(text0, init);
-      case 403:
-        return new AuthorizationError(text0, init);
-      case 404:
-        return new NotFoundError(text0, init);
-      case 409:
-        return new ConflictError(text0, init);
-      case 429:
-        return new ThrottledError(text0, { ...init, retryAfterInMs: parseRetryAfterInMs(response.headers) });
-      default:
-        if (status >= 500) {
-          return new ServiceUnavailableError(text0, {
-            ...init,
-            retryAfterInMs: status === 503 ? parseRetryAfterInMs(response.headers) : undefined,
-          });
-        }
-        return new HttpResponseError(text0, init);
-    }
-  }
-}
-
-/** zod issues as `{ path: "value.0.severity", message }`. */
-export function zodIssues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }

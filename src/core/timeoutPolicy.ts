@@ -1,5 +1,6 @@
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { InvalidArgumentError, RequestTimeoutError, redactRequest, type ServiceName } from "./errors";
+import { InvalidArgumentError, RequestTimeoutError, type ServiceName } from "./errors";
+import { redactRequest } from "./redaction";
 
 /** As the Azure SDKs' default. */
 export const DEFAULT_REQUEST_TIMEOUT_IN_MS = 100_000;

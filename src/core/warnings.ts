@@ -1,5 +1,6 @@
 import type { ServiceName } from "./errors";
 import { logger } from "./log";
+import { callListeners, ignoreListenerError } from "./safeEmit";
 
 /**
  * Something the SDK tolerated instead of failing: a wire choice the service refused and a fallback taken,
@@ -35,13 +36,7 @@ export class WarningChannel {
 
   emit(warning: SyncWarning): void {
     logger.warning(`${warning.code}: ${warning.message}`);
-    for (const listener of this.listeners) {
-      try {
-        listener(warning);
-      } catch {
-        // A listener's bug must not break the request that produced the warning.
-      }
-    }
+    callListeners(this.listeners, [warning], ignoreListenerError);
   }
 
   /** Emits only the first warning with this key. */

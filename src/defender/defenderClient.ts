@@ -2,12 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { z } from "zod";
 import type { CommonClientOptions, OperationOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
-import {
-  InvalidArgumentError,
-  isBadRequestError,
-  isServiceUnavailableError,
-  redactUrl,
-} from "../core/errors";
+import { InvalidArgumentError, isBadRequestError, isServiceUnavailableError } from "../core/errors";
 import { pathId } from "../core/ids";
 import { RequestMetrics } from "../core/metrics";
 import { andFilters, odataString } from "../core/odata";
@@ -20,8 +15,11 @@ import {
 import { type InvalidItemHandler, parseItems } from "../core/parseItems";
 import { createServicePipeline } from "../core/pipeline";
 import { GRAPH_RATE_LIMITS } from "../core/rateLimiter";
-import { ServiceHttp, zodIssues } from "../core/serviceHttp";
+import { redactUrl } from "../core/redaction";
+import { ServiceHttp } from "../core/serviceHttp";
 import { compareTimestamps, odataDateTime, timestampKey } from "../core/timestamps";
+import { SYNC_ATTRIBUTES, withSpan } from "../core/tracing";
+import { zodIssues } from "../core/validationIssues";
 import { WarningChannel, type WarningListener } from "../core/warnings";
 import {
   type AlertComment,
@@ -59,6 +57,14 @@ export interface ListDefenderIncidentsOptions extends OperationOptions {
   filter?: string;
   /** Receives items that fail the schema; without it such an item throws a ResponseValidationError. */
   onInvalidItem?: InvalidItemHandler;
+}
+
+/** Options of `DefenderClient.countIncidents`: the filters `listIncidents` takes. */
+export interface CountDefenderIncidentsOptions extends OperationOptions {
+  /** Only incidents with `lastUpdateDateTime ge updatedSince`. */
+  updatedSince?: Date | string;
+  /** An extra OData filter, and-ed with the time filter. */
+  filter?: string;
 }
 
 export interface GetDefenderIncidentOptions extends OperationOptions {
@@ -331,9 +337,7 @@ export class DefenderClient {
    * Counts incidents matching the same filter `listIncidents` would use (`$count=true&$top=1`), e.g. to
    * estimate a backfill. `undefined` when the service omits `@odata.count`.
    */
-  async countIncidents(
-    options: Pick<ListDefenderIncidentsOptions, "updatedSince" | "filter" | "abortSignal"> = {},
-  ): Promise<number | undefined> {
+  async countIncidents(options: CountDefenderIncidentsOptions = {}): Promise<number | undefined> {
     const url = this.http.url("/security/incidents", {
       $filter: andFilters(
         options.updatedSince === undefined
@@ -404,22 +408,29 @@ export class DefenderClient {
     patch: DefenderIncidentPatch,
     options: OperationOptions = {},
   ): Promise<DefenderIncident> {
-    const path = `/security/incidents/${pathId("id", id)}`;
-    const parsed = defenderIncidentPatchSchema.safeParse(patch);
-    if (!parsed.success)
-      throw new InvalidArgumentError("patch", "not a valid incident update", zodIssues(parsed.error));
-    if (Object.keys(parsed.data).length === 0) throw new InvalidArgumentError("patch", "is empty");
-    const patchOnce = () => this.patchIncident(id, path, parsed.data, options.abortSignal);
-    const res =
-      parsed.data.status === "inProgress"
-        ? await this.fallbacks.oneAtATime("inProgress", () => this.fallbacks.inProgressRefused, patchOnce)
-        : await patchOnce();
-    forwardParseWarnings(this.warnings, res.body);
-    if (res.body) return res.body;
-    // Some Graph workloads answer 204; read the result back so callers always get the incident.
-    const current = await this.getIncident(id, options);
-    if (!current) throw new InvalidArgumentError("id", `incident ${id} disappeared after update`);
-    return current;
+    return withSpan(
+      "DefenderClient.updateIncident",
+      options,
+      async (updatedOptions) => {
+        const path = `/security/incidents/${pathId("id", id)}`;
+        const parsed = defenderIncidentPatchSchema.safeParse(patch);
+        if (!parsed.success)
+          throw new InvalidArgumentError("patch", "not a valid incident update", zodIssues(parsed.error));
+        if (Object.keys(parsed.data).length === 0) throw new InvalidArgumentError("patch", "is empty");
+        const patchOnce = () => this.patchIncident(id, path, parsed.data, updatedOptions);
+        const res =
+          parsed.data.status === "inProgress"
+            ? await this.fallbacks.oneAtATime("inProgress", () => this.fallbacks.inProgressRefused, patchOnce)
+            : await patchOnce();
+        forwardParseWarnings(this.warnings, res.body);
+        if (res.body) return res.body;
+        // Some Graph workloads answer 204; read the result back so callers always get the incident.
+        const current = await this.getIncident(id, updatedOptions);
+        if (!current) throw new InvalidArgumentError("id", `incident ${id} disappeared after update`);
+        return current;
+      },
+      { [SYNC_ATTRIBUTES.defenderIncidentId]: id },
+    );
   }
 
   /** One PATCH; `inProgress` becomes `active` once the service refused it (now, or before). */
@@ -427,7 +438,7 @@ export class DefenderClient {
     id: string,
     path: string,
     patch: DefenderIncidentPatch,
-    abortSignal: OperationOptions["abortSignal"],
+    options: OperationOptions,
   ) {
     const send = (body: DefenderIncidentPatch) =>
       this.http.send({
@@ -435,7 +446,8 @@ export class DefenderClient {
         url: this.http.url(path),
         body,
         schema: defenderIncidentSchema,
-        abortSignal,
+        abortSignal: options.abortSignal,
+        tracingOptions: options.tracingOptions,
       });
     if (patch.status !== "inProgress") return send(patch);
     if (this.fallbacks.inProgressRefused) return send({ ...patch, status: "active" });
@@ -458,17 +470,25 @@ export class DefenderClient {
     comment: string,
     options: OperationOptions = {},
   ): Promise<AlertComment[]> {
-    if (typeof comment !== "string" || comment.trim() === "") {
-      throw new InvalidArgumentError("comment", "must be a non-empty string");
-    }
-    const res = await this.http.send({
-      method: "POST",
-      url: this.http.url(`/security/incidents/${pathId("id", id)}/comments`),
-      body: { "@odata.type": "microsoft.graph.security.alertComment", comment },
-      schema: commentListSchema,
-      abortSignal: options.abortSignal,
-    });
-    return res.body!.value;
+    return withSpan(
+      "DefenderClient.addIncidentComment",
+      options,
+      async (updatedOptions) => {
+        if (typeof comment !== "string" || comment.trim() === "") {
+          throw new InvalidArgumentError("comment", "must be a non-empty string");
+        }
+        const res = await this.http.send({
+          method: "POST",
+          url: this.http.url(`/security/incidents/${pathId("id", id)}/comments`),
+          body: { "@odata.type": "microsoft.graph.security.alertComment", comment },
+          schema: commentListSchema,
+          abortSignal: updatedOptions.abortSignal,
+          tracingOptions: updatedOptions.tracingOptions,
+        });
+        return res.body!.value;
+      },
+      { [SYNC_ATTRIBUTES.defenderIncidentId]: id },
+    );
   }
 
   /** Lists alerts (alerts_v2), following `@odata.nextLink`. */

@@ -1,3 +1,4 @@
+import { observeLaneHealth } from "../core/otelMetrics";
 import type { StateStore } from "../sync/stateStore";
 import { SyncEngine } from "../sync/syncEngine";
 import type { LaneEngineEventName, SyncFleetEvents } from "./fleetEvents";
@@ -35,6 +36,7 @@ export class FleetLane {
   private readonly ownsStore: boolean;
   private readonly removal = new AbortController();
   private inFlight: Promise<LaneCycleResult> | undefined;
+  private readonly unobserveHealth: () => void;
 
   constructor(
     options: LaneOptions,
@@ -54,6 +56,7 @@ export class FleetLane {
     this.ownsStore = owned;
     this.pollIntervalInMs = engineOptions.pollIntervalInMs ?? 60_000;
     this.forwardEvents();
+    this.unobserveHealth = observeLaneHealth(this.id, this.health);
   }
 
   get running(): boolean {
@@ -83,6 +86,7 @@ export class FleetLane {
   /** Waits for the cycle in flight, flushes the ledger, and lets go of the engine and the ledger. */
   async close(): Promise<void> {
     await this.inFlight;
+    this.unobserveHealth();
     this.engine.dispose();
     this.engine.removeAllListeners();
     await this.store?.flush?.();

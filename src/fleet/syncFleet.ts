@@ -1,5 +1,6 @@
 import { EventEmitter } from "eventemitter3";
 import { InvalidArgumentError } from "../core/errors";
+import { safeEmit } from "../core/safeEmit";
 import { forEachConcurrent } from "../sync/concurrency";
 import type { RunOnceOptions, SyncSubscription } from "../sync/syncEngine";
 import { FleetBudgets } from "./fleetBudgets";
@@ -251,13 +252,6 @@ export class SyncFleet extends EventEmitter<SyncFleetEvents> {
 
   /** Emits to each listener separately: a throwing listener is reported on `error`, never propagated. */
   private safeEmit<E extends keyof SyncFleetEvents>(event: E, ...args: Parameters<SyncFleetEvents[E]>): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (e) {
-        if (event === "error") continue;
-        this.safeEmit("error", e);
-      }
-    }
+    safeEmit(this, event, args);
   }
 }

@@ -3,7 +3,7 @@
  * Sentinel has no PATCH, so callers send back what they read; this module makes that round trip work.
  */
 import { InvalidArgumentError, type ValidationIssue } from "../core/errors";
-import { zodIssues } from "../core/serviceHttp";
+import { zodIssues } from "../core/validationIssues";
 import {
   SENTINEL_LIMITS,
   type SentinelIncidentPutProperties,

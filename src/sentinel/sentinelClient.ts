@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { z } from "zod";
 import type { CommonClientOptions, OperationOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
-import { InvalidArgumentError, isNotFoundError, redactUrl } from "../core/errors";
+import { InvalidArgumentError, isNotFoundError } from "../core/errors";
 import { armName, guidId, WORKSPACE_NAME_PATTERN } from "../core/ids";
 import { RequestMetrics } from "../core/metrics";
 import { andFilters } from "../core/odata";
@@ -10,15 +10,18 @@ import { createPagedIterator, type PagedAsyncIterableIterator, type PageSettings
 import { type InvalidItemHandler, parseItems } from "../core/parseItems";
 import { createServicePipeline } from "../core/pipeline";
 import { ARM_RATE_LIMITS } from "../core/rateLimiter";
+import { redactUrl } from "../core/redaction";
 import { ServiceHttp } from "../core/serviceHttp";
 import { odataDateTime } from "../core/timestamps";
+import { SYNC_ATTRIBUTES, withSpan } from "../core/tracing";
 import { WarningChannel, type WarningListener } from "../core/warnings";
 import {
   type AlertRule,
-  type AlertRuleOperationOptions,
   type AlertRuleWrite,
   alertRuleSchema,
   type CreateOrUpdateAlertRuleOptions,
+  type DeleteAlertRuleOptions,
+  type GetAlertRuleOptions,
   type ListAlertRulesOptions,
   NRT_ALERT_RULE_API_VERSION,
   type NrtAlertRule,
@@ -62,14 +65,21 @@ export interface ListSentinelIncidentsOptions extends OperationOptions {
   filter?: string;
   /** Default `properties/lastModifiedTimeUtc asc`. */
   orderBy?: string;
-  /** `$top`, 1–1000. */
-  top?: number;
+  /** `$top`, 1–1000. Default: the service's page size. */
+  pageSize?: number;
   /** Receives items that fail the schema; without it such an item throws a ResponseValidationError. */
   onInvalidItem?: InvalidItemHandler;
 }
 
-export interface CreateOrUpdateIncidentOptions extends OperationOptions {
+/** Options of `SentinelClient.createOrUpdateIncident`. */
+export interface CreateOrUpdateSentinelIncidentOptions extends OperationOptions {
   /** The etag read with the incident; a stale one makes the service answer 409 (ConflictError). */
+  etag?: string;
+}
+
+/** Options of `SentinelClient.createIncidentComment`. */
+export interface CreateSentinelIncidentCommentOptions extends OperationOptions {
+  /** The etag read with the comment (when editing one); a stale one makes the service answer 409 (ConflictError). */
   etag?: string;
 }
 
@@ -155,10 +165,10 @@ export class SentinelClient {
     options: ListSentinelIncidentsOptions = {},
   ): PagedAsyncIterableIterator<SentinelIncident, SentinelIncident[], PageSettings> {
     if (
-      options.top !== undefined &&
-      (!Number.isInteger(options.top) || options.top < 1 || options.top > 1000)
+      options.pageSize !== undefined &&
+      (!Number.isInteger(options.pageSize) || options.pageSize < 1 || options.pageSize > 1000)
     ) {
-      throw new InvalidArgumentError("top", "must be an integer from 1 to 1000");
+      throw new InvalidArgumentError("pageSize", "must be an integer from 1 to 1000");
     }
     const first = this.url("/incidents", {
       $filter: andFilters(
@@ -168,7 +178,7 @@ export class SentinelClient {
         options.filter,
       ),
       $orderby: options.orderBy ?? "properties/lastModifiedTimeUtc asc",
-      $top: options.top,
+      $top: options.pageSize,
     });
     return this.paged(first, sentinelIncidentSchema, options);
   }
@@ -204,35 +214,51 @@ export class SentinelClient {
   async createOrUpdateIncident(
     name: string,
     properties: SentinelIncidentWriteProperties | SentinelIncidentProperties,
-    options: CreateOrUpdateIncidentOptions = {},
+    options: CreateOrUpdateSentinelIncidentOptions = {},
   ): Promise<SentinelIncident> {
-    const id = armName("name", name);
-    const body = {
-      properties: validateIncidentProperties(properties),
-      ...(options.etag ? { etag: options.etag } : {}),
-    };
-    const res = await this.http.send({
-      method: "PUT",
-      url: this.url(`/incidents/${id}`),
-      body,
-      schema: sentinelIncidentSchema,
-      abortSignal: options.abortSignal,
-    });
-    return res.body!;
+    return withSpan(
+      "SentinelClient.createOrUpdateIncident",
+      options,
+      async (updatedOptions) => {
+        const id = armName("name", name);
+        const body = {
+          properties: validateIncidentProperties(properties),
+          ...(options.etag ? { etag: options.etag } : {}),
+        };
+        const res = await this.http.send({
+          method: "PUT",
+          url: this.url(`/incidents/${id}`),
+          body,
+          schema: sentinelIncidentSchema,
+          abortSignal: updatedOptions.abortSignal,
+          tracingOptions: updatedOptions.tracingOptions,
+        });
+        return res.body!;
+      },
+      { [SYNC_ATTRIBUTES.sentinelIncidentName]: name },
+    );
   }
 
   /** Deletes an incident; succeeds when it is already gone (but not when the workspace is). */
   async deleteIncident(name: string, options: OperationOptions = {}): Promise<void> {
-    const segment = armName("name", name);
-    try {
-      await this.http.send({
-        method: "DELETE",
-        url: this.url(`/incidents/${segment}`),
-        abortSignal: options.abortSignal,
-      });
-    } catch (e) {
-      if (!isMissingArmChild(e, "incidents", name)) throw e;
-    }
+    return withSpan(
+      "SentinelClient.deleteIncident",
+      options,
+      async (updatedOptions) => {
+        const segment = armName("name", name);
+        try {
+          await this.http.send({
+            method: "DELETE",
+            url: this.url(`/incidents/${segment}`),
+            abortSignal: updatedOptions.abortSignal,
+            tracingOptions: updatedOptions.tracingOptions,
+          });
+        } catch (e) {
+          if (!isMissingArmChild(e, "incidents", name)) throw e;
+        }
+      },
+      { [SYNC_ATTRIBUTES.sentinelIncidentName]: name },
+    );
   }
 
   listIncidentComments(
@@ -254,24 +280,35 @@ export class SentinelClient {
     name: string,
     commentId: string,
     message: string,
-    options: CreateOrUpdateIncidentOptions = {},
+    options: CreateSentinelIncidentCommentOptions = {},
   ): Promise<SentinelComment> {
-    const incident = armName("name", name);
-    const comment = armName("commentId", commentId);
-    if (typeof message !== "string" || message.trim() === "") {
-      throw new InvalidArgumentError("message", "must be a non-empty string");
-    }
-    if (message.length > SENTINEL_LIMITS.maxCommentLength) {
-      throw new InvalidArgumentError("message", `is ${message.length} characters; Sentinel allows 30,000`);
-    }
-    const res = await this.http.send({
-      method: "PUT",
-      url: this.url(`/incidents/${incident}/comments/${comment}`),
-      body: { properties: { message }, ...(options.etag ? { etag: options.etag } : {}) },
-      schema: sentinelCommentSchema,
-      abortSignal: options.abortSignal,
-    });
-    return res.body!;
+    return withSpan(
+      "SentinelClient.createIncidentComment",
+      options,
+      async (updatedOptions) => {
+        const incident = armName("name", name);
+        const comment = armName("commentId", commentId);
+        if (typeof message !== "string" || message.trim() === "") {
+          throw new InvalidArgumentError("message", "must be a non-empty string");
+        }
+        if (message.length > SENTINEL_LIMITS.maxCommentLength) {
+          throw new InvalidArgumentError(
+            "message",
+            `is ${message.length} characters; Sentinel allows 30,000`,
+          );
+        }
+        const res = await this.http.send({
+          method: "PUT",
+          url: this.url(`/incidents/${incident}/comments/${comment}`),
+          body: { properties: { message }, ...(options.etag ? { etag: options.etag } : {}) },
+          schema: sentinelCommentSchema,
+          abortSignal: updatedOptions.abortSignal,
+          tracingOptions: updatedOptions.tracingOptions,
+        });
+        return res.body!;
+      },
+      { [SYNC_ATTRIBUTES.sentinelIncidentName]: name },
+    );
   }
 
   /** The incident's alerts (a POST that does not page; at most 150). */
@@ -349,27 +386,31 @@ export class SentinelClient {
     rule: AlertRuleWrite | ScheduledAlertRule | NrtAlertRule,
     options: CreateOrUpdateAlertRuleOptions = {},
   ): Promise<AlertRule> {
-    const body = validateAlertRule(rule);
-    const nrtFallback = body.kind === "NRT" && !/-preview$/i.test(this.apiVersion);
-    const url = this.alertRuleUrl(
-      ruleId,
-      options.apiVersion ?? (nrtFallback ? NRT_ALERT_RULE_API_VERSION : undefined),
-    );
-    const res = await this.http.send({
-      method: "PUT",
-      url,
-      body: { kind: body.kind, ...(options.etag ? { etag: options.etag } : {}), properties: body.properties },
-      schema: alertRuleSchema,
-      abortSignal: options.abortSignal,
+    return withSpan("SentinelClient.createOrUpdateAlertRule", options, async (updatedOptions) => {
+      const body = validateAlertRule(rule);
+      const nrtFallback = body.kind === "NRT" && !/-preview$/i.test(this.apiVersion);
+      const url = this.alertRuleUrl(
+        ruleId,
+        options.apiVersion ?? (nrtFallback ? NRT_ALERT_RULE_API_VERSION : undefined),
+      );
+      const res = await this.http.send({
+        method: "PUT",
+        url,
+        body: {
+          kind: body.kind,
+          ...(options.etag ? { etag: options.etag } : {}),
+          properties: body.properties,
+        },
+        schema: alertRuleSchema,
+        abortSignal: updatedOptions.abortSignal,
+        tracingOptions: updatedOptions.tracingOptions,
+      });
+      return res.body!;
     });
-    return res.body!;
   }
 
   /** Gets an analytics rule of any kind; `undefined` when it does not exist. */
-  async getAlertRule(
-    ruleId: string,
-    options: AlertRuleOperationOptions = {},
-  ): Promise<AlertRule | undefined> {
+  async getAlertRule(ruleId: string, options: GetAlertRuleOptions = {}): Promise<AlertRule | undefined> {
     const res = await this.http.send({
       method: "GET",
       url: this.alertRuleUrl(ruleId, options.apiVersion),
@@ -388,12 +429,15 @@ export class SentinelClient {
   }
 
   /** Deletes an analytics rule; succeeds when it is already gone. */
-  async deleteAlertRule(ruleId: string, options: AlertRuleOperationOptions = {}): Promise<void> {
-    await this.http.send({
-      method: "DELETE",
-      url: this.alertRuleUrl(ruleId, options.apiVersion),
-      acceptStatuses: [404],
-      abortSignal: options.abortSignal,
+  async deleteAlertRule(ruleId: string, options: DeleteAlertRuleOptions = {}): Promise<void> {
+    return withSpan("SentinelClient.deleteAlertRule", options, async (updatedOptions) => {
+      await this.http.send({
+        method: "DELETE",
+        url: this.alertRuleUrl(ruleId, options.apiVersion),
+        acceptStatuses: [404],
+        abortSignal: updatedOptions.abortSignal,
+        tracingOptions: updatedOptions.tracingOptions,
+      });
     });
   }
 }

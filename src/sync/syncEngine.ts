@@ -10,20 +10,21 @@ import {
   type ResponseValidationError,
 } from "../core/errors";
 import type { RequestMetricsSnapshot } from "../core/metrics";
-import { odataString } from "../core/odata";
 import { compareTimestamps } from "../core/timestamps";
 import { sleep } from "../core/tokenBucket";
 import type { SyncWarning } from "../core/warnings";
 import type { DefenderIncident } from "../defender/models";
 import type { SentinelIncident } from "../sentinel/models";
 import { AppliedVersions } from "./appliedVersions";
+import { type PairInput, syncClassicPair } from "./classic/classicPair";
+import { isDefenderEcho, isSentinelEcho, sentinelViewUnchanged } from "./classic/echo";
+import { CycleViews } from "./classic/pairView";
 import { forEachConcurrent } from "./concurrency";
 import { type CycleContext, type EngineSettings, isConnectorCopy } from "./cycleContext";
 import { runWithDeadline } from "./cycleTimeout";
 import { sentinelNameFor } from "./deterministicName";
 import { type RelayOptions, resolveEngineOptions, type SyncEngineOptions } from "./engineOptions";
 import type { SyncEngineEvents } from "./events";
-import { isDefenderEcho, isSentinelEcho, type PairInput, sentinelViewUnchanged, syncPair } from "./pairSync";
 import { PassMark } from "./passMark";
 import { payloadDigest } from "./payloadDigest";
 import { runRelayCycle } from "./relay/relayEngine";
@@ -78,7 +79,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const resolved = resolveEngineOptions(options);
     this.settings = resolved.settings;
     this.pollIntervalInMs = resolved.pollIntervalInMs;
-    this.concurrency = resolved.concurrency;
+    this.concurrency = resolved.maxConcurrency;
     this.overlapInMs = resolved.overlapInMs;
     this.reconcileEvery = resolved.reconcileEvery;
     this.backfillSince = resolved.backfillSince;
@@ -276,6 +277,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     return {
       settings,
       report,
+      views: new CycleViews(settings.profile),
       abortSignal,
       emit: (event, ...args) => this.safeEmit(event, ...args),
       processed: new Set(),
@@ -364,7 +366,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     const pages = settings.sentinel
       .listIncidents({
         modifiedSince: since,
-        top: 1000,
+        pageSize: 1000,
         abortSignal: ctx.abortSignal,
         onInvalidItem: (error, raw) => this.reportInvalid(ctx, "sentinel", error, raw, quarantined),
       })
@@ -585,7 +587,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     if (!since) return;
     try {
       const pages = this.settings.sentinel
-        .listIncidents({ modifiedSince: since, top: 1000, abortSignal: ctx.abortSignal })
+        .listIncidents({ modifiedSince: since, pageSize: 1000, abortSignal: ctx.abortSignal })
         .byPage();
       for await (const page of pages) {
         for (const incident of page) {
@@ -630,17 +632,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     ) {
       return found;
     }
-    const filter = ids.map((id) => `properties/providerIncidentId eq ${odataString(id)}`).join(" or ");
     try {
-      for await (const page of settings.sentinel
-        .listIncidents({ filter, top: 1000, abortSignal: ctx.abortSignal })
-        .byPage()) {
-        for (const incident of page) {
-          const providerId = incident.properties.providerIncidentId;
-          if (providerId && isConnectorCopy(incident.properties.providerName))
-            found.set(providerId, incident);
-        }
-      }
+      return await settings.classic.findConnectorCopies(ids, { abortSignal: ctx.abortSignal });
     } catch (e) {
       if (isAbortError(e)) throw e;
       ctx.report.warnings.push(
@@ -665,7 +658,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private async processOne(ctx: CycleContext, input: PairInput, quarantined: Set<string>): Promise<boolean> {
     ctx.processed.add(input.defenderId);
     try {
-      await syncPair(ctx, input);
+      await syncClassicPair(ctx, input);
       if (quarantined.delete(input.defenderId))
         ctx.report.warnings.push(`Incident ${input.defenderId} left quarantine`);
       return true;

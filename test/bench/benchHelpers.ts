@@ -54,7 +54,7 @@ export async function setupBench(
     defender,
     sentinel,
     tenantId: server.tenantId,
-    concurrency: 8,
+    maxConcurrency: 8,
     ...engine,
   });
   return { emu, engine: syncEngine, defender, sentinel, close: () => server.close() };

@@ -39,7 +39,7 @@ const engine = new SyncEngine({
   sentinel,
   stateStore: store,
   tenantId: coords.tenantId,
-  concurrency: 8,
+  maxConcurrency: 8,
 });
 const baseline = process.memoryUsage().rss;
 let peak = baseline;

@@ -12,12 +12,12 @@ import { gzipSync } from "node:zlib";
 import {
   DEFAULT_ALERT_STREAM_NAME,
   type DefenderAlert,
-  defaultAlertRowMapper,
-  defenderAlertSchema,
   LogsIngestionAlertSink,
 } from "defender-sentinel-sync";
 import { createEmulator } from "defender-sentinel-sync/testing";
 import { bench, describe } from "vitest";
+import { defenderAlertSchema } from "../../src/defender/models";
+import { defaultAlertRowMapper } from "../../src/mapping/alertRow";
 import { sampleAlerts } from "../sink/helpers";
 import { report, SHORT } from "./benchHelpers";
 

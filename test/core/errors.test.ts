@@ -28,12 +28,11 @@ import {
   RequestAbortedError,
   RequestTimeoutError,
   ResponseTooLargeError,
-  redactRequest,
-  redactUrl,
   SyncSdkError,
   ThrottledError,
   UntrustedHostError,
 } from "../../src/core/errors";
+import { redactRequest, redactUrl } from "../../src/core/redaction";
 
 const request = { method: "GET", url: "https://graph.microsoft.com/v1.0/security/incidents", headers: {} };
 

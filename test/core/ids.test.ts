@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isInvalidArgumentError } from "../../src/core/errors";
-import { guidId, isGuid, pathId } from "../../src/core/ids";
+import { isGuid } from "../../src/core/guid";
+import { guidId, pathId } from "../../src/core/ids";
 
 describe("pathId", () => {
   it.each(["2972395", "da637551227677560813_-961444813", "a.b"])("accepts %s", (id) => {

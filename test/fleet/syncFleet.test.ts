@@ -212,7 +212,7 @@ describe("SyncFleet on the emulator", () => {
     env = await fleetOnEmulator({
       lanes: 3,
       incidents: (i) => (i === 0 ? 300 : 4),
-      fleet: { laneDefaults: { concurrency: 2 } },
+      fleet: { laneDefaults: { maxConcurrency: 2 } },
       wrapStore: (laneId, store) => tracked(store, () => closed.push(laneId)),
     });
     const removed: string[] = [];
@@ -320,7 +320,7 @@ describe("SyncFleet on the emulator", () => {
     env = await fleetOnEmulator({
       lanes: 3,
       incidents: (i) => (i === 1 ? 300 : 3),
-      fleet: { ownership, laneDefaults: { concurrency: 2 } },
+      fleet: { ownership, laneDefaults: { maxConcurrency: 2 } },
     });
     const lost: string[] = [];
     env.fleet.on("lane.lost", (e) => lost.push(e.laneId));
@@ -357,13 +357,13 @@ describe("SyncFleet on the emulator", () => {
     expect(() => env!.fleet.addLane({ ...lane.options, id: "lane-0" })).toThrow(/exists already/);
     const bad = (() => {
       try {
-        env!.fleet.addLane({ ...lane.options, id: "ok", concurrency: 0 });
+        env!.fleet.addLane({ ...lane.options, id: "ok", maxConcurrency: 0 });
       } catch (e) {
         return e;
       }
     })();
     expect(bad).toBeInstanceOf(InvalidArgumentError);
-    expect((bad as InvalidArgumentError).argument).toBe("concurrency");
+    expect((bad as InvalidArgumentError).argument).toBe("maxConcurrency");
     // Engine options reach the lane's engine: a unified target needs the source tenant id.
     const target = new UnifiedTarget({
       defender: lane.defender,

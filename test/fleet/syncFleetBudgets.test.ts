@@ -1,14 +1,13 @@
 import {
-  FairRelayPacer,
   FleetBudgets,
   InvalidArgumentError,
   type LaneCycleResult,
-  maxMinShares,
   RelayPacer,
-  runInLane,
   type SyncReport,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
+import { FairRelayPacer, maxMinShares } from "../../src/fleet/fairRelayPacer";
+import { runInLane } from "../../src/fleet/laneScope";
 import { type FleetEnv, fleetOnEmulator, laneProblems, slowStore } from "./syncFleetHelpers";
 
 let env: FleetEnv | undefined;
@@ -186,7 +185,7 @@ describe("a backlog lane beside a quiet lane on one ARM write budget", () => {
       // The quiet lane's cycle starts 1 s late (in both measurements), when the backlog holds the budget.
       wrapStore: (laneId, store) => (laneId === "lane-1" ? slowStore(store, 1_000) : store),
     });
-    const backlog = env.laneFor(0, { concurrency: 32, cycleTimeoutInMs: 5_000 });
+    const backlog = env.laneFor(0, { maxConcurrency: 32, cycleTimeoutInMs: 5_000 });
     const quiet = env.laneFor(1);
     env.fleet.addLane(quiet.options);
     await env.fleet.runOnce();

@@ -3,7 +3,6 @@ import {
   AuthorizationError,
   ConnectionError,
   CycleTimeoutError,
-  classifyLaneFailure,
   InvalidArgumentError,
   NotFoundError,
   ServiceUnavailableError,
@@ -11,7 +10,7 @@ import {
   ThrottledError,
 } from "defender-sentinel-sync";
 import { describe, expect, it } from "vitest";
-import { LaneHealth } from "../../src/fleet/laneHealth";
+import { classifyLaneFailure, LaneHealth } from "../../src/fleet/laneHealth";
 
 const request = { method: "GET", url: "https://example.test/x", headers: {} };
 const http = (service: "defender" | "sentinel", statusCode: number) => ({ service, statusCode, request });

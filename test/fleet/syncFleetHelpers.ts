@@ -5,7 +5,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import {
   ARM_RATE_LIMITS,
-  canonicalEquals,
   createMappingProfile,
   DefenderClient,
   defenderIncidentSchema,
@@ -19,8 +18,6 @@ import {
   type StateStore,
   SyncFleet,
   type SyncFleetOptions,
-  sentinelIncidentSchema,
-  syncedCanonicalFields,
 } from "defender-sentinel-sync";
 import {
   type AddedTenant,
@@ -30,6 +27,8 @@ import {
   type EmulatorServer,
   type SentinelControl,
 } from "defender-sentinel-sync/testing";
+import { canonicalEquals, syncedCanonicalFields } from "../../src/mapping";
+import { sentinelIncidentSchema } from "../../src/sentinel/models";
 
 export const FAST_RETRIES = { retryDelayInMs: 1, maxRetryDelayInMs: 20, maxRetries: 4 } as const;
 

@@ -7,7 +7,6 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import {
   type CanonicalField,
   type CanonicalIncident,
-  canonicalEquals,
   createMappingProfile,
   DefenderClient,
   defenderIncidentSchema,
@@ -18,9 +17,7 @@ import {
   SyncEngine,
   type SyncEngineOptions,
   type SyncReport,
-  sentinelIncidentSchema,
   sentinelNameFor,
-  syncedCanonicalFields,
 } from "defender-sentinel-sync";
 import {
   createEmulator,
@@ -30,6 +27,8 @@ import {
   XDR_PROVIDER_NAMES,
 } from "defender-sentinel-sync/testing";
 import { afterEach, expect } from "vitest";
+import { canonicalEquals, syncedCanonicalFields } from "../../src/mapping";
+import { sentinelIncidentSchema } from "../../src/sentinel/models";
 
 export const FAST_RETRIES = { retryDelayInMs: 1, maxRetryDelayInMs: 20, maxRetries: 4 } as const;
 

@@ -1,12 +1,7 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { describe, expect, it } from "vitest";
-import {
-  type AuthenticationError,
-  DefenderClient,
-  isAuthenticationError,
-  isConnectionError,
-  SentinelClient,
-} from "../../src/index";
+import { isAuthenticationError, isConnectionError } from "../../src/core/errors";
+import { type AuthenticationError, DefenderClient, SentinelClient } from "../../src/index";
 import { useMswServer } from "../helpers/msw";
 
 const recorder = useMswServer();

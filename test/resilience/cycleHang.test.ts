@@ -9,7 +9,6 @@ import {
   CycleTimeoutError,
   DefenderClient,
   InMemoryStateStore,
-  isCycleTimeoutError,
   isSyncSdkError,
   SentinelClient,
   SyncEngine,
@@ -19,6 +18,7 @@ import {
 import { createEmulator } from "defender-sentinel-sync/testing";
 import { http } from "msw";
 import { describe, expect, it } from "vitest";
+import { isCycleTimeoutError } from "../../src/sync/cycleTimeout";
 import { FAST_RETRIES } from "../helpers/engine";
 import { GRAPH_BASE, server, useMswServer } from "../helpers/msw";
 

@@ -6,13 +6,13 @@
 import {
   DefenderClient,
   InvalidArgumentError,
-  isInvalidArgumentError,
   SentinelClient,
   SyncEngine,
   type SyncEngineOptions,
 } from "defender-sentinel-sync";
 import { createEmulator } from "defender-sentinel-sync/testing";
 import { describe, expect, it } from "vitest";
+import { isInvalidArgumentError } from "../../src/core/errors";
 
 const emu = createEmulator({ seed: 1, incidents: 0, throttling: false });
 const defender = new DefenderClient(emu.credential);
@@ -45,7 +45,7 @@ describe("SyncEngine options", () => {
       build({
         backfillSince: new Date(Date.now() - 86_400_000),
         pollIntervalInMs: 1_000,
-        concurrency: 1,
+        maxConcurrency: 1,
         overlapInMs: 0,
         reconcileEveryNCycles: 0,
         direction: "sentinel-to-defender",
@@ -83,9 +83,9 @@ describe("SyncEngine options", () => {
     ["pollIntervalInMs", Number.NaN],
     ["pollIntervalInMs", 2 ** 31],
     ["pollIntervalInMs", "60000"],
-    ["concurrency", 0],
-    ["concurrency", -1],
-    ["concurrency", 2.5],
+    ["maxConcurrency", 0],
+    ["maxConcurrency", -1],
+    ["maxConcurrency", 2.5],
     ["overlapInMs", -1],
     ["overlapInMs", Number.NaN],
     ["reconcileEveryNCycles", -1],

@@ -4,13 +4,9 @@
  * request is not sent twice), warns once, and the engine neither fails nor quarantines an incident.
  */
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import {
-  type IncidentFailedEvent,
-  isBadRequestError,
-  type SyncReport,
-  type SyncWarning,
-} from "defender-sentinel-sync";
+import type { IncidentFailedEvent, SyncReport, SyncWarning } from "defender-sentinel-sync";
 import { describe, expect, it } from "vitest";
+import { isBadRequestError } from "../../src/core/errors";
 import { nameOf, openIncidents, runToQuiescence, type SyncSetup, useSyncSetups } from "../helpers/engine";
 
 const setup = useSyncSetups();

@@ -1,12 +1,7 @@
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type ConnectionError,
-  DefenderClient,
-  isConnectionError,
-  isRequestTimeoutError,
-  SentinelClient,
-} from "../../src/index";
+import { isConnectionError, isRequestTimeoutError } from "../../src/core/errors";
+import { type ConnectionError, DefenderClient, SentinelClient } from "../../src/index";
 import { type LoopbackServer, startLoopbackServer } from "../../src/testing/loopbackServer";
 import { fakeCredential, TEST_TOKEN } from "../helpers/credential";
 import { readJson } from "../helpers/fixtures";

@@ -1,9 +1,9 @@
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
+import { isPagingError } from "../../src/core/errors";
 import {
   DefenderClient,
   type DefenderClientOptions,
-  isPagingError,
   isSyncSdkError,
   type PagedAsyncIterableIterator,
   type PagingError,

@@ -8,7 +8,6 @@ import {
   type CycleFailedEvent,
   DefenderClient,
   InMemoryStateStore,
-  isPagingError,
   isSyncSdkError,
   type PagingError,
   SentinelClient,
@@ -17,6 +16,7 @@ import {
 import { createEmulator } from "defender-sentinel-sync/testing";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
+import { isPagingError } from "../../src/core/errors";
 import { FAST_RETRIES } from "../helpers/engine";
 import { ARM_BASE, GRAPH_BASE, server, useMswServer } from "../helpers/msw";
 

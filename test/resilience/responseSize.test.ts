@@ -1,11 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { isResponseTooLargeError, isResponseValidationError } from "../../src/core/errors";
 import {
   DefenderClient,
   type DefenderClientOptions,
-  isResponseTooLargeError,
-  isResponseValidationError,
   type ResponseTooLargeError,
   SentinelClient,
 } from "../../src/index";

@@ -1,10 +1,9 @@
 import { HttpResponse, http } from "msw";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isServiceUnavailableError, isThrottledError } from "../../src/core/errors";
 import {
   DefenderClient,
   type DefenderClientOptions,
-  isServiceUnavailableError,
-  isThrottledError,
   type ServiceUnavailableError,
   type ThrottledError,
 } from "../../src/index";

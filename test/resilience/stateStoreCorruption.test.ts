@@ -10,13 +10,12 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   FileStateStore,
-  isStateStoreCorruptedError,
-  isStateStoreLockedError,
   isSyncSdkError,
   type StateStoreCorruptedError,
   type SyncRecord,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
+import { isStateStoreCorruptedError, isStateStoreLockedError } from "../../src/core/errors";
 import { runToQuiescence, useSyncSetups, writeCounts } from "../helpers/engine";
 
 const LOG = "records.log.jsonl";

@@ -1,14 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  DefenderClient,
-  type DefenderClientOptions,
-  isAbortError,
-  isConnectionError,
-  isRequestTimeoutError,
-  type RequestTimeoutError,
-} from "../../src/index";
+import { isAbortError, isConnectionError, isRequestTimeoutError } from "../../src/core/errors";
+import { DefenderClient, type DefenderClientOptions, type RequestTimeoutError } from "../../src/index";
 import { startLoopbackServer } from "../../src/testing/loopbackServer";
 import { fakeCredential, TEST_TOKEN } from "../helpers/credential";
 import { readJson } from "../helpers/fixtures";

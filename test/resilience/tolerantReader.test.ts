@@ -10,14 +10,16 @@ import {
   defenderIncidentSchema,
   defenderToSentinel,
   type IncidentFailedEvent,
-  isEvidenceType,
-  isGenericEvidence,
-  parseWarningsOf,
   type SyncWarning,
 } from "defender-sentinel-sync";
 import type { DefenderIncidentEdit } from "defender-sentinel-sync/testing";
 import { describe, expect, it } from "vitest";
-import { defenderIncidentShape } from "../../src/defender/models";
+import {
+  defenderIncidentShape,
+  isEvidenceType,
+  isGenericEvidence,
+  parseWarningsOf,
+} from "../../src/defender/models";
 import { nameOf, useSyncSetups } from "../helpers/engine";
 import { readJson, readJsonc } from "../helpers/fixtures";
 

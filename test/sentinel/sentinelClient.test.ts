@@ -379,8 +379,8 @@ describe("SentinelClient input validation", () => {
     expect((error as { argument: string }).argument).toBe(argument);
   });
 
-  it.each([0, 1001, 2.5])("listIncidents refuses top=%s", (top) => {
-    expect(() => newClient().listIncidents({ top })).toThrow(/top/);
+  it.each([0, 1001, 2.5])("listIncidents refuses pageSize=%s", (pageSize) => {
+    expect(() => newClient().listIncidents({ pageSize })).toThrow(/pageSize/);
     expect(recorder.requests).toHaveLength(0);
   });
 });
@@ -395,7 +395,7 @@ describe("SentinelClient.listIncidents", () => {
       newClient().listIncidents({
         modifiedSince: "2026-01-01T00:00:00Z",
         filter: "properties/providerName eq 'Microsoft XDR'",
-        top: 1000,
+        pageSize: 1000,
       }),
     );
     const url = recorder.requests[0]!.url;
@@ -421,7 +421,7 @@ describe("SentinelClient.listIncidents", () => {
         return HttpResponse.json(body);
       }),
     );
-    const names = (await collect(newClient().listIncidents({ top: 1 }))).map((i) => i.name);
+    const names = (await collect(newClient().listIncidents({ pageSize: 1 }))).map((i) => i.name);
     expect(names).toEqual([
       "00000000-0000-0000-0000-000000000001",
       "00000000-0000-0000-0000-000000000002",

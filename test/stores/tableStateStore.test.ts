@@ -9,8 +9,6 @@ import { gzipSync } from "node:zlib";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { TableClient } from "@azure/data-tables";
 import {
-  isStateConflictError,
-  isStateStoreCorruptedError,
   type StateConflictError,
   type SyncRecord,
   TableStateCorruptedError,
@@ -18,7 +16,9 @@ import {
 } from "defender-sentinel-sync";
 import { durableStateStoreContract, stateStoreContract } from "defender-sentinel-sync/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isStateStoreCorruptedError } from "../../src/core/errors";
 import { indexRowKey, recordRowKey } from "../../src/stores/tableKeys";
+import { isStateConflictError } from "../../src/sync/stateStore";
 import { type Azurite, startAzurite } from "../helpers/azurite";
 import { countedClient, countingPolicy, freshTableName, sampleRecord } from "./tableStoreHelpers";
 

@@ -3,6 +3,7 @@ import { EventEmitter } from "eventemitter3";
 import type { OperationOptions } from "../../core/clientOptions";
 import { RequestAbortedError, SyncSdkError } from "../../core/errors";
 import { logger } from "../../core/log";
+import { safeEmit } from "../../core/safeEmit";
 import { forEachConcurrent } from "../../sync/concurrency";
 import type { LaneClaim, LaneOwnership } from "../ownership";
 import { type LaneBalancePlan, planLaneClaims } from "./balancer";
@@ -394,13 +395,10 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> imple
     event: E,
     ...args: Parameters<BlobLeaseManagerEvents[E]>
   ): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (error) {
-        logger.warning(`a ${event} listener threw: ${(error as Error)?.message ?? String(error)}`);
-      }
-    }
+    // These events have no `error` channel: a listener that throws is logged.
+    safeEmit(this, event, args, (error) =>
+      logger.warning(`a ${event} listener threw: ${(error as Error)?.message ?? String(error)}`),
+    );
   }
 
   private timeout(factor = 1): AbortSignal {

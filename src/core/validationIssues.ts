@@ -1,0 +1,23 @@
+import type { z } from "zod";
+import type { ValidationIssue } from "./errors";
+
+/**
+ * zod's issues as this package reports them: `{ path: "value.0.severity", message }`, the path under `prefix`
+ * when one is given (`"" ` for the root).
+ */
+export function zodIssues(error: z.ZodError, prefix?: string): ValidationIssue[] {
+  return error.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter((p) => p !== undefined && p !== "").join("."),
+    message: i.message,
+  }));
+}
+
+/**
+ * Issues as one line for an error or warning message: `path: message; …`, the root shown as `(root)`, at most
+ * `limit` of them and a count of the rest.
+ */
+export function describeIssues(issues: readonly ValidationIssue[], limit = 10): string {
+  const shown = issues.slice(0, limit).map((i) => `${i.path || "(root)"}: ${i.message}`);
+  if (issues.length > limit) shown.push(`and ${issues.length - limit} more`);
+  return shown.join("; ");
+}
