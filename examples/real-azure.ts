@@ -1,6 +1,6 @@
 /**
  * Sync a real Defender XDR tenant with a real Sentinel workspace. Dry-run by default: it reads both sides
- * and prints the writes it would make. Set SYNC_APPLY=1 to write.
+ * and prints its plan (field by field, per pair) and the writes it would make. Set SYNC_APPLY=1 to write.
  *
  * Environment:
  *   AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (or any DefaultAzureCredential source)
@@ -11,7 +11,13 @@
  * Microsoft Sentinel Responder role on the workspace.
  */
 import { DefaultAzureCredential } from "@azure/identity";
-import { DefenderClient, FileStateStore, SentinelClient, SyncEngine } from "defender-sentinel-sync";
+import {
+  DefenderClient,
+  FileStateStore,
+  formatSyncPlan,
+  SentinelClient,
+  SyncEngine,
+} from "defender-sentinel-sync";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -55,6 +61,6 @@ console.log(
   `${dryRun ? "Dry run" : "Sync"}: ${report.counts.seen} incidents examined, ` +
     `${report.plannedWrites.length || report.writes.sentinel + report.writes.defender} writes`,
 );
-for (const w of report.plannedWrites.slice(0, 20))
-  console.log(`  would ${w.method} ${w.service} ${w.target}`);
+// The plan per pair: fields from → to on each side, conflicts and their winner, then every request.
+if (dryRun) console.log(formatSyncPlan(report));
 await engine.stateStore.close?.();

@@ -18,6 +18,6 @@ export function zodIssues(error: z.ZodError, prefix?: string): ValidationIssue[]
  */
 export function describeIssues(issues: readonly ValidationIssue[], limit = 10): string {
   const shown = issues.slice(0, limit).map((i) => `${i.path || "(root)"}: ${i.message}`);
-  if (issues.length > limit) shown.push(`and ${issues.length - limit} more`);
+  if (issues.length > limit) shown.push(`and ${issues.length - limit} more issues`);
   return shown.join("; ");
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from "eventemitter3";
+import { followAbortSignal } from "../core/abortSignal";
 import { InvalidArgumentError } from "../core/errors";
 import { safeEmit } from "../core/safeEmit";
 import { forEachConcurrent } from "../sync/concurrency";
@@ -138,10 +139,16 @@ export class SyncFleet extends EventEmitter<SyncFleetEvents> {
    * own: the report lists it and the other lanes' cycles run on. Rejects only when ownership cannot be claimed.
    */
   runOnce(options: RunOnceOptions = {}): Promise<FleetReport> {
-    this.assertOpen();
-    if (this.loop) throw new Error("The fleet is started; stop it before calling runOnce");
-    if (this.round) throw new Error("A fleet round is already running; await it");
-    const round = this.runRound(options.abortSignal).finally(() => {
+    try {
+      this.assertOpen();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (this.loop) return Promise.reject(new Error("The fleet is started; stop it before calling runOnce"));
+    if (this.round) return Promise.reject(new Error("A fleet round is already running; await it"));
+    const followed = followAbortSignal(options.abortSignal);
+    const round = this.runRound(followed.signal).finally(() => {
+      followed.release();
       this.round = undefined;
     });
     this.round = round;

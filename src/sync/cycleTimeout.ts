@@ -1,3 +1,4 @@
+import type { AbortSignalLike } from "@azure/abort-controller";
 import { SyncSdkError } from "../core/errors";
 
 /** A sync cycle ran longer than `cycleTimeoutInMs`: its requests were aborted, its checkpoints kept. */
@@ -24,12 +25,14 @@ export const isCycleTimeoutError = (e: unknown): e is CycleTimeoutError =>
 export async function runWithDeadline<T>(
   work: (signal: AbortSignal) => Promise<T>,
   timeoutInMs: number,
-  signal: AbortSignal | undefined,
+  signal: AbortSignalLike | undefined,
   graceInMs = Math.min(5_000, timeoutInMs),
 ): Promise<T> {
   const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  if (signal?.aborted) controller.abort(signal.reason);
+  // A plain AbortSignalLike has no `reason`; a DOM AbortSignal's is passed on.
+  const reasonOf = () => (signal as { reason?: unknown } | undefined)?.reason;
+  const onAbort = () => controller.abort(reasonOf());
+  if (signal?.aborted) controller.abort(reasonOf());
   signal?.addEventListener("abort", onAbort, { once: true });
   let timedOut = false;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;

@@ -1,4 +1,5 @@
 import { EventEmitter } from "eventemitter3";
+import type { OperationOptions } from "../core/clientOptions";
 import {
   isAbortError,
   isConflictError,
@@ -10,8 +11,11 @@ import {
   type ResponseValidationError,
 } from "../core/errors";
 import type { RequestMetricsSnapshot } from "../core/metrics";
+import { observePendingPairs } from "../core/otelMetrics";
+import { safeEmit } from "../core/safeEmit";
 import { compareTimestamps } from "../core/timestamps";
 import { sleep } from "../core/tokenBucket";
+import { describeIssues } from "../core/validationIssues";
 import type { SyncWarning } from "../core/warnings";
 import type { DefenderIncident } from "../defender/models";
 import type { SentinelIncident } from "../sentinel/models";
@@ -30,13 +34,13 @@ import { payloadDigest } from "./payloadDigest";
 import { runRelayCycle } from "./relay/relayEngine";
 import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
 import { newSyncReport, type PlannedWrite, type SyncReport } from "./syncReport";
+import { traceCycle, tracePair } from "./syncTracing";
 import { TimestampTrust } from "./trustedTimestamp";
 
 export type { SyncEngineOptions } from "./engineOptions";
 
-export interface RunOnceOptions {
-  abortSignal?: AbortSignal;
-}
+/** Options of `SyncEngine.runOnce`: cancellation, and the parent span of the cycle's span. */
+export interface RunOnceOptions extends OperationOptions {}
 
 /** The handle of a running polling loop. */
 export interface SyncSubscription {
@@ -73,6 +77,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private loop: { stop: AbortController; done: Promise<void> } | undefined;
   /** Unsubscribes from the clients (see `dispose`). */
   private readonly detach: (() => unknown)[] = [];
+  /** Unified target: pairs awaiting their target incident after the last cycle (the pending-pairs gauge). */
+  private pendingPairs: number | undefined;
 
   constructor(options: SyncEngineOptions) {
     super();
@@ -93,6 +99,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         client.onWarning((warning) => this.safeEmit("warning", warning)),
       );
     }
+    if (this.relay) this.detach.push(observePendingPairs(() => this.pendingPairs));
   }
 
   /**
@@ -119,9 +126,14 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
    * done) when a side cannot be listed at all or the signal aborts.
    */
   runOnce(options: RunOnceOptions = {}): Promise<SyncReport> {
-    if (this.running) throw new Error("A cycle is already running; await it or use start()");
+    if (this.running) return Promise.reject(new Error("A cycle is already running; await it or use start()"));
     this.cycleNumber = undefined;
-    const run = runWithDeadline((signal) => this.cycle(signal), this.cycleTimeoutInMs, options.abortSignal)
+    const run = runWithDeadline(
+      (signal) =>
+        traceCycle({ abortSignal: signal, tracingOptions: options.tracingOptions }, () => this.cycle(signal)),
+      this.cycleTimeoutInMs,
+      options.abortSignal,
+    )
       .catch((error: unknown) => {
         // An abort the caller asked for is not a failure; everything else (a timeout included) is.
         if (!(options.abortSignal?.aborted && isAbortError(error)))
@@ -178,14 +190,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     event: E,
     ...args: Parameters<SyncEngineEvents[E]>
   ): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (...a: unknown[]) => void)(...args);
-      } catch (e) {
-        if (event === "error") continue; // An error handler that throws is swallowed, not looped.
-        this.safeEmit("error", e);
-      }
-    }
+    safeEmit(this, event, args);
   }
 
   /** A tolerated oddity of this cycle: listed in the report and emitted on `warning`. */
@@ -207,6 +212,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         },
         reconcileEvery: this.reconcileEvery,
       });
+      this.pendingPairs = report.pendingPairs;
       this.safeEmit("cycle.completed", report);
       return report;
     }
@@ -658,7 +664,9 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
   private async processOne(ctx: CycleContext, input: PairInput, quarantined: Set<string>): Promise<boolean> {
     ctx.processed.add(input.defenderId);
     try {
-      await syncClassicPair(ctx, input);
+      await tracePair({ defenderId: input.defenderId, sentinelName: input.record?.sentinelName }, () =>
+        syncClassicPair(ctx, input),
+      );
       if (quarantined.delete(input.defenderId))
         ctx.report.warnings.push(`Incident ${input.defenderId} left quarantine`);
       return true;
@@ -873,9 +881,7 @@ function isStateConflict(e: unknown): boolean {
 
 /** Why a list item was refused: its first schema issues (a huge payload may have tens of thousands). */
 function invalidItemReason(side: "defender" | "sentinel", error: ResponseValidationError): string {
-  const shown = error.issues.slice(0, 10).map((i) => `${i.path}: ${i.message}`);
-  if (error.issues.length > shown.length) shown.push(`and ${error.issues.length - shown.length} more issues`);
-  return shortReason(`${side} returned an incident that fails its schema: ${shown.join("; ")}`);
+  return shortReason(`${side} returned an incident that fails its schema: ${describeIssues(error.issues)}`);
 }
 
 /** Longest failure reason kept in reports, events and quarantine records (a service may echo a whole payload). */

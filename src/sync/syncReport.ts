@@ -56,6 +56,8 @@ export interface SyncReport {
   plannedPairs: PlannedPair[];
   failures: { defenderId?: string; sentinelName?: string; reason: string; transient: boolean }[];
   warnings: string[];
+  /** Unified target: source incidents whose target incident is not linked yet, at the end of the cycle. */
+  pendingPairs?: number;
 }
 
 /** The plan made for one pair in a dry-run cycle. */

@@ -260,7 +260,7 @@ describe("SyncFleet on the emulator", () => {
     env.fleet.on("cycle.completed", (e) => cycles.set(e.laneId, (cycles.get(e.laneId) ?? 0) + 1));
     const run = env.fleet.start();
     expect(run.isRunning).toBe(true);
-    expect(() => env!.fleet.runOnce()).toThrow(/started/);
+    await expect(env.fleet.runOnce()).rejects.toThrow(/started/);
     expect(() => env!.fleet.start()).toThrow(/already started/);
     const late = env.laneFor(2);
     env.fleet.addLane(late.options);

@@ -159,7 +159,6 @@ const stillUndocumented: Record<string, string[]> = {
     "RelayRowColumn",
     "RelayRowLimits",
     "ResourceAccessEvent",
-    "RunOnceOptions",
     "SasTokenEvidence",
     "ScheduledAlertRule",
     "ScheduledAlertRuleProperties",

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AbortSignalLike } from "@azure/abort-controller";
 import {
   type CommentSyncedEvent,
   type CycleFailedEvent,
@@ -23,6 +24,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { TRUNCATION_MARKER } from "../../src/mapping";
 import { sentinelCommentIdFor } from "../../src/sync/deterministicName";
+import { formatSyncPlan } from "../../src/sync/formatSyncPlan";
 import {
   defenderCanonical,
   expectConverged,
@@ -577,6 +579,22 @@ describe("dry run", () => {
       ["addComment", "createComment", "updateIncident", "updateIncident"].sort(),
     );
 
+    // The pair plans say the same, field by field, and formatSyncPlan shows them to a person.
+    const byId = new Map(dry.plannedPairs.map((p) => [p.defenderId, p.plan]));
+    expect(
+      byId
+        .get(a!.id)
+        ?.sentinelChanges.map((c) => c.field)
+        .sort(),
+    ).toEqual(["tags", "title"]);
+    expect(byId.get(b!.id)?.defenderPatch).toMatchObject({ status: "resolved" });
+    expect(byId.get(c!.id)?.listSentinelComments).toBe(true);
+    const text = formatSyncPlan(dry);
+    expect(text).toContain(`Defender ${a!.id}`);
+    expect(text).toContain('title "');
+    expect(text).toContain('→ "dry A"');
+    expect(text.split("\n").filter((l) => l.startsWith("- Defender "))).toHaveLength(2);
+
     await t.engine.runOnce();
     const key = (w: { service: string; method: string; target: string }) =>
       `${w.service} ${w.method} ${w.target}`;
@@ -586,6 +604,33 @@ describe("dry run", () => {
 });
 
 describe("events and the polling loop", () => {
+  it("runOnce during a running cycle rejects (never throws synchronously) and the first cycle completes", async () => {
+    const t = await setup({ incidents: 2 });
+    const first = t.engine.runOnce();
+    let second: Promise<unknown> | undefined;
+    expect(() => {
+      second = t.engine.runOnce();
+    }).not.toThrow();
+    await expect(second).rejects.toThrow(/already running/);
+    expect((await first).counts.created).toBe(2);
+  });
+
+  it("runOnce accepts any AbortSignalLike, not only a DOM AbortSignal", async () => {
+    const t = await setup({ incidents: 1 });
+    let abortListener: ((ev: unknown) => void) | undefined;
+    const signalLike: AbortSignalLike & { aborted: boolean } = {
+      aborted: false,
+      addEventListener: (_type, listener) => {
+        abortListener = listener.bind(signalLike);
+      },
+      removeEventListener: () => {},
+    };
+    const run = t.engine.runOnce({ abortSignal: signalLike });
+    signalLike.aborted = true;
+    abortListener?.({});
+    await expect(run).rejects.toThrow(/abort/i);
+  });
+
   it("a throwing listener is reported on `error` and the cycle goes on", async () => {
     const t = await setup({ incidents: 4 });
     const errors: unknown[] = [];

@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SYNC_ATTRIBUTES } from "../../src/core/tracing";
 import { DefenderClient } from "../../src/defender/defenderClient";
 import { SentinelClient } from "../../src/sentinel/sentinelClient";
+import { InMemoryStateStore } from "../../src/sync/inMemoryStateStore";
+import { SyncEngine } from "../../src/sync/syncEngine";
 import { newSyncReport } from "../../src/sync/syncReport";
 import { traceCycle, tracePair } from "../../src/sync/syncTracing";
 import { createEmulator, type Emulator, type EmulatorServer } from "../../src/testing";
@@ -94,5 +96,28 @@ describe("engine spans over the loopback emulator", () => {
     expect(pair.status).toBe(SpanStatusCode.ERROR);
     expect(pair.attributes[SYNC_ATTRIBUTES.pairOutcome]).toBe("failed");
     expect(namesOf(pair.children)).toEqual([["DefenderClient.updateIncident", [["HTTP PATCH", []]]]]);
+  });
+
+  it("a real engine cycle: one cycle span, a pair span per incident with its writes, reads under the cycle", async () => {
+    const store = new InMemoryStateStore();
+    const engine = new SyncEngine({ defender, sentinel, stateStore: store });
+    tracing.reset();
+    const report = await engine.runOnce();
+    engine.dispose();
+    expect(report.counts.created).toBe(1);
+
+    const cycle = only(tracing.spanTree().filter((n) => n.name === "SyncEngine.cycle"));
+    expect(cycle.attributes[SYNC_ATTRIBUTES.cycleNumber]).toBe(report.cycle);
+    const pairs = cycle.children.filter((n) => n.name === "SyncEngine.pair");
+    expect(pairs).toHaveLength(1);
+    const pair = pairs[0]!;
+    expect(pair.attributes[SYNC_ATTRIBUTES.pairOutcome]).toBe("created");
+    const created = pair.children.find((n) => n.name === "SentinelClient.createOrUpdateIncident");
+    expect(created && namesOf(created.children)).toEqual([["HTTP PUT", []]]);
+    // The listing requests belong to the cycle, not to a pair.
+    const cycleHttp = cycle.children.filter((n) => n.name.startsWith("HTTP GET"));
+    expect(cycleHttp.length).toBeGreaterThanOrEqual(2);
+    // Every span of the cycle hangs under it: nothing of this run is a second root.
+    expect(tracing.spanTree().filter((n) => n.name !== "SyncEngine.cycle")).toEqual([]);
   });
 });

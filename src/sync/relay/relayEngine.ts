@@ -111,6 +111,7 @@ export async function runRelayCycle(deps: RelayCycleDeps): Promise<SyncReport> {
     const finished = settings.now();
     report.finishedAt = finished.toISOString();
     report.durationInMs = finished.getTime() - started.getTime();
+    report.pendingPairs = ctx.pending.size;
   }
   if (deps.abortSignal.aborted) throw new RequestAbortedError("The sync cycle was aborted");
   return report;
