@@ -1,3 +1,4 @@
+import { recordEditLatency } from "../../core/otelMetrics";
 import type { DefenderIncident } from "../../defender/models";
 import type { CanonicalIncident, MappingResult } from "../../mapping";
 import { syncComments } from "../commentSync";
@@ -177,7 +178,23 @@ function emitPairEvents(
       changes,
     });
   }
+  recordPairEditLatency(ctx, view, plan, applied);
   const wrote = applied.wroteDefender || applied.wroteSentinel;
   if (!wrote) report.counts.unchanged++;
   return view.linking ? "linked" : wrote ? "updated" : "unchanged";
+}
+
+/** Edit → write time of the fields this pair carried across (not context refreshes, not dry-run). */
+function recordPairEditLatency(
+  ctx: CycleContext,
+  view: ClassicPairView,
+  plan: ClassicPairPlan,
+  applied: AppliedWrites,
+): void {
+  if (ctx.settings.dryRun) return;
+  const now = ctx.settings.now();
+  if (applied.wroteSentinel && plan.sentinelChanges.length > 0)
+    recordEditLatency("sentinel", trustedTimestamp(view.defender.lastUpdateDateTime, now), now);
+  if (applied.wroteDefender && plan.defenderChanges.length > 0)
+    recordEditLatency("defender", trustedTimestamp(view.sentinel?.properties.lastModifiedTimeUtc, now), now);
 }
