@@ -3,6 +3,10 @@ import { FairQueue } from "./fairQueue";
 import { type OperationKind, RateLimiter, type RateLimitOptions } from "./rateLimiter";
 import type { TokenBucket } from "./tokenBucket";
 
+/**
+ * How a `FairRateLimiter` tells flows apart: `flowOf` names the caller's flow (a fleet lane); waiters of different
+ * flows take turns for the same budget.
+ */
 export interface FairRateLimiterOptions {
   /**
    * Names the flow of the current caller (a fleet passes its lane id, found through the async context);

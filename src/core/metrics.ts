@@ -21,6 +21,10 @@ export interface RequestMetricsSnapshot {
   rateLimitWaitInMs: number;
 }
 
+/**
+ * Called each time a service answers 429 (or 503 with `Retry-After`), with the service, operation and the wait it
+ * asked for.
+ */
 export type ThrottleListener = (info: ThrottleInfo) => void;
 
 /** Mutable counters shared by a client's pipeline policies. */

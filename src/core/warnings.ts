@@ -16,6 +16,7 @@ export interface SyncWarning {
   detail?: Record<string, unknown>;
 }
 
+/** Receives each `SyncWarning` a client or engine emits (a fallback taken, a value kept raw); it must not throw. */
 export type WarningListener = (warning: SyncWarning) => void;
 
 /**

@@ -64,6 +64,7 @@ export const fileDetailsShape = defineType("fileDetails", "complex", {
   signer: str,
   issuer: str,
 });
+/** Graph `fileDetails`: a file's name, path, size (bytes), publisher, signer and hashes (SHA-1, SHA-256, MD5). */
 export type FileDetails = Loose<typeof fileDetailsShape>;
 
 export const resourceAccessEventShape = defineType("resourceAccessEvent", "complex", {
@@ -72,6 +73,7 @@ export const resourceAccessEventShape = defineType("resourceAccessEvent", "compl
   ipAddress: str,
   resourceIdentifier: str,
 });
+/** Graph `resourceAccessEvent`: an access to a resource by an account, from an IP address, at a time. */
 export type ResourceAccessEvent = Loose<typeof resourceAccessEventShape>;
 
 export const userAccountShape = defineType("userAccount", "complex", {
@@ -85,6 +87,7 @@ export const userAccountShape = defineType("userAccount", "complex", {
   tenantId: str,
   resourceAccessEvents: optList(objectOf<ResourceAccessEvent>("resourceAccessEvent")),
 });
+/** Graph `userAccount`: the identifiers of a user account (account and domain name, SID, Entra object ID, UPN). */
 export type UserAccount = Loose<typeof userAccountShape>;
 
 export const vmMetadataShape = defineType("vmMetadata", "complex", {
@@ -93,9 +96,13 @@ export const vmMetadataShape = defineType("vmMetadata", "complex", {
   resourceId: str,
   subscriptionId: str,
 });
+/**
+ * Graph `vmMetadata`: the cloud virtual machine a device is (VM ID, cloud provider, resource and subscription ID).
+ */
 export type VmMetadata = Loose<typeof vmMetadataShape>;
 
 export const loggedOnUserShape = defineType("loggedOnUser", "complex", { accountName: str, domainName: str });
+/** Graph `loggedOnUser`: a user logged on to a device (account and domain name). */
 export type LoggedOnUser = Loose<typeof loggedOnUserShape>;
 
 export const emailSenderShape = defineType("emailSender", "complex", {
@@ -103,6 +110,7 @@ export const emailSenderShape = defineType("emailSender", "complex", {
   domainName: str,
   emailAddress: str,
 });
+/** Graph `emailSender`: the sender of an email message (display name, domain and address). */
 export type EmailSender = Loose<typeof emailSenderShape>;
 
 export const geoLocationShape = defineType("geoLocation", "complex", {
@@ -112,15 +120,18 @@ export const geoLocationShape = defineType("geoLocation", "complex", {
   latitude: double,
   longitude: double,
 });
+/** Graph `geoLocation`: where an IP address is (city, state, country, latitude and longitude in degrees). */
 export type GeoLocation = Loose<typeof geoLocationShape>;
 
 export const streamShape = defineType("stream", "complex", { name: str });
+/** Graph `stream`: the data stream (source) an evidence item came from, by name. */
 export type Stream = Loose<typeof streamShape>;
 
 export const fileHashShape = defineType("fileHash", "complex", {
   algorithm: opt(fileHashAlgorithmSchema),
   value: str,
 });
+/** Graph `fileHash`: a file hash value and its algorithm. */
 export type FileHash = Loose<typeof fileHashShape>;
 
 export const kubernetesServicePortShape = defineType("kubernetesServicePort", "complex", {
@@ -131,6 +142,7 @@ export const kubernetesServicePortShape = defineType("kubernetesServicePort", "c
   protocol: opt(containerPortProtocolSchema),
   targetPort: str,
 });
+/** Graph `kubernetesServicePort`: a port a Kubernetes service exposes (port, target port, node port, protocol). */
 export type KubernetesServicePort = Loose<typeof kubernetesServicePortShape>;
 
 // The schemas these types are read with as fields of others.

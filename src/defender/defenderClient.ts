@@ -38,11 +38,19 @@ import { DefenderWireFallbacks } from "./wireFallbacks";
 /** Graph rejects `$top` above 50 for incidents ("The limit of '50' for Top query has been exceeded"). */
 export const MAX_INCIDENT_PAGE_SIZE = 50;
 
+/**
+ * Options of `DefenderClient`: the common client options (credential, retries, paging, rate limits, listeners) and
+ * the Graph endpoint.
+ */
 export interface DefenderClientOptions extends CommonClientOptions {
   /** Graph base URL including the version. Default `https://graph.microsoft.com/v1.0`. */
   endpoint?: string;
 }
 
+/**
+ * Options of `DefenderClient.listIncidents`: the time filter, `$expand=alerts`, page size and how to treat items that
+ * fail the schema.
+ */
 export interface ListDefenderIncidentsOptions extends OperationOptions {
   /** Only incidents with `lastUpdateDateTime ge updatedSince`. Results come oldest first. */
   updatedSince?: Date | string;
@@ -67,10 +75,15 @@ export interface CountDefenderIncidentsOptions extends OperationOptions {
   filter?: string;
 }
 
+/** Options of `DefenderClient.getIncident`. `expandAlerts` reads the incident with its alerts (`$expand=alerts`). */
 export interface GetDefenderIncidentOptions extends OperationOptions {
   expandAlerts?: boolean;
 }
 
+/**
+ * Options of `DefenderClient.listAlerts` (`/security/alerts_v2`): alerts updated since a time, an extra OData filter,
+ * `$top`, and how to treat items that fail the schema.
+ */
 export interface ListDefenderAlertsOptions extends OperationOptions {
   updatedSince?: Date | string;
   filter?: string;

@@ -25,6 +25,10 @@ export const alertClassificationValues = [
   "unknownFutureValue",
 ] as const;
 export const alertClassificationSchema = defineEnum("alertClassification", alertClassificationValues);
+/**
+ * Graph `alertClassification`: what an analyst decided an alert or incident is (`truePositive`, `falsePositive`,
+ * `informationalExpectedActivity`, `unknown`).
+ */
 export type AlertClassification = z.infer<typeof alertClassificationSchema>;
 
 export const alertDeterminationValues = [
@@ -63,6 +67,10 @@ export const alertDeterminationSchema = defineEnum(
   alertDeterminationValues,
   alertDeterminationAliases,
 );
+/**
+ * Graph `alertDetermination`: the finer verdict under a classification (`malware`, `phishing`, `securityTesting`,
+ * ...). Legacy names are read as the current member.
+ */
 export type AlertDetermination = z.infer<typeof alertDeterminationSchema>;
 
 export const alertSeverityValues = [
@@ -74,10 +82,14 @@ export const alertSeverityValues = [
   "unknownFutureValue",
 ] as const;
 export const alertSeveritySchema = defineEnum("alertSeverity", alertSeverityValues);
+/**
+ * Graph `alertSeverity`: the severity of an alert or incident (`informational`, `low`, `medium`, `high`, `unknown`).
+ */
 export type AlertSeverity = z.infer<typeof alertSeveritySchema>;
 
 export const alertStatusValues = ["unknown", "new", "inProgress", "resolved", "unknownFutureValue"] as const;
 export const alertStatusSchema = defineEnum("alertStatus", alertStatusValues);
+/** Graph `alertStatus`: the status of an alert (`new`, `inProgress`, `resolved`, `unknown`). */
 export type AlertStatus = z.infer<typeof alertStatusSchema>;
 
 export const antispamTeamsDirectionValues = [
@@ -151,6 +163,10 @@ export const detectionSourceValues = [
   "microsoftSentinel",
 ] as const;
 export const detectionSourceSchema = defineEnum("detectionSource", detectionSourceValues);
+/**
+ * Graph `detectionSource`: the detection technology or sensor that raised an alert (`antivirus`, `customDetection`,
+ * `scheduledAlerts`, ...).
+ */
 export type DetectionSource = z.infer<typeof detectionSourceSchema>;
 
 export const detectionStatusValues = ["detected", "blocked", "prevented", "unknownFutureValue"] as const;
@@ -264,6 +280,10 @@ export const incidentStatusValues = [
   "awaitingAction",
 ] as const;
 export const incidentStatusSchema = defineEnum("incidentStatus", incidentStatusValues);
+/**
+ * Graph `incidentStatus`: the status of a Defender incident (`active`, `inProgress`, `resolved`, `redirected`,
+ * `awaitingAction`).
+ */
 export type IncidentStatus = z.infer<typeof incidentStatusSchema>;
 
 export const investigationStateValues = [
@@ -381,6 +401,10 @@ export const serviceSourceValues = [
   "microsoftSecurityForAI",
 ] as const;
 export const serviceSourceSchema = defineEnum("serviceSource", serviceSourceValues);
+/**
+ * Graph `serviceSource`: the Microsoft security product an alert comes from (`microsoftDefenderForEndpoint`,
+ * `microsoftSentinel`, ...).
+ */
 export type ServiceSource = z.infer<typeof serviceSourceSchema>;
 
 export const teamsDeliveryLocationValues = [

@@ -120,6 +120,10 @@ export const defenderAlertShape = defineType("alert", "entity", alertFields, {
   // incident, an alert that fails is kept whole instead.)
   tolerantFields: Object.keys(alertFields).filter((k) => k !== "id" && k !== "evidence"),
 });
+/**
+ * A Defender XDR alert as Graph security v1.0 returns it (`#microsoft.graph.security.alert`, from
+ * `/security/alerts_v2` or an incident's `alerts`), with its evidence parsed. Unknown fields are kept.
+ */
 export type DefenderAlert = Loose<typeof defenderAlertShape>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -166,6 +170,10 @@ export const defenderIncidentShape = defineType(
     tolerantFields: ["@odata.type", "systemTags", "createdDateTime", "lastModifiedBy", "priorityScore"],
   },
 );
+/**
+ * A Defender XDR incident as Graph security v1.0 returns it (`#microsoft.graph.security.incident`), with `alerts`
+ * when listed with `$expand=alerts`. Unknown fields are kept; the legacy `tags` is read as `customTags`.
+ */
 export type DefenderIncident = ReplaceKeys<
   Loose<typeof defenderIncidentShape>,
   "tags",
@@ -260,4 +268,8 @@ export const defenderIncidentPatchSchema = z.strictObject({
   /** Listed as writable on one version of learn.microsoft.com/graph/api/security-incident-update. */
   summary: z.string().optional(),
 });
+/**
+ * The body of `PATCH /security/incidents/{id}`: only the writable fields (status, assignment, classification,
+ * determination, tags, severity, ...), with exact v1.0 enum values.
+ */
 export type DefenderIncidentPatch = z.infer<typeof defenderIncidentPatchSchema>;

@@ -5,6 +5,7 @@
  */
 import type { WarningChannel } from "../core/warnings";
 
+/** What kind of leniency reading a Defender payload applied instead of failing. */
 export type DefenderParseWarningCode =
   /** An evidence item without `@odata.type`, of a type this package does not know, or malformed. */
   | "evidenceKeptGeneric"
@@ -17,6 +18,10 @@ export type DefenderParseWarningCode =
   /** An enum value the data model does not list (yet): kept as sent. */
   | "enumValueUnknown";
 
+/**
+ * Something reading a Defender incident or alert tolerated instead of failing (an unknown evidence type, a bad field
+ * value kept as sent, an unknown enum member), with where it was found.
+ */
 export interface DefenderParseWarning {
   code: DefenderParseWarningCode;
   message: string;

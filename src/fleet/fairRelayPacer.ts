@@ -1,5 +1,9 @@
 import { RelayPacer, type RelayPacerOptions } from "../targets/relayPacer";
 
+/**
+ * Options of `FairRelayPacer`: the relay rule's row budget (as for `RelayPacer`) and `flowOf`, which names the lane
+ * asking for rows.
+ */
 export interface FairRelayPacerOptions extends RelayPacerOptions {
   /** Names the lane asking (a fleet finds it through the async context). Undefined: one shared lane. */
   flowOf?: () => string | undefined;

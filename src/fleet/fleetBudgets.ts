@@ -6,6 +6,10 @@ import type { RelayPacerOptions } from "../targets/relayPacer";
 import { FairRelayPacer } from "./fairRelayPacer";
 import { currentLaneId } from "./laneScope";
 
+/**
+ * Sizes of the shared service budgets a `FleetBudgets` hands out: Graph per app and tenant, ARM per principal and
+ * subscription, relay rows per rule, and the share of each limit spent.
+ */
 export interface FleetBudgetsOptions {
   /** Size of each Graph budget, per app and tenant. Default `GRAPH_RATE_LIMITS` (150 requests a minute). */
   graph?: RateLimitOptions;

@@ -31,6 +31,7 @@ export const LANE_ENGINE_EVENTS: Record<LaneEngineEventName, true> = {
   "cycle.failed": true,
 };
 
+/** Payload of the fleet's `lane.unhealthy` event: a lane failed and is backed off until `nextAttemptAt`. */
 export interface LaneUnhealthyEvent {
   laneId: string;
   reason: LaneFailureReason;
@@ -40,6 +41,7 @@ export interface LaneUnhealthyEvent {
   nextAttemptAt: Date;
 }
 
+/** Payload of the fleet's `lane.recovered` event: a lane that was unhealthy completed a cycle. */
 export interface LaneRecoveredEvent {
   laneId: string;
   /** From the first failure that made the lane unhealthy to the cycle that completed. */
@@ -48,6 +50,7 @@ export interface LaneRecoveredEvent {
   failures: number;
 }
 
+/** Payload of the fleet's `lane.added`, `lane.removed` and `lane.lost` events: the lane concerned. */
 export interface LaneChangeEvent {
   laneId: string;
 }

@@ -31,6 +31,10 @@ export interface LaneOptions extends LaneEngineOptions {
 /** Ledger partitions by lane: a function, or a store offering `forLane` (one partition per lane). */
 export type LaneStateStores = ((laneId: string) => StateStore) | { forLane(laneId: string): StateStore };
 
+/**
+ * Options of `SyncFleet`: how many lanes run at once, where each lane keeps its ledger, which lanes this process
+ * owns, shared service budgets, per-lane engine defaults and backoff.
+ */
 export interface SyncFleetOptions {
   /** Lanes whose cycles run at the same time, an integer from 1 to 1,000. Default 8. */
   maxConcurrentLanes?: number;

@@ -33,8 +33,16 @@ export interface LaneSkipped {
   nextAttemptAt?: string;
 }
 
+/**
+ * What one lane did in a fleet round: completed (with its `SyncReport`), failed, or skipped; tell them apart by
+ * `status`.
+ */
 export type LaneCycleResult = LaneCompleted | LaneFailed | LaneSkipped;
 
+/**
+ * Sums over all lanes of one fleet round: lanes by outcome, sync counts, writes, API calls and throttled responses
+ * per service.
+ */
 export interface FleetTotals {
   lanes: number;
   completed: number;

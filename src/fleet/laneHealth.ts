@@ -29,6 +29,10 @@ export type LaneFailureReason =
   | "cycleTimeout"
   | "failing";
 
+/**
+ * How a fleet backs off a failing lane: after how many failures in a row it turns unhealthy, and the first and
+ * longest wait (doubling in between), in ms.
+ */
 export interface LaneBackoffOptions {
   /** First wait after a lane turns unhealthy. Default 60,000. */
   initialInMs?: number;

@@ -6,6 +6,10 @@
 import { asArray, asRecord, isDateTime, ownString } from "./guards";
 import type { SentinelRenderContext } from "./mapper";
 
+/**
+ * The first and last activity times of a Sentinel incident (`firstActivityTimeUtc`, `lastActivityTimeUtc`, RFC 3339),
+ * taken from its Defender alerts; undefined keeps the existing values.
+ */
 export interface ActivityTimes {
   firstActivityTimeUtc: string | undefined;
   lastActivityTimeUtc: string | undefined;

@@ -20,9 +20,14 @@ import {
 import { fieldEquality } from "./fields/equality";
 
 export const canonicalSeverityValues = ["unknown", "informational", "low", "medium", "high"] as const;
+/**
+ * Severity in the side-neutral form both sides are compared in: `unknown`, `informational`, `low`, `medium` or
+ * `high`.
+ */
 export type CanonicalSeverity = (typeof canonicalSeverityValues)[number];
 
 export const canonicalStatusValues = ["new", "active", "closed"] as const;
+/** Status in the side-neutral form: `new` (open, nobody on it), `active` (being worked on) or `closed`. */
 export type CanonicalStatus = (typeof canonicalStatusValues)[number];
 
 export const canonicalClassificationValues = [
@@ -31,8 +36,13 @@ export const canonicalClassificationValues = [
   "benignPositive",
   "falsePositive",
 ] as const;
+/** Classification in the side-neutral form: `undetermined`, `truePositive`, `benignPositive` or `falsePositive`. */
 export type CanonicalClassification = (typeof canonicalClassificationValues)[number];
 
+/**
+ * An incident in the side-neutral form the mapping reads both sides into: the synced fields only, so the two sides
+ * can be compared and diffed field by field.
+ */
 export interface CanonicalIncident {
   title: string;
   /**
@@ -55,6 +65,7 @@ export interface CanonicalIncident {
   redirectTarget: string | undefined;
 }
 
+/** The name of a synced incident field (a key of `CanonicalIncident`): `title`, `status`, `owner`, `tags`, ... */
 export type CanonicalField = keyof CanonicalIncident;
 
 /** Every canonical field, in a fixed order (the order of {@link diffCanonical} results). */

@@ -22,9 +22,19 @@ import type {
 } from "./mapper";
 import { ANY_VALUE, type AnyValue, createEnumLookup, type EnumRow, mapEnum } from "./table";
 
+/**
+ * A Defender `alertClassification` member (`truePositive`, `falsePositive`, `informationalExpectedActivity`,
+ * `unknown`, ...).
+ */
 export type DefenderClassificationValue = (typeof alertClassificationValues)[number];
+/** A Defender `alertDetermination` member (`malware`, `phishing`, `securityTesting`, `notMalicious`, ...). */
 export type DefenderDeterminationValue = (typeof alertDeterminationValues)[number];
+/** A Sentinel `IncidentClassification` value: `Undetermined`, `TruePositive`, `BenignPositive` or `FalsePositive`. */
 export type SentinelClassificationValue = (typeof sentinelClassificationValues)[number];
+/**
+ * A Sentinel `IncidentClassificationReason` value: `SuspiciousActivity`, `SuspiciousButExpected`,
+ * `IncorrectAlertLogic` or `InaccurateData`.
+ */
 export type SentinelClassificationReasonValue = (typeof sentinelClassificationReasonValues)[number];
 
 /** Canonical classification (+ Defender determination) → Sentinel classification + reason. */

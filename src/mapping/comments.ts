@@ -5,6 +5,10 @@
 import type { MapperContextBase } from "./mapper";
 import { oneLine } from "./text";
 
+/**
+ * What is known about a Defender comment when its text is rendered as a Sentinel comment: its author and creation
+ * time.
+ */
 export interface SentinelCommentMeta {
   /** `createdByDisplayName` of the Defender comment. */
   author?: string;
@@ -12,6 +16,10 @@ export interface SentinelCommentMeta {
   createdDateTime?: string;
 }
 
+/**
+ * What is known about a Sentinel comment when its text is rendered as a Defender comment: its author and creation
+ * time.
+ */
 export interface DefenderCommentMeta {
   /** Author name / UPN of the Sentinel comment. */
   author?: string;

@@ -7,6 +7,10 @@ import { DEFAULT_MAPPING_PROFILE } from "./defaultProfile";
 import type { MappingProfile } from "./profile";
 import type { MappingResult } from "./result";
 
+/**
+ * Options of `defenderToSentinel`: the mapping profile, and the Sentinel incident as it is now when updating one
+ * (what is not synced is preserved from it).
+ */
 export interface DefenderToSentinelOptions {
   /** Default: `createMappingProfile()`. */
   profile?: MappingProfile;

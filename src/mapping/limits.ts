@@ -7,6 +7,10 @@
  */
 import { isHighSurrogate } from "./text";
 
+/**
+ * Output length limits, in characters, the mapping cuts texts to (with a visible marker): Sentinel description and
+ * comments, Defender comments, titles and labels.
+ */
 export interface MappingLimits {
   /** Sentinel `description`, including the section this package appends. Documented: 5,000. */
   descriptionMaxLength: number;

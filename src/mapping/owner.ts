@@ -51,6 +51,10 @@ export interface OwnerDirectoryEntry {
   ownerType?: "User" | "Group";
 }
 
+/**
+ * Options of `createOwnerLookupResolver`: the resolver used for owners not in the table (default: the UPN-only
+ * resolver).
+ */
 export interface OwnerLookupResolverOptions {
   /** Used for owners not in the table. Default: {@link defaultOwnerResolver}. */
   fallback?: OwnerResolver;

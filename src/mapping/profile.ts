@@ -106,6 +106,10 @@ export interface RenderDefenderPatchContext {
   current?: DefenderIncident;
 }
 
+/**
+ * A complete mapping between Defender and Sentinel incidents: reading each side into canonical form, rendering the
+ * Sentinel PUT body and the Defender PATCH, comments, limits and comparison. Build one with `createMappingProfile`.
+ */
 export interface MappingProfile {
   defenderToCanonical(incident: DefenderIncident): MappingResult<CanonicalIncident>;
   sentinelToCanonical(

@@ -10,6 +10,7 @@ import { hasOwnerIdentity } from "./owner";
 import type { MappingProfile } from "./profile";
 import type { MappingResult, MappingWarning } from "./result";
 
+/** Options of `sentinelToDefender`: the mapping profile to use (default `createMappingProfile()`). */
 export interface SentinelToDefenderOptions {
   /** Default: `createMappingProfile()`. */
   profile?: MappingProfile;

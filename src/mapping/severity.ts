@@ -16,7 +16,9 @@ import type {
 } from "./mapper";
 import { createEnumLookup, type EnumRow, mapEnum } from "./table";
 
+/** A Defender `alertSeverity` member: `unknown`, `informational`, `low`, `medium`, `high` or `unknownFutureValue`. */
 export type DefenderSeverityValue = (typeof alertSeverityValues)[number];
+/** A Sentinel `IncidentSeverity` value: `Informational`, `Low`, `Medium` or `High`. */
 export type SentinelSeverityValue = (typeof sentinelSeverityValues)[number];
 
 /** Defender `severity` → canonical. A missing severity is `unknown` (no warning). */

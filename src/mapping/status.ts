@@ -17,7 +17,9 @@ import type {
 } from "./mapper";
 import { createEnumLookup, type EnumRow, mapEnum } from "./table";
 
+/** A Defender `incidentStatus` member: `active`, `inProgress`, `resolved`, `redirected`, `awaitingAction`, ... */
 export type DefenderStatusValue = (typeof incidentStatusValues)[number];
+/** A Sentinel `IncidentStatus` value: `New`, `Active` or `Closed`. */
 export type SentinelStatusValue = (typeof sentinelStatusValues)[number];
 
 /** Defender `status` → canonical. A missing status is `new` (no warning). */

@@ -5,8 +5,16 @@
 
 /** The wildcard `from` value: any value not matched by another row (including unknown future members). */
 export const ANY_VALUE = "*";
+/**
+ * The wildcard `from` value of an enum table row, `*`: it matches any value no other row matches, unknown future
+ * members included.
+ */
 export type AnyValue = typeof ANY_VALUE;
 
+/**
+ * One row of an enum mapping table: the value read (`from`, or `*` for any other) and the value it maps to, with why
+ * it loses information when it does.
+ */
 export interface EnumRow<F extends string, T> {
   readonly from: F | AnyValue;
   readonly to: T;

@@ -30,6 +30,10 @@ export const alertRuleKindValues = [
   "NRT",
 ] as const;
 export const alertRuleKindSchema = evolvableEnum(alertRuleKindValues);
+/**
+ * The `kind` of a Sentinel analytics rule: `Scheduled`, `MicrosoftSecurityIncidentCreation`, `Fusion`, or `NRT`
+ * (preview api-versions only); read leniently, so other kinds pass.
+ */
 export type AlertRuleKind = z.infer<typeof alertRuleKindSchema>;
 
 /** `AttackTactic` (`common/AlertTypes.json`). */
@@ -53,15 +57,27 @@ export const attackTacticValues = [
   "InhibitResponseFunction",
 ] as const;
 export const attackTacticSchema = evolvableEnum(attackTacticValues);
+/**
+ * Spec `AttackTactic` (`common/AlertTypes.json`): a MITRE ATT&CK tactic a rule or alert is tagged with
+ * (`InitialAccess`, `Execution`, `Persistence`, ...).
+ */
 export type AttackTactic = z.infer<typeof attackTacticSchema>;
 
 export const triggerOperatorValues = ["GreaterThan", "LessThan", "Equal", "NotEqual"] as const;
 export const triggerOperatorSchema = evolvableEnum(triggerOperatorValues);
+/**
+ * Spec `AlertRuleTriggerOperator`: how a Scheduled rule compares the query's result count with `triggerThreshold`
+ * (`GreaterThan`, `LessThan`, `Equal`, `NotEqual`).
+ */
 export type TriggerOperator = z.infer<typeof triggerOperatorSchema>;
 
 /** `SingleAlert` (one alert per run) or `AlertPerResult` (one alert per result row). The spec has no default. */
 export const eventGroupingAggregationKindValues = ["SingleAlert", "AlertPerResult"] as const;
 export const eventGroupingAggregationKindSchema = evolvableEnum(eventGroupingAggregationKindValues);
+/**
+ * Spec `EventGroupingAggregationKind`: whether a rule run raises one alert (`SingleAlert`) or one alert per result
+ * row (`AlertPerResult`).
+ */
 export type EventGroupingAggregationKind = z.infer<typeof eventGroupingAggregationKindSchema>;
 
 /** `EntityMappingType`: the entity types a rule can map columns to. */
@@ -86,6 +102,10 @@ export const entityMappingTypeValues = [
   "SubmissionMail",
 ] as const;
 export const entityMappingTypeSchema = evolvableEnum(entityMappingTypeValues);
+/**
+ * Spec `EntityMappingType`: the entity type a rule maps result columns to (`Account`, `Host`, `IP`, `File`, `URL`,
+ * ...).
+ */
 export type EntityMappingType = z.infer<typeof entityMappingTypeSchema>;
 
 /** `AlertProperty`: alert properties `alertDynamicProperties` can take from a column. */
@@ -101,14 +121,23 @@ export const alertPropertyValues = [
   "Techniques",
 ] as const;
 export const alertPropertySchema = evolvableEnum(alertPropertyValues);
+/**
+ * Spec `AlertProperty`: an alert property a rule's `alertDynamicProperties` can set from a result column
+ * (`AlertLink`, `ProductName`, `Techniques`, ...).
+ */
 export type AlertProperty = z.infer<typeof alertPropertySchema>;
 
 export const matchingMethodValues = ["AllEntities", "AnyAlert", "Selected"] as const;
 export const matchingMethodSchema = evolvableEnum(matchingMethodValues);
+/**
+ * Spec `MatchingMethod`: how a rule groups alerts into incidents: `AllEntities` (alerts with the same entities),
+ * `AnyAlert` (all alerts) or `Selected` (the chosen entities and details).
+ */
 export type MatchingMethod = z.infer<typeof matchingMethodSchema>;
 
 export const alertDetailValues = ["DisplayName", "Severity"] as const;
 export const alertDetailSchema = evolvableEnum(alertDetailValues);
+/** Spec `AlertDetail`: an alert detail incident grouping can match on (`DisplayName` or `Severity`). */
 export type AlertDetail = z.infer<typeof alertDetailSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -183,6 +212,10 @@ const duration = z
 
 /** `FieldMapping`: one entity identifier taken from a result column. */
 export const fieldMappingSchema = z.looseObject({ identifier: str, columnName: str });
+/**
+ * Spec `FieldMapping`: one identifier of a mapped entity (such as `FullName` of an `Account`) and the result column
+ * it is taken from.
+ */
 export type FieldMapping = z.infer<typeof fieldMappingSchema>;
 
 /** `EntityMapping`. */
@@ -190,6 +223,7 @@ export const entityMappingSchema = z.looseObject({
   entityType: entityMappingTypeSchema.nullish(),
   fieldMappings: z.array(fieldMappingSchema).nullish(),
 });
+/** Spec `EntityMapping`: an entity of the given type built from result columns, one field mapping per identifier. */
 export type EntityMapping = z.infer<typeof entityMappingSchema>;
 
 /** `AlertPropertyMapping`. */
@@ -197,6 +231,7 @@ export const alertPropertyMappingSchema = z.looseObject({
   alertProperty: alertPropertySchema.nullish(),
   value: str,
 });
+/** Spec `AlertPropertyMapping`: an alert property and the result column its value is taken from. */
 export type AlertPropertyMapping = z.infer<typeof alertPropertyMappingSchema>;
 
 /** `AlertDetailsOverride`: alert name, description, tactics, severity and more taken from result columns. */
@@ -207,12 +242,17 @@ export const alertDetailsOverrideSchema = z.looseObject({
   alertSeverityColumnName: str,
   alertDynamicProperties: z.array(alertPropertyMappingSchema).nullish(),
 });
+/**
+ * Spec `AlertDetailsOverride`: alert name and description formats (with `{{column}}` placeholders), and the columns
+ * the tactics, severity and dynamic properties come from.
+ */
 export type AlertDetailsOverride = z.infer<typeof alertDetailsOverrideSchema>;
 
 /** `EventGroupingSettings`. */
 export const eventGroupingSettingsSchema = z.looseObject({
   aggregationKind: eventGroupingAggregationKindSchema.nullish(),
 });
+/** Spec `EventGroupingSettings`: how a rule's results become alerts (`aggregationKind`). */
 export type EventGroupingSettings = z.infer<typeof eventGroupingSettingsSchema>;
 
 /** `GroupingConfiguration`: how alerts of the rule are grouped into incidents. */
@@ -225,6 +265,10 @@ export const groupingConfigurationSchema = z.looseObject({
   groupByAlertDetails: z.array(alertDetailSchema).nullish(),
   groupByCustomDetails: strList,
 });
+/**
+ * Spec `GroupingConfiguration`: whether and how a rule's alerts are grouped into one incident: lookback (ISO 8601
+ * duration), matching method, entities and details to match, and reopening closed incidents.
+ */
 export type GroupingConfiguration = z.infer<typeof groupingConfigurationSchema>;
 
 /** `IncidentConfiguration`. */
@@ -232,6 +276,7 @@ export const incidentConfigurationSchema = z.looseObject({
   createIncident: z.boolean().nullish(),
   groupingConfiguration: groupingConfigurationSchema.nullish(),
 });
+/** Spec `IncidentConfiguration`: whether a rule's alerts create incidents, and how they are grouped. */
 export type IncidentConfiguration = z.infer<typeof incidentConfigurationSchema>;
 
 /** Properties Scheduled and NRT rules share (`ScheduledAlertRuleCommonProperties` and the rule-level ones). */
@@ -263,10 +308,18 @@ export const scheduledAlertRulePropertiesSchema = z.looseObject({
   triggerOperator: triggerOperatorSchema.nullish(),
   triggerThreshold: z.number().nullish(),
 });
+/**
+ * Spec `ScheduledAlertRuleProperties` as read: the KQL query, its frequency and period (ISO 8601 durations), the
+ * trigger, severity, tactics, entity mappings and incident settings. Unknown properties are kept.
+ */
 export type ScheduledAlertRuleProperties = z.infer<typeof scheduledAlertRulePropertiesSchema>;
 
 /** `NrtAlertRuleProperties` as read (preview api-versions): no schedule, runs every minute. */
 export const nrtAlertRulePropertiesSchema = z.looseObject({ ...queryRuleReadShape });
+/**
+ * Spec `NrtAlertRuleProperties` as read (preview api-versions): the properties of a near-real-time rule, which has no
+ * schedule and runs every minute. Unknown properties are kept.
+ */
 export type NrtAlertRuleProperties = z.infer<typeof nrtAlertRulePropertiesSchema>;
 
 /** `ResourceWithEtag` without `properties`. */
@@ -283,6 +336,10 @@ export const scheduledAlertRuleSchema = z.looseObject({
   kind: z.literal("Scheduled"),
   properties: scheduledAlertRulePropertiesSchema,
 });
+/**
+ * A Scheduled analytics rule as ARM returns it (`ScheduledAlertRule` in `AlertRules.json`): the resource envelope
+ * (`id`, `name`, `etag`, `systemData`), `kind: "Scheduled"` and its properties.
+ */
 export type ScheduledAlertRule = z.infer<typeof scheduledAlertRuleSchema>;
 
 export const nrtAlertRuleSchema = z.looseObject({
@@ -290,6 +347,10 @@ export const nrtAlertRuleSchema = z.looseObject({
   kind: z.literal("NRT"),
   properties: nrtAlertRulePropertiesSchema,
 });
+/**
+ * A near-real-time analytics rule as ARM returns it (`NrtAlertRule`, preview api-versions): the resource envelope,
+ * `kind: "NRT"` and its properties.
+ */
 export type NrtAlertRule = z.infer<typeof nrtAlertRuleSchema>;
 
 /** A rule of any other kind (Fusion, MicrosoftSecurityIncidentCreation, ThreatIntelligence, …): kept whole. */
@@ -301,6 +362,10 @@ export const otherAlertRuleSchema = z.looseObject({
     .nullish()
     .transform((v) => v ?? {}),
 });
+/**
+ * An analytics rule of a kind this package does not model (`Fusion`, `MicrosoftSecurityIncidentCreation`, ...): the
+ * resource envelope, its `kind`, and its properties kept as a record.
+ */
 export type OtherAlertRule = z.infer<typeof otherAlertRuleSchema>;
 
 /** An analytics rule of any kind, as read. Narrow with `isScheduledAlertRule` / `isNrtAlertRule`. */
@@ -411,6 +476,10 @@ export const scheduledAlertRuleWritePropertiesSchema = z.strictObject({
   triggerOperator: z.enum(triggerOperatorValues),
   triggerThreshold: z.number().int().min(0),
 });
+/**
+ * The `properties` of a Scheduled rule PUT: every writable `ScheduledAlertRuleProperties` field, strictly checked,
+ * with the service's limits validated before sending.
+ */
 export type ScheduledAlertRuleWriteProperties = z.infer<typeof scheduledAlertRuleWritePropertiesSchema>;
 
 /** The `properties` of an NRT rule PUT (preview api-version only). */
@@ -419,6 +488,10 @@ export const nrtAlertRuleWritePropertiesSchema = z.strictObject({
   subTechniques: z.array(z.string()).optional(),
   sentinelEntitiesMappings: z.array(z.strictObject({ columnName: z.string().min(1) })).optional(),
 });
+/**
+ * The `properties` of an NRT rule PUT (sent with a preview api-version): the writable `NrtAlertRuleProperties`
+ * fields, strictly checked.
+ */
 export type NrtAlertRuleWriteProperties = z.infer<typeof nrtAlertRuleWritePropertiesSchema>;
 
 /** A Scheduled rule to create or replace. */

@@ -27,10 +27,18 @@ const int = z.number().nullish();
 
 export const sentinelSeverityValues = ["High", "Medium", "Low", "Informational"] as const;
 export const sentinelSeveritySchema = evolvableEnum(sentinelSeverityValues);
+/**
+ * Sentinel `IncidentSeverity` (`common/IncidentTypes.json`): `High`, `Medium`, `Low` or `Informational`; read
+ * leniently, so a value the spec does not list yet passes.
+ */
 export type SentinelSeverity = z.infer<typeof sentinelSeveritySchema>;
 
 export const sentinelStatusValues = ["New", "Active", "Closed"] as const;
 export const sentinelStatusSchema = evolvableEnum(sentinelStatusValues);
+/**
+ * Sentinel `IncidentStatus` (`common/IncidentTypes.json`): `New`, `Active` or `Closed`; read leniently, so a value
+ * the spec does not list yet passes.
+ */
 export type SentinelStatus = z.infer<typeof sentinelStatusSchema>;
 
 export const sentinelClassificationValues = [
@@ -40,6 +48,10 @@ export const sentinelClassificationValues = [
   "FalsePositive",
 ] as const;
 export const sentinelClassificationSchema = evolvableEnum(sentinelClassificationValues);
+/**
+ * Sentinel `IncidentClassification`: how a closed incident was classified (`TruePositive`, `BenignPositive`,
+ * `FalsePositive`, `Undetermined`); read leniently.
+ */
 export type SentinelClassification = z.infer<typeof sentinelClassificationSchema>;
 
 export const sentinelClassificationReasonValues = [
@@ -49,6 +61,10 @@ export const sentinelClassificationReasonValues = [
   "InaccurateData",
 ] as const;
 export const sentinelClassificationReasonSchema = evolvableEnum(sentinelClassificationReasonValues);
+/**
+ * Sentinel `IncidentClassificationReason`: why a closed incident got its classification (`SuspiciousActivity`,
+ * `SuspiciousButExpected`, `IncorrectAlertLogic`, `InaccurateData`); read leniently.
+ */
 export type SentinelClassificationReason = z.infer<typeof sentinelClassificationReasonSchema>;
 
 export const ownerTypeValues = ["Unknown", "User", "Group"] as const;
@@ -107,6 +123,10 @@ export const incidentOwnerSchema = z.looseObject({
   userPrincipalName: str,
   ownerType: ownerTypeSchema.nullish(),
 });
+/**
+ * Sentinel `IncidentOwnerInfo`: who an incident is assigned to (Entra object ID, email, UPN, display name, user or
+ * group).
+ */
 export type IncidentOwner = z.infer<typeof incidentOwnerSchema>;
 
 /** `IncidentLabel`. */
@@ -114,6 +134,10 @@ export const incidentLabelSchema = z.looseObject({
   labelName: z.string(),
   labelType: labelTypeSchema.nullish(),
 });
+/**
+ * Sentinel `IncidentLabel`: a label (tag) on an incident; `labelType` is `User` for labels people set, `AutoAssigned`
+ * for labels the service sets.
+ */
 export type IncidentLabel = z.infer<typeof incidentLabelSchema>;
 
 /** `IncidentAdditionalData`; `techniques` is not in the spec but real responses carry it. */
@@ -150,6 +174,10 @@ export const sentinelIncidentPropertiesSchema = z.looseObject({
   relatedAnalyticRuleIds: strList,
   additionalData: incidentAdditionalDataSchema.nullish(),
 });
+/**
+ * Sentinel `IncidentProperties` (`Incidents.json`, api-version 2025-09-01) as read: title, severity, status,
+ * classification, owner, labels, activity times, provider IDs and additional data. Unknown properties are kept.
+ */
 export type SentinelIncidentProperties = z.infer<typeof sentinelIncidentPropertiesSchema>;
 
 /** `Incident`: the ARM envelope around `IncidentProperties`. */
@@ -157,6 +185,10 @@ export const sentinelIncidentSchema = z.looseObject({
   ...resourceEnvelope,
   properties: sentinelIncidentPropertiesSchema,
 });
+/**
+ * A Sentinel incident as ARM returns it (`Incident` in `Incidents.json`): the resource envelope (`id`, `name`,
+ * `etag`, `systemData`) around its `properties`.
+ */
 export type SentinelIncident = z.infer<typeof sentinelIncidentSchema>;
 
 /**
@@ -194,6 +226,10 @@ export const sentinelIncidentWritePropertiesSchema = z.strictObject({
   providerName: z.string().optional(),
   providerIncidentId: z.string().optional(),
 });
+/**
+ * The `properties` of an incident PUT (`IncidentProperties`) as the mapping builds it: only writable properties, with
+ * exact enum values.
+ */
 export type SentinelIncidentWriteProperties = z.infer<typeof sentinelIncidentWritePropertiesSchema>;
 
 /**
@@ -244,6 +280,10 @@ export const sentinelIncidentPutPropertiesSchema = z.looseObject({
   firstActivityTimeUtc: z.string().optional(),
   lastActivityTimeUtc: z.string().optional(),
 });
+/**
+ * The `properties` `SentinelClient.createOrUpdateIncident` sends: writable `IncidentProperties`, tolerant enough that
+ * a GET, modified and sent back, round-trips (unknown properties and enum values pass).
+ */
 export type SentinelIncidentPutProperties = z.infer<typeof sentinelIncidentPutPropertiesSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -261,6 +301,10 @@ export const sentinelCommentSchema = z.looseObject({
   ...resourceEnvelope,
   properties: sentinelCommentPropertiesSchema,
 });
+/**
+ * A Sentinel incident comment (`IncidentComment` in `IncidentComments.json`): the ARM envelope around its message,
+ * times and author.
+ */
 export type SentinelComment = z.infer<typeof sentinelCommentSchema>;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -308,6 +352,10 @@ export const sentinelAlertSchema = z.looseObject({
   kind: z.literal("SecurityAlert"),
   properties: sentinelAlertPropertiesSchema,
 });
+/**
+ * A Sentinel alert of an incident (`SecurityAlert` in `common/EntityTypes.json`), as `POST .../incidents/{id}/alerts`
+ * returns it.
+ */
 export type SentinelAlert = z.infer<typeof sentinelAlertSchema>;
 
 /**
@@ -325,6 +373,10 @@ export const sentinelEntitySchema = z.looseObject({
     .nullish()
     .transform((v) => v ?? {}),
 });
+/**
+ * A Sentinel entity of an incident (`Entity` in `common/EntityTypes.json`): open on `kind` (`Account`, `Host`, `Ip`,
+ * ...), with the per-kind properties kept as a record.
+ */
 export type SentinelEntity = z.infer<typeof sentinelEntitySchema>;
 
 /** `IncidentEntitiesResponse` (`POST .../incidents/{id}/entities`). */

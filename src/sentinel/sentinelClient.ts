@@ -48,6 +48,10 @@ import {
 export const DEFAULT_SENTINEL_API_VERSION = "2025-09-01";
 export { SENTINEL_LIMITS, validateIncidentProperties };
 
+/**
+ * Options of `SentinelClient`: the common client options and the workspace it works on (subscription, resource group,
+ * workspace name), the ARM endpoint and the `Microsoft.SecurityInsights` api-version.
+ */
 export interface SentinelClientOptions extends CommonClientOptions {
   subscriptionId: string;
   resourceGroupName: string;
@@ -58,6 +62,10 @@ export interface SentinelClientOptions extends CommonClientOptions {
   apiVersion?: string;
 }
 
+/**
+ * Options of `SentinelClient.listIncidents`: incidents modified since a time, an extra OData filter, the order,
+ * `$top` (1 to 1,000) and how to treat items that fail the schema.
+ */
 export interface ListSentinelIncidentsOptions extends OperationOptions {
   /** Only incidents with `properties/lastModifiedTimeUtc ge modifiedSince`. */
   modifiedSince?: Date | string;
@@ -83,6 +91,10 @@ export interface CreateSentinelIncidentCommentOptions extends OperationOptions {
   etag?: string;
 }
 
+/**
+ * The entities of a Sentinel incident (`IncidentEntitiesResponse` of `POST .../incidents/{id}/entities`), with a
+ * count per entity kind.
+ */
 export interface SentinelEntitiesResult {
   entities: SentinelEntity[];
   metaData: { entityKind?: string; count?: number }[];

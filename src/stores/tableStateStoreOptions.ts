@@ -16,6 +16,10 @@ export type TableStateStoreConnection =
   /** Your own client (its pipeline, retries and policies are used as they are). */
   | { tableClient: TableClient };
 
+/**
+ * Tuning of a `TableStateStore`: its lane (table partition), table creation, page size, ETag cache, and the
+ * transaction and entity size limits (bytes) of Azure Table Storage or Cosmos DB for Table.
+ */
 export interface TableStateStoreTuning {
   /** This store's lane: its partition of the table. Default "default". */
   lane?: string;
@@ -36,6 +40,10 @@ export interface TableStateStoreTuning {
   now?: () => Date;
 }
 
+/**
+ * Options of `TableStateStore`: how to reach the table (endpoint and credential, connection string, or your
+ * `TableClient`) plus the tuning.
+ */
 export type TableStateStoreOptions = TableStateStoreConnection & TableStateStoreTuning;
 
 export interface ResolvedTableOptions {

@@ -1,6 +1,10 @@
 import { compareTimestamps } from "../core/timestamps";
 import type { MergeConflict, Side } from "./threeWayMerge";
 
+/**
+ * What a conflict policy decides on: a merge group both sides changed to different values since the last sync, the
+ * incident on each side, and each side's last-modified time.
+ */
 export interface ConflictContext extends MergeConflict {
   defenderId: string;
   sentinelName: string;

@@ -10,6 +10,10 @@ import type { SyncPairHook } from "./pairHook";
 import type { StateStore } from "./stateStore";
 import type { PlannedWrite, SyncReport } from "./syncReport";
 
+/**
+ * Which way a `SyncEngine` copies changes: `both` (default), `defender-to-sentinel` only, or `sentinel-to-defender`
+ * only.
+ */
 export type SyncDirection = "both" | "defender-to-sentinel" | "sentinel-to-defender";
 
 /** Settings resolved from SyncEngineOptions, shared by the parts of a cycle. */

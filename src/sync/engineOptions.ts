@@ -10,6 +10,10 @@ import { InMemoryStateStore } from "./inMemoryStateStore";
 import type { SyncPairHook } from "./pairHook";
 import type { StateStore } from "./stateStore";
 
+/**
+ * Options of `SyncEngine`: the Defender source, the target (a Sentinel workspace or a unified Defender portal), the
+ * state store, mapping profile, direction, conflict policy, cadence and limits.
+ */
 export interface SyncEngineOptions {
   /** The source: Graph of the Defender XDR tenant whose incidents are mirrored. */
   defender: DefenderClient;

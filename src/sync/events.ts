@@ -4,14 +4,20 @@ import type { CanonicalIncident } from "../mapping";
 import type { SyncReport } from "./syncReport";
 import type { MergeGroup, Side } from "./threeWayMerge";
 
+/** The direction one change was copied in: `defender-to-sentinel` or `sentinel-to-defender`. */
 export type SyncDirectionName = "defender-to-sentinel" | "sentinel-to-defender";
 
+/** One canonical field a sync changed on the other side: its name and the values before and after. */
 export interface FieldChange {
   field: keyof CanonicalIncident;
   from: unknown;
   to: unknown;
 }
 
+/**
+ * Payload of the engine's `incident.created` event: a mirror incident was created for a Defender incident (or an
+ * existing connector copy linked).
+ */
 export interface IncidentCreatedEvent {
   defenderId: string;
   sentinelName: string;
@@ -20,6 +26,7 @@ export interface IncidentCreatedEvent {
   dryRun: boolean;
 }
 
+/** Payload of the engine's `incident.updated` event: fields of one side were updated from the other. */
 export interface IncidentUpdatedEvent {
   defenderId: string;
   sentinelName: string;
@@ -28,6 +35,10 @@ export interface IncidentUpdatedEvent {
   dryRun: boolean;
 }
 
+/**
+ * Payload of the engine's `incident.closed` and `incident.reopened` events: an analyst closed or reopened the
+ * incident on one side and the other side was updated to match.
+ */
 export interface IncidentLifecycleEvent {
   defenderId: string;
   sentinelName: string;
@@ -37,6 +48,10 @@ export interface IncidentLifecycleEvent {
   dryRun: boolean;
 }
 
+/**
+ * Payload of the engine's `incident.redirected` event: Defender merged the incident into another one, and the pair
+ * now follows that incident.
+ */
 export interface IncidentRedirectedEvent {
   defenderId: string;
   sentinelName: string;
@@ -45,6 +60,10 @@ export interface IncidentRedirectedEvent {
   dryRun: boolean;
 }
 
+/**
+ * Payload of the engine's `comment.synced` event: a comment was copied to the other side (a Sentinel edit is
+ * re-posted to Defender, which cannot edit comments).
+ */
 export interface CommentSyncedEvent {
   defenderId: string;
   sentinelName: string;
@@ -56,6 +75,10 @@ export interface CommentSyncedEvent {
   dryRun: boolean;
 }
 
+/**
+ * Payload of the engine's `conflict` event: both sides changed the same merge group to different values since the
+ * last sync, and which side the conflict policy chose.
+ */
 export interface ConflictEvent {
   defenderId: string;
   sentinelName: string;
@@ -72,6 +95,10 @@ export interface ConflictEvent {
   resolution: Side;
 }
 
+/**
+ * Payload of the engine's `incident.failed` event: syncing one incident pair failed; transient failures are retried
+ * next cycle, repeated poison failures quarantine the pair.
+ */
 export interface IncidentFailedEvent {
   defenderId: string | undefined;
   sentinelName: string | undefined;
@@ -114,6 +141,10 @@ export interface IncidentDuplicateEvent {
   dryRun: boolean;
 }
 
+/**
+ * Payload of the engine's `progress` event: how many incidents a cycle phase (backfill, incremental, reconcile) has
+ * read from one side so far.
+ */
 export interface ProgressEvent {
   phase: "backfill" | "incremental" | "reconcile";
   side: Side;
@@ -121,6 +152,10 @@ export interface ProgressEvent {
   estimatedTotal: number | undefined;
 }
 
+/**
+ * Payload of the engine's `cycle.failed` event: a whole cycle failed (a side could not be listed, the cycle timed
+ * out, the state store failed); the next cycle retries it.
+ */
 export interface CycleFailedEvent {
   /** The number of the cycle that failed (the next cycle retries it); undefined when the store could not be read. */
   cycle: number | undefined;

@@ -15,6 +15,10 @@ import { loadState } from "./fileStateLoad";
 import { RecordIndex, type RecordLocation } from "./recordIndex";
 import { StateConflictError, type StateStore, type SyncRecord, type Watermarks } from "./stateStore";
 
+/**
+ * Options of `FileStateStore`: when the append log is compacted into a snapshot, and how long an unverifiable lock
+ * file stays valid (ms).
+ */
 export interface FileStateStoreOptions {
   /** Compact the append log into a snapshot once it holds this many more lines than there are records. Default 50,000. */
   compactAfterLines?: number;

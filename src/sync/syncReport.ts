@@ -12,6 +12,10 @@ export interface PlannedWrite {
   body: unknown;
 }
 
+/**
+ * Counters of one sync cycle: incidents seen, created, linked, updated each way, closed, reopened, comments copied,
+ * conflicts, failures, and alert uploads.
+ */
 export interface SyncCounts {
   /** Incidents read from either side this cycle (after dedupe). */
   seen: number;

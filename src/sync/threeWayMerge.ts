@@ -15,9 +15,14 @@ export const MERGE_GROUPS = {
   tags: ["tags"],
 } as const satisfies Record<string, readonly CanonicalField[]>;
 
+/**
+ * A group of canonical fields merged as a unit (`title`, `description`, `severity`, `lifecycle`, `owner`, `tags`):
+ * `lifecycle` holds status, classification and closing comment, which must change together.
+ */
 export type MergeGroup = keyof typeof MERGE_GROUPS;
 export const ALL_MERGE_GROUPS = Object.keys(MERGE_GROUPS) as MergeGroup[];
 
+/** One side of a sync pair: `defender` (the source) or `sentinel` (the mirror). */
 export type Side = "defender" | "sentinel";
 
 /** Two sides changed the same group to different values since the last sync. */

@@ -31,6 +31,10 @@ export interface MaterializeResult {
   deferred: string[];
 }
 
+/**
+ * Options of `IncidentTarget.materialize`: the alert versions the target already received, and whether to send every
+ * alert again.
+ */
 export interface MaterializeOptions extends OperationOptions {
   /** Alert versions the target already received for this incident (never sent twice unless re-relaying). */
   alreadyRelayed: readonly string[];
@@ -38,6 +42,7 @@ export interface MaterializeOptions extends OperationOptions {
   reRelay?: boolean;
 }
 
+/** Options of `IncidentTarget.listChanges`: only target incidents updated since this time. */
 export interface ListTargetChangesOptions extends OperationOptions {
   updatedSince?: Date;
 }

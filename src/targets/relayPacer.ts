@@ -1,5 +1,9 @@
 import { InvalidArgumentError } from "../core/errors";
 
+/**
+ * Options of `RelayPacer`: how many relay rows any window may carry and the window length in ms (the relay rule's
+ * query frequency). Default 140 rows per 300,000 ms.
+ */
 export interface RelayPacerOptions {
   /**
    * Rows allowed in any window of `windowInMs`. A Scheduled rule raises at most 150 alerts per run (the 150th

@@ -48,6 +48,7 @@ import { pickRelayEntities } from "./relayEntities";
 /** KQL column types of the relay table (tables spell `datetime` as `dateTime`). */
 export type RelayColumnType = "string" | "datetime" | "dynamic" | "int";
 
+/** A column of the relay table: its name, KQL type and description (as the ARM template declares it). */
 export interface RelayRowColumn {
   readonly name: string;
   readonly type: RelayColumnType;
@@ -175,6 +176,10 @@ export type RelayRow = z.infer<typeof relayRowSchema>;
 // ---------------------------------------------------------------------------------------------------------------
 // Limits and options
 
+/**
+ * Byte limits (UTF-8) of relay row columns: titles, description, the `Entities` JSON and other strings. Longer values
+ * are cut with a marker.
+ */
 export interface RelayRowLimits {
   /** UTF-8 bytes of `IncidentTitle`. Default 120 (with `AlertTitle` and " | " within the 256-byte alert name). */
   incidentTitleMaxBytes: number;
@@ -196,6 +201,7 @@ export const DEFAULT_RELAY_ROW_LIMITS: Readonly<RelayRowLimits> = Object.freeze(
   stringMaxBytes: 2_048,
 });
 
+/** Options for building relay rows: the source tenant, the upload time (bounds `TimeGenerated`) and column limits. */
 export interface BuildRelayRowOptions {
   /** The source incident's tenant (`SourceTenantId`). */
   sourceTenantId: string;

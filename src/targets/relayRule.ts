@@ -48,6 +48,10 @@ export const RELAY_MAX_ROWS_PER_RUN = {
   NRT: ALERT_RULE_LIMITS.maxAlertsPerNrtRun - 1,
 } as const;
 
+/**
+ * Options of the relay analytics rule: its table or stream, Scheduled or NRT, query frequency and period (ISO 8601),
+ * name, description, fallback severity and rule id namespace.
+ */
 export interface BuildRelayRuleOptions {
   /** The relay table (`…_CL`). Default `DefenderRelay_CL`. */
   tableName?: string;

@@ -27,6 +27,10 @@ import {
 } from "./relayRule";
 import { sourceKeysOfIncident } from "./sourceKeys";
 
+/**
+ * Where a `UnifiedTarget` uploads relay rows: the Logs Ingestion endpoint, the data collection rule's immutable id
+ * and the relay table's stream.
+ */
 export interface UnifiedTargetIngestion {
   /** Data collection endpoint (or the DCR's own logs ingestion endpoint) in the workspace's region. */
   endpoint: string;
@@ -36,6 +40,10 @@ export interface UnifiedTargetIngestion {
   streamName: string;
 }
 
+/**
+ * Options of `UnifiedTarget`: the target tenant's Graph and workspace, the ingestion endpoint and its credential, the
+ * relay rule and the pacer shared by lanes writing to it.
+ */
 export interface UnifiedTargetOptions {
   /** Graph of the target (MSSP) tenant: unified incidents are read and written there. */
   defender: DefenderClient;

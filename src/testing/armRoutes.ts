@@ -50,6 +50,7 @@ export const SENTINEL_API_VERSIONS = [
   "2021-04-01",
   "2020-01-01",
 ] as const;
+/** The largest `$top` the emulated Sentinel incidents list accepts, 1,000 (the ARM service's maximum page size). */
 export const ARM_MAX_TOP = 1000;
 /** Page size without `$top` (about 50 was observed, msticpy#569). */
 export const ARM_DEFAULT_PAGE_SIZE = 50;

@@ -6,6 +6,10 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 
+/**
+ * Prefix of the emulator's bearer tokens, `emulator-token:`; the tenant ID follows it, and Graph requests are routed
+ * to that tenant.
+ */
 export const EMULATOR_TOKEN_PREFIX = "emulator-token:";
 /** App id the emulator attributes API writes to (`lastModifiedBy: "API-App:<id>"`). */
 export const EMULATOR_APP_ID = "6f9c1a52-3e0b-4f43-9d1e-5a0b7c2d8e41";

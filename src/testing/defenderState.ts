@@ -20,6 +20,7 @@ export class EmulatorError extends Error {
 /** An analyst's edit: any incident field except `id`. */
 export type DefenderIncidentEdit = Partial<Omit<GraphIncident, "id" | "@odata.type">>;
 
+/** Options of an analyst edit made through the Defender control API: who made it (`lastModifiedBy`). */
 export interface DefenderEditOptions {
   /** Who made the change (`lastModifiedBy`). Default: the first analyst of the directory. */
   by?: string;

@@ -53,10 +53,17 @@ import {
   type UnifiedPortalOptions,
 } from "./unified/unifiedPortal";
 
+/** Azure subscription ID of the emulator's default Sentinel workspace. */
 export const DEFAULT_SUBSCRIPTION_ID = "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0";
+/** Resource group name of the emulator's default Sentinel workspace, `myRg`. */
 export const DEFAULT_RESOURCE_GROUP_NAME = "myRg";
+/** Name of the emulator's default Sentinel workspace, `myWorkspace`. */
 export const DEFAULT_WORKSPACE_NAME = "myWorkspace";
 
+/**
+ * Options of `createEmulator`: the seed, how many incidents to generate, the clock and time scale, throttling, the
+ * default tenant and workspace, and the Logs Ingestion and unified portal settings.
+ */
 export interface EmulatorOptions {
   /** Seed of every generated value (data, ids, etags, sub-ms timestamp digits). Default 1. */
   seed?: number;
@@ -84,6 +91,10 @@ export interface EmulatorOptions {
   refuse?: WireRefusals;
 }
 
+/**
+ * Request counters of one emulated service: requests in total and per route, throttled (429) answers and injected
+ * faults.
+ */
 export interface ServiceStats {
   requests: number;
   /** Requests per route, keyed "GET /security/incidents", "PUT /incidents/{id}", … */
@@ -92,6 +103,9 @@ export interface ServiceStats {
   faults: number;
 }
 
+/**
+ * Request counters of every emulated service: Defender (Graph), Sentinel (ARM), and each extra route module by name.
+ */
 export interface EmulatorStats {
   defender: ServiceStats;
   sentinel: ServiceStats;
@@ -99,6 +113,9 @@ export interface EmulatorStats {
   [service: string]: ServiceStats;
 }
 
+/**
+ * Options of `Emulator.listen`: the port (0: any free one) and whether to serve HTTPS with a self-signed certificate.
+ */
 export interface ListenOptions {
   /** Default 0 (any free port). The server binds 127.0.0.1 only. */
   port?: number;
@@ -109,6 +126,10 @@ export interface ListenOptions {
   https?: boolean;
 }
 
+/**
+ * A running loopback server of the emulator: the endpoints to pass to the clients, the certificate to trust with
+ * HTTPS, the default coordinates, and `close`.
+ */
 export interface EmulatorServer {
   /** `http://127.0.0.1:PORT/v1.0` — pass as `DefenderClient`'s `endpoint`. */
   defenderEndpoint: string;
@@ -132,6 +153,10 @@ export interface EmulatorServer {
   close(): Promise<void>;
 }
 
+/**
+ * The emulator's fault injection: random faults per service (seeded) and scripted ones (the next N matching requests
+ * fail).
+ */
 export interface EmulatorFaults {
   /** Random faults per service, reproducible from `seed`. Replaces earlier random settings. */
   configure(config: FaultConfig): void;
@@ -141,6 +166,9 @@ export interface EmulatorFaults {
   clear(): void;
 }
 
+/**
+ * Options of `Emulator.addTenant`: the new Defender tenant's ID, how many incidents to generate in it, and its seed.
+ */
 export interface AddTenantOptions {
   tenantId: string;
   /** Generated incidents. Default 0. */
@@ -149,6 +177,10 @@ export interface AddTenantOptions {
   seed?: number;
 }
 
+/**
+ * A Defender tenant added to the emulator: its ID, a credential whose tokens route Graph requests to it, and its
+ * control API.
+ */
 export interface AddedTenant {
   tenantId: string;
   /** A credential whose tokens route Graph requests to this tenant. */
@@ -156,6 +188,10 @@ export interface AddedTenant {
   defender: DefenderControl;
 }
 
+/**
+ * Options of `Emulator.addWorkspace`: the new Sentinel workspace's coordinates, incidents to generate, and the tenant
+ * Microsoft's connector mirrors into it.
+ */
 export interface AddWorkspaceOptions extends WorkspaceCoordinates {
   /** Native Sentinel incidents to generate. Default 0. */
   incidents?: number;
@@ -165,6 +201,10 @@ export interface AddWorkspaceOptions extends WorkspaceCoordinates {
   connectorCopies?: number;
 }
 
+/**
+ * A local emulator of Defender XDR (Graph security v1.0), Sentinel (ARM), Azure Monitor Logs Ingestion and the
+ * unified portal: msw handlers or a loopback server, control APIs for each service, faults, throttling and stats.
+ */
 export interface Emulator {
   /** msw request handlers for https://graph.microsoft.com and https://management.azure.com (and extra modules). */
   readonly handlers: RequestHandler[];
@@ -243,6 +283,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Creates an emulator with generated, seeded data: a Defender tenant with incidents and a Sentinel workspace, served
+ * through msw handlers or `listen()`.
+ */
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const seed = options.seed ?? 1;
   const now = options.now ?? (() => new Date());

@@ -5,6 +5,10 @@
  */
 import { createRng, type Rng } from "./prng";
 
+/**
+ * A fault the emulator injects into a request: an error status with a service-shaped body, a dropped connection, a
+ * slow answer, or a truncated body.
+ */
 export type Fault =
   /** Answer with this status and a service-shaped error body (`code`/`message` default per status). */
   | { kind: "status"; status: number; code?: string; message?: string; retryAfterSeconds?: number }
@@ -18,6 +22,9 @@ export type Fault =
 /** Shorthands: `500`, `503` (status faults), `"reset"`, `"slow"`, `"truncate"`. */
 export type FaultShorthand = 500 | 503 | "reset" | "slow" | "truncate";
 
+/**
+ * Random faults of one service: the chance per request (0 to 1), the faults to choose from and the routes affected.
+ */
 export interface RandomFaultOptions {
   /** Chance per request, 0..1. */
   probability: number;
@@ -30,6 +37,7 @@ export interface RandomFaultOptions {
 /** `"defender"`, `"sentinel"` or the name of an extra route module. */
 export type ServiceKey = "defender" | "sentinel" | (string & {});
 
+/** Random fault settings per service (Defender, Sentinel, extra modules), reproducible from `seed`. */
 export interface FaultConfig {
   seed?: number;
   defender?: RandomFaultOptions;
@@ -38,6 +46,7 @@ export interface FaultConfig {
   services?: Record<string, RandomFaultOptions>;
 }
 
+/** A scripted fault: the next `times` requests of a service that match the method and route fail with `fault`. */
 export interface FaultScript {
   service: ServiceKey;
   /** HTTP method to match (any when omitted). */
@@ -52,6 +61,7 @@ export interface FaultScript {
   fault: Fault | FaultShorthand;
 }
 
+/** A handle on a scripted fault: how many matching requests it will still fail, and `cancel`. */
 export interface FaultScriptHandle {
   /** Matching requests this script will still fail. */
   remaining(): number;

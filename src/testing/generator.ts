@@ -27,6 +27,7 @@ import type {
   SentinelLabel,
 } from "./types";
 
+/** Tenant ID of the emulator's (and the generator's) default Defender tenant. */
 export const DEFAULT_TENANT_ID = "b3c1b5fc-828c-45fa-a1e1-10d74f6d6e9c";
 /** Default base time of the generator (data lies in the `spanDays` before it). */
 export const DEFAULT_BASE_TIME = "2025-06-01T00:00:00Z";
@@ -35,6 +36,10 @@ export const CORRELATION_ACTOR = "Microsoft Defender XDR - alert correlation";
 /** Provider names Microsoft's connector uses for XDR incidents in Sentinel. */
 export const XDR_PROVIDER_NAMES = ["Microsoft XDR", "Microsoft 365 Defender"] as const;
 
+/**
+ * Options of `createIncidentGenerator`: seed, time range of the generated activity, tenant, first incident number,
+ * share of merged (redirected) incidents, and the analysts.
+ */
 export interface IncidentGeneratorOptions {
   /** Default 1. */
   seed?: number;
@@ -83,6 +88,10 @@ export interface SentinelIncidentSeed {
   entities: { kind: string; properties: Record<string, unknown> }[];
 }
 
+/**
+ * A seeded generator of realistic Defender incidents (with alerts and evidence), the Sentinel copies Microsoft's
+ * connector would make of them, and native Sentinel incidents.
+ */
 export interface IncidentGenerator {
   readonly users: readonly EmulatorUser[];
   readonly tenantId: string;
@@ -143,6 +152,7 @@ function toTicks(value: Date | string): bigint {
   return t;
 }
 
+/** Creates a seeded incident generator: the same options always produce the same incidents. */
 export function createIncidentGenerator(options: IncidentGeneratorOptions = {}): IncidentGenerator {
   const seed = options.seed ?? 1;
   const rng = createRng(seed);

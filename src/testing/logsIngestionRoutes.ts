@@ -15,7 +15,9 @@ import { jsonResponse } from "./responses";
 import { compileRoute, matchCompiled, queryOption, type RequestContext, type RouteModule } from "./routing";
 import { retryAfterHeaders } from "./throttling";
 
+/** Name of the emulated Logs Ingestion route module, `logsIngestion` (its key in stats and fault settings). */
 export const LOGS_INGESTION_SERVICE = "logsIngestion";
+/** The Logs Ingestion API versions the emulated endpoint accepts. */
 export const LOGS_INGESTION_API_VERSIONS = ["2023-01-01", "2021-11-01-preview"] as const;
 /** "Maximum size of API call: 1 MB, both compressed and uncompressed data" (1,048,576 bytes). */
 export const LOGS_INGESTION_MAX_BODY_BYTES = 1_048_576;
@@ -51,11 +53,19 @@ export interface LogsIngestionBatch {
   receivedAt: Date;
 }
 
+/**
+ * Hooks into the emulated Logs Ingestion endpoint: `onAccepted` sees each stored batch and may replace the 204
+ * answer.
+ */
 export interface LogsIngestionHooks {
   /** Called once the rows are stored; a returned Response replaces the 204 (the rows stay stored). */
   onAccepted?(batch: LogsIngestionBatch): Response | undefined;
 }
 
+/**
+ * Options of the emulated Logs Ingestion endpoint: the streams it accepts, the largest body (bytes) and requests per
+ * minute per data collection rule.
+ */
 export interface LogsIngestionEmulatorOptions {
   /** Streams the endpoint accepts. Default: any rule id and any stream name. */
   streams?: readonly LogsIngestionStreamDefinition[];
@@ -80,6 +90,10 @@ export interface LogsIngestionRequestInfo {
   receivedAt: string;
 }
 
+/**
+ * Counters of the emulated Logs Ingestion endpoint: requests accepted and rejected, rows stored, and bytes received
+ * (as sent and decompressed).
+ */
 export interface LogsIngestionStats {
   requests: number;
   accepted: number;

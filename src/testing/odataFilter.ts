@@ -9,6 +9,10 @@ import { parseTimestamp } from "./time";
 
 export type FieldType = "string" | "enum" | "datetime" | "number";
 
+/**
+ * How an emulated collection exposes one property to OData queries: its type, how to read it from an item, and
+ * whether it can be filtered and sorted on.
+ */
 export interface FieldSpec<T> {
   type: FieldType;
   get(item: T): unknown;
@@ -18,6 +22,10 @@ export interface FieldSpec<T> {
   sortable?: boolean;
 }
 
+/**
+ * The OData properties of an emulated collection, for `parseFilter` and `parseOrderBy`: the filterable and sortable
+ * fields and the other known properties.
+ */
 export interface CollectionSpec<T> {
   /** OData type name used in messages, e.g. `microsoft.graph.security.incident`. */
   typeName: string;
@@ -28,6 +36,10 @@ export interface CollectionSpec<T> {
   quotedDateTimes?: boolean;
 }
 
+/**
+ * An OData `$filter` or `$orderby` the emulated services do not accept (unsupported syntax, unknown or non-filterable
+ * property, type mismatch); the routes answer 400 with its message.
+ */
 export class ODataQueryError extends Error {
   override name = "ODataQueryError";
 }

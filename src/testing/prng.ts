@@ -45,6 +45,7 @@ export function mixSeed(seed: number, salt: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** Creates a seeded pseudo-random number generator (mulberry32): the same seed always gives the same sequence. */
 export function createRng(seed: number): Rng {
   const next = mulberry32(mixSeed(seed, 0));
   const rng: Rng = {

@@ -5,6 +5,7 @@
  */
 import { graphErrorDate } from "./time";
 
+/** A `Response` with a JSON body (none when `body` is undefined), the given status and headers. */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
     status,
@@ -38,6 +39,10 @@ export function graphJson(
   });
 }
 
+/**
+ * A Graph error `Response`: `{ error: { code, message, innerError: { date, request-id, client-request-id } } }` with
+ * Graph's request ID headers.
+ */
 export function graphError(
   status: number,
   code: string,
@@ -62,10 +67,12 @@ export function graphError(
   );
 }
 
+/** ARM's request ID headers: `x-ms-request-id` and `x-ms-correlation-request-id`. */
 export function armHeaders(requestId: string, correlationId: string): Record<string, string> {
   return { "x-ms-request-id": requestId, "x-ms-correlation-request-id": correlationId };
 }
 
+/** An ARM error `Response` (CloudError): `{ error: { code, message } }` with ARM's request ID headers. */
 export function armError(
   status: number,
   code: string,

@@ -18,6 +18,10 @@ export interface EmulatorServices {
   newGuid(): string;
 }
 
+/**
+ * What a route module gets for one request: the request and URL, its IDs, arrival time, route key, the emulator's
+ * shared services, and the body.
+ */
 export interface RequestContext {
   readonly request: Request;
   readonly url: URL;
@@ -38,6 +42,10 @@ export interface RequestContext {
   markThrottled(): void;
 }
 
+/**
+ * A route a request matched: its key (as in stats and fault scripts), path parameters, and whether the method is
+ * allowed.
+ */
 export interface RouteMatch {
   /** Stats / fault-script key, e.g. "PUT /incidents/{id}". */
   key: string;
@@ -46,6 +54,10 @@ export interface RouteMatch {
   methodAllowed: boolean;
 }
 
+/**
+ * One emulated service (Graph, ARM, Logs Ingestion, or your own): the origins and paths it owns, route matching,
+ * error shape, and request handling. Add one with `Emulator.registerRoutes`.
+ */
 export interface RouteModule {
   /** Stats and fault key: "defender", "sentinel", or the extra module's own name. */
   readonly name: ServiceKey;
@@ -67,6 +79,7 @@ export interface RouteModule {
   handle(ctx: RequestContext, match: RouteMatch | undefined): Promise<Response>;
 }
 
+/** A route compiled by `compileRoute`: method, key, and the path pattern with its parameter names. */
 export interface CompiledRoute {
   method: string;
   key: string;

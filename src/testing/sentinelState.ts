@@ -17,6 +17,10 @@ import type {
   SentinelOwner,
 } from "./types";
 
+/**
+ * The Sentinel limits the emulated workspace enforces: 100 comments per incident, 30,000 characters per comment,
+ * 5,000 per description, 150 alerts per incident.
+ */
 export const SENTINEL_SERVICE_LIMITS = {
   maxComments: 100,
   maxCommentLength: 30_000,
@@ -24,6 +28,7 @@ export const SENTINEL_SERVICE_LIMITS = {
   maxAlerts: 150,
 } as const;
 
+/** Where a Sentinel workspace is in ARM: subscription ID, resource group and workspace name. */
 export interface WorkspaceCoordinates {
   subscriptionId: string;
   resourceGroupName: string;
@@ -49,8 +54,10 @@ export interface SentinelIncidentInput {
   [field: string]: unknown;
 }
 
+/** An analyst's edit of a Sentinel incident through the control API: any writable incident property. */
 export type SentinelIncidentEdit = Partial<SentinelIncidentInput>;
 
+/** The author of a Sentinel comment (`ClientInfo`): object ID, email, name and UPN. */
 export interface CommentAuthor {
   objectId?: string | null;
   email?: string | null;

@@ -32,6 +32,10 @@ interface BucketState {
   last: number;
 }
 
+/**
+ * The emulator's server-side throttling: token buckets with the services' real limits (Graph per app and tenant, ARM
+ * per principal and subscription), refilled `timeScale` times faster.
+ */
 export class Throttler {
   private readonly buckets = new Map<string, BucketState>();
 

@@ -95,6 +95,7 @@ export interface SentinelOwner {
   ownerType: string;
 }
 
+/** A label of an emulated Sentinel incident, as stored: its name and type (`User` or `AutoAssigned`). */
 export interface SentinelLabel {
   labelName: string;
   labelType: string;

@@ -10,6 +10,10 @@ export const amazonResourceEvidenceShape = evidenceType("amazonResourceEvidence"
   resourceName: str,
   resourceType: str,
 });
+/**
+ * Evidence of an Amazon Web Services resource: its account ID, resource ID, name and type. Graph `@odata.type`:
+ * `#microsoft.graph.security.amazonResourceEvidence`.
+ */
 export type AmazonResourceEvidence = Loose<typeof amazonResourceEvidenceShape>;
 
 export const azureResourceEvidenceShape = evidenceType("azureResourceEvidence", {
@@ -17,6 +21,10 @@ export const azureResourceEvidenceShape = evidenceType("azureResourceEvidence", 
   resourceName: str,
   resourceType: str,
 });
+/**
+ * Evidence of an Azure resource, identified by its ARM resource ID. Graph `@odata.type`:
+ * `#microsoft.graph.security.azureResourceEvidence`.
+ */
 export type AzureResourceEvidence = Loose<typeof azureResourceEvidenceShape>;
 
 export const googleCloudResourceEvidenceShape = evidenceType("googleCloudResourceEvidence", {
@@ -28,6 +36,10 @@ export const googleCloudResourceEvidenceShape = evidenceType("googleCloudResourc
   resourceName: str,
   resourceType: str,
 });
+/**
+ * Evidence of a Google Cloud resource: full resource name, project, location and type. Graph `@odata.type`:
+ * `#microsoft.graph.security.googleCloudResourceEvidence`.
+ */
 export type GoogleCloudResourceEvidence = Loose<typeof googleCloudResourceEvidenceShape>;
 
 export const blobContainerEvidenceShape = evidenceType("blobContainerEvidence", {
@@ -35,6 +47,10 @@ export const blobContainerEvidenceShape = evidenceType("blobContainerEvidence", 
   storageResource: opt(evidenceRef("azureResourceEvidence")),
   url: str,
 });
+/**
+ * Evidence of an Azure Storage blob container, with the storage account it belongs to. Graph `@odata.type`:
+ * `#microsoft.graph.security.blobContainerEvidence`.
+ */
 export type BlobContainerEvidence = Loose<typeof blobContainerEvidenceShape>;
 
 export const blobEvidenceShape = evidenceType("blobEvidence", {
@@ -44,6 +60,10 @@ export const blobEvidenceShape = evidenceType("blobEvidence", {
   name: str,
   url: str,
 });
+/**
+ * Evidence of a blob in Azure Storage: name, URL, ETag, file hashes and its container. Graph `@odata.type`:
+ * `#microsoft.graph.security.blobEvidence`.
+ */
 export type BlobEvidence = Loose<typeof blobEvidenceShape>;
 
 export const sasTokenEvidenceShape = evidenceType("sasTokenEvidence", {
@@ -58,6 +78,10 @@ export const sasTokenEvidenceShape = evidenceType("sasTokenEvidence", {
   startDateTime: dateTime,
   storageResource: opt(evidenceRef("azureResourceEvidence")),
 });
+/**
+ * Evidence of an Azure Storage shared access signature (SAS) token: what it allows, for how long, and how it was
+ * signed. Graph `@odata.type`: `#microsoft.graph.security.sasTokenEvidence`.
+ */
 export type SasTokenEvidence = Loose<typeof sasTokenEvidenceShape>;
 
 export const gitHubOrganizationEvidenceShape = evidenceType("gitHubOrganizationEvidence", {
@@ -68,6 +92,7 @@ export const gitHubOrganizationEvidenceShape = evidenceType("gitHubOrganizationE
   orgId: str,
   webUrl: str,
 });
+/** Evidence of a GitHub organization. Graph `@odata.type`: `#microsoft.graph.security.gitHubOrganizationEvidence`. */
 export type GitHubOrganizationEvidence = Loose<typeof gitHubOrganizationEvidenceShape>;
 
 export const gitHubRepoEvidenceShape = evidenceType("gitHubRepoEvidence", {
@@ -77,6 +102,9 @@ export const gitHubRepoEvidenceShape = evidenceType("gitHubRepoEvidence", {
   ownerType: str,
   repoId: str,
 });
+/**
+ * Evidence of a GitHub repository and its owner. Graph `@odata.type`: `#microsoft.graph.security.gitHubRepoEvidence`.
+ */
 export type GitHubRepoEvidence = Loose<typeof gitHubRepoEvidenceShape>;
 
 export const gitHubUserEvidenceShape = evidenceType("gitHubUserEvidence", {
@@ -86,4 +114,5 @@ export const gitHubUserEvidenceShape = evidenceType("gitHubUserEvidence", {
   userId: str,
   webUrl: str,
 });
+/** Evidence of a GitHub user account. Graph `@odata.type`: `#microsoft.graph.security.gitHubUserEvidence`. */
 export type GitHubUserEvidence = Loose<typeof gitHubUserEvidenceShape>;

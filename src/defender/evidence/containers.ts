@@ -13,6 +13,10 @@ export const containerEvidenceShape = evidenceType("containerEvidence", {
   name: str,
   pod: opt(evidenceRef("kubernetesPodEvidence")),
 });
+/**
+ * Evidence of a container: its image, command, arguments, privilege and the pod it runs in. Graph `@odata.type`:
+ * `#microsoft.graph.security.containerEvidence`.
+ */
 export type ContainerEvidence = Loose<typeof containerEvidenceShape>;
 
 export const containerImageEvidenceShape = evidenceType("containerImageEvidence", {
@@ -20,11 +24,16 @@ export const containerImageEvidenceShape = evidenceType("containerImageEvidence"
   imageId: str,
   registry: opt(evidenceRef("containerRegistryEvidence")),
 });
+/**
+ * Evidence of a container image, its digest image and registry. Graph `@odata.type`:
+ * `#microsoft.graph.security.containerImageEvidence`.
+ */
 export type ContainerImageEvidence = Loose<typeof containerImageEvidenceShape>;
 
 export const containerRegistryEvidenceShape = evidenceType("containerRegistryEvidence", {
   registry: str,
 });
+/** Evidence of a container registry. Graph `@odata.type`: `#microsoft.graph.security.containerRegistryEvidence`. */
 export type ContainerRegistryEvidence = Loose<typeof containerRegistryEvidenceShape>;
 
 export const kubernetesClusterEvidenceShape = evidenceType("kubernetesClusterEvidence", {
@@ -34,6 +43,10 @@ export const kubernetesClusterEvidenceShape = evidenceType("kubernetesClusterEvi
   platform: opt(kubernetesPlatformSchema),
   version: str,
 });
+/**
+ * Evidence of a Kubernetes cluster: its name, platform, distribution, version and cloud resource. Graph
+ * `@odata.type`: `#microsoft.graph.security.kubernetesClusterEvidence`.
+ */
 export type KubernetesClusterEvidence = Loose<typeof kubernetesClusterEvidenceShape>;
 
 export const kubernetesControllerEvidenceShape = evidenceType("kubernetesControllerEvidence", {
@@ -42,6 +55,10 @@ export const kubernetesControllerEvidenceShape = evidenceType("kubernetesControl
   namespace: opt(evidenceRef("kubernetesNamespaceEvidence")),
   type: str,
 });
+/**
+ * Evidence of a Kubernetes controller (a Deployment, ReplicaSet, DaemonSet or similar) and its namespace. Graph
+ * `@odata.type`: `#microsoft.graph.security.kubernetesControllerEvidence`.
+ */
 export type KubernetesControllerEvidence = Loose<typeof kubernetesControllerEvidenceShape>;
 
 export const kubernetesNamespaceEvidenceShape = evidenceType("kubernetesNamespaceEvidence", {
@@ -49,6 +66,10 @@ export const kubernetesNamespaceEvidenceShape = evidenceType("kubernetesNamespac
   labels: dictionary,
   name: str,
 });
+/**
+ * Evidence of a Kubernetes namespace and the cluster it is in. Graph `@odata.type`:
+ * `#microsoft.graph.security.kubernetesNamespaceEvidence`.
+ */
 export type KubernetesNamespaceEvidence = Loose<typeof kubernetesNamespaceEvidenceShape>;
 
 export const kubernetesPodEvidenceShape = evidenceType("kubernetesPodEvidence", {
@@ -62,6 +83,10 @@ export const kubernetesPodEvidenceShape = evidenceType("kubernetesPodEvidence", 
   podIp: opt(evidenceRef("ipEvidence")),
   serviceAccount: opt(evidenceRef("kubernetesServiceAccountEvidence")),
 });
+/**
+ * Evidence of a Kubernetes pod: its containers, controller, namespace, IP and service account. Graph `@odata.type`:
+ * `#microsoft.graph.security.kubernetesPodEvidence`.
+ */
 export type KubernetesPodEvidence = Loose<typeof kubernetesPodEvidenceShape>;
 
 export const kubernetesSecretEvidenceShape = evidenceType("kubernetesSecretEvidence", {
@@ -69,12 +94,20 @@ export const kubernetesSecretEvidenceShape = evidenceType("kubernetesSecretEvide
   namespace: opt(evidenceRef("kubernetesNamespaceEvidence")),
   secretType: str,
 });
+/**
+ * Evidence of a Kubernetes secret (its name and type, never its data). Graph `@odata.type`:
+ * `#microsoft.graph.security.kubernetesSecretEvidence`.
+ */
 export type KubernetesSecretEvidence = Loose<typeof kubernetesSecretEvidenceShape>;
 
 export const kubernetesServiceAccountEvidenceShape = evidenceType("kubernetesServiceAccountEvidence", {
   name: str,
   namespace: opt(evidenceRef("kubernetesNamespaceEvidence")),
 });
+/**
+ * Evidence of a Kubernetes service account. Graph `@odata.type`:
+ * `#microsoft.graph.security.kubernetesServiceAccountEvidence`.
+ */
 export type KubernetesServiceAccountEvidence = Loose<typeof kubernetesServiceAccountEvidenceShape>;
 
 export const kubernetesServiceEvidenceShape = evidenceType("kubernetesServiceEvidence", {
@@ -87,4 +120,8 @@ export const kubernetesServiceEvidenceShape = evidenceType("kubernetesServiceEvi
   servicePorts: optList(kubernetesServicePortRef),
   serviceType: opt(kubernetesServiceTypeSchema),
 });
+/**
+ * Evidence of a Kubernetes service: its type, IPs, ports, selector and namespace. Graph `@odata.type`:
+ * `#microsoft.graph.security.kubernetesServiceEvidence`.
+ */
 export type KubernetesServiceEvidence = Loose<typeof kubernetesServiceEvidenceShape>;

@@ -42,6 +42,10 @@ export const deviceEvidenceShape = evidenceType("deviceEvidence", {
   version: str,
   vmMetadata: opt(vmMetadataRef),
 });
+/**
+ * Evidence of a device (typically onboarded to Defender for Endpoint): names, IPs, health, risk, logged-on users.
+ * Graph `@odata.type`: `#microsoft.graph.security.deviceEvidence`.
+ */
 export type DeviceEvidence = Loose<typeof deviceEvidenceShape>;
 
 export const fileEvidenceShape = evidenceType("fileEvidence", {
@@ -49,12 +53,19 @@ export const fileEvidenceShape = evidenceType("fileEvidence", {
   fileDetails: opt(fileDetailsRef),
   mdeDeviceId: str,
 });
+/**
+ * Evidence of a file on a device, with its details and whether it was detected or blocked. Graph `@odata.type`:
+ * `#microsoft.graph.security.fileEvidence`.
+ */
 export type FileEvidence = Loose<typeof fileEvidenceShape>;
 
 export const fileHashEvidenceShape = evidenceType("fileHashEvidence", {
   algorithm: opt(fileHashAlgorithmSchema),
   value: str,
 });
+/**
+ * Evidence of a file hash (algorithm and value). Graph `@odata.type`: `#microsoft.graph.security.fileHashEvidence`.
+ */
 export type FileHashEvidence = Loose<typeof fileHashEvidenceShape>;
 
 export const processEvidenceShape = evidenceType("processEvidence", {
@@ -69,12 +80,17 @@ export const processEvidenceShape = evidenceType("processEvidence", {
   processId: int,
   userAccount: opt(userAccountRef),
 });
+/**
+ * Evidence of a process on a device: image file, command line, IDs, parent process and account. Graph `@odata.type`:
+ * `#microsoft.graph.security.processEvidence`.
+ */
 export type ProcessEvidence = Loose<typeof processEvidenceShape>;
 
 export const registryKeyEvidenceShape = evidenceType("registryKeyEvidence", {
   registryHive: str,
   registryKey: str,
 });
+/** Evidence of a Windows registry key. Graph `@odata.type`: `#microsoft.graph.security.registryKeyEvidence`. */
 export type RegistryKeyEvidence = Loose<typeof registryKeyEvidenceShape>;
 
 export const registryValueEvidenceShape = evidenceType("registryValueEvidence", {
@@ -85,6 +101,10 @@ export const registryValueEvidenceShape = evidenceType("registryValueEvidence", 
   registryValueName: str,
   registryValueType: str,
 });
+/**
+ * Evidence of a Windows registry value: hive, key, value name, type and data. Graph `@odata.type`:
+ * `#microsoft.graph.security.registryValueEvidence`.
+ */
 export type RegistryValueEvidence = Loose<typeof registryValueEvidenceShape>;
 
 export const malwareEvidenceShape = evidenceType("malwareEvidence", {
@@ -93,6 +113,10 @@ export const malwareEvidenceShape = evidenceType("malwareEvidence", {
   name: str,
   processes: optList(evidenceRef("processEvidence")),
 });
+/**
+ * Evidence of malware: its name and category, with the files and processes it was found in. Graph `@odata.type`:
+ * `#microsoft.graph.security.malwareEvidence`.
+ */
 export type MalwareEvidence = Loose<typeof malwareEvidenceShape>;
 
 export const hostLogonSessionEvidenceShape = evidenceType("hostLogonSessionEvidence", {
@@ -102,6 +126,10 @@ export const hostLogonSessionEvidenceShape = evidenceType("hostLogonSessionEvide
   sessionId: str,
   startUtcDateTime: dateTime,
 });
+/**
+ * Evidence of a logon session on a host: the account, the device and when it started and ended. Graph `@odata.type`:
+ * `#microsoft.graph.security.hostLogonSessionEvidence`.
+ */
 export type HostLogonSessionEvidence = Loose<typeof hostLogonSessionEvidenceShape>;
 
 export const ioTDeviceEvidenceShape = evidenceType("ioTDeviceEvidence", {
@@ -132,6 +160,10 @@ export const ioTDeviceEvidenceShape = evidenceType("ioTDeviceEvidence", {
   sourceRef: opt(evidenceRef("urlEvidence")),
   zone: str,
 });
+/**
+ * Evidence of an IoT/OT device seen by Defender for IoT: identity, network, site and classification. Graph
+ * `@odata.type`: `#microsoft.graph.security.ioTDeviceEvidence`.
+ */
 export type IoTDeviceEvidence = Loose<typeof ioTDeviceEvidenceShape>;
 
 export const nicEvidenceShape = evidenceType("nicEvidence", {
@@ -139,4 +171,8 @@ export const nicEvidenceShape = evidenceType("nicEvidence", {
   macAddress: str,
   vlans: strList,
 });
+/**
+ * Evidence of a network interface card: its MAC address, IP address and VLANs. Graph `@odata.type`:
+ * `#microsoft.graph.security.nicEvidence`.
+ */
 export type NicEvidence = Loose<typeof nicEvidenceShape>;

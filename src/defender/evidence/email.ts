@@ -15,6 +15,10 @@ export const mailboxEvidenceShape = evidenceType("mailboxEvidence", {
   upn: str,
   userAccount: opt(userAccountRef),
 });
+/**
+ * Evidence of an Exchange Online mailbox and the account that owns it. Graph `@odata.type`:
+ * `#microsoft.graph.security.mailboxEvidence`.
+ */
 export type MailboxEvidence = Loose<typeof mailboxEvidenceShape>;
 
 export const analyzedMessageEvidenceShape = evidenceType("analyzedMessageEvidence", {
@@ -37,6 +41,10 @@ export const analyzedMessageEvidenceShape = evidenceType("analyzedMessageEvidenc
   urls: strList,
   urn: str,
 });
+/**
+ * Evidence of an email message Defender for Office 365 analyzed: senders, recipient, delivery, threats and URLs.
+ * Graph `@odata.type`: `#microsoft.graph.security.analyzedMessageEvidence`.
+ */
 export type AnalyzedMessageEvidence = Loose<typeof analyzedMessageEvidenceShape>;
 
 export const mailClusterEvidenceShape = evidenceType("mailClusterEvidence", {
@@ -47,6 +55,10 @@ export const mailClusterEvidenceShape = evidenceType("mailClusterEvidence", {
   query: str,
   urn: str,
 });
+/**
+ * Evidence of a cluster of similar email messages (grouped by a property such as sender or URL). Graph `@odata.type`:
+ * `#microsoft.graph.security.mailClusterEvidence`.
+ */
 export type MailClusterEvidence = Loose<typeof mailClusterEvidenceShape>;
 
 export const mailboxConfigurationEvidenceShape = evidenceType("mailboxConfigurationEvidence", {
@@ -57,6 +69,10 @@ export const mailboxConfigurationEvidenceShape = evidenceType("mailboxConfigurat
   mailboxPrimaryAddress: str,
   upn: str,
 });
+/**
+ * Evidence of a mailbox configuration change, such as a forwarding or delegation rule. Graph `@odata.type`:
+ * `#microsoft.graph.security.mailboxConfigurationEvidence`.
+ */
 export type MailboxConfigurationEvidence = Loose<typeof mailboxConfigurationEvidenceShape>;
 
 export const submissionMailEvidenceShape = evidenceType("submissionMailEvidence", {
@@ -70,6 +86,10 @@ export const submissionMailEvidenceShape = evidenceType("submissionMailEvidence"
   submissionId: str,
   submitter: str,
 });
+/**
+ * Evidence of an email message a user or admin submitted for analysis. Graph `@odata.type`:
+ * `#microsoft.graph.security.submissionMailEvidence`.
+ */
 export type SubmissionMailEvidence = Loose<typeof submissionMailEvidenceShape>;
 
 export const teamsMessageEvidenceShape = evidenceType("teamsMessageEvidence", {
@@ -98,4 +118,8 @@ export const teamsMessageEvidenceShape = evidenceType("teamsMessageEvidence", {
   threadType: str,
   urls: optList(evidenceRef("urlEvidence")),
 });
+/**
+ * Evidence of a Microsoft Teams message: sender, recipients, delivery, files and URLs. Graph `@odata.type`:
+ * `#microsoft.graph.security.teamsMessageEvidence`.
+ */
 export type TeamsMessageEvidence = Loose<typeof teamsMessageEvidenceShape>;

@@ -8,6 +8,10 @@ export const userEvidenceShape = evidenceType("userEvidence", {
   stream: opt(streamRef),
   userAccount: opt(userAccountRef),
 });
+/**
+ * Evidence of a user account involved in an alert (its `userAccount` details). Graph `@odata.type`:
+ * `#microsoft.graph.security.userEvidence`.
+ */
 export type UserEvidence = Loose<typeof userEvidenceShape>;
 
 export const securityGroupEvidenceShape = evidenceType("securityGroupEvidence", {
@@ -18,17 +22,29 @@ export const securityGroupEvidenceShape = evidenceType("securityGroupEvidence", 
   securityGroupId: str,
   sid: str,
 });
+/**
+ * Evidence of an Active Directory or Microsoft Entra security group. Graph `@odata.type`:
+ * `#microsoft.graph.security.securityGroupEvidence`.
+ */
 export type SecurityGroupEvidence = Loose<typeof securityGroupEvidenceShape>;
 
 export const activeDirectoryDomainEvidenceShape = evidenceType("activeDirectoryDomainEvidence", {
   activeDirectoryDomainName: str,
   trustedDomains: optList(evidenceRef("activeDirectoryDomainEvidence")),
 });
+/**
+ * Evidence of an on-premises Active Directory domain and the domains it trusts. Graph `@odata.type`:
+ * `#microsoft.graph.security.activeDirectoryDomainEvidence`.
+ */
 export type ActiveDirectoryDomainEvidence = Loose<typeof activeDirectoryDomainEvidenceShape>;
 
 export const cloudLogonRequestEvidenceShape = evidenceType("cloudLogonRequestEvidence", {
   requestId: str,
 });
+/**
+ * Evidence of a Microsoft Entra sign-in request, by its request ID. Graph `@odata.type`:
+ * `#microsoft.graph.security.cloudLogonRequestEvidence`.
+ */
 export type CloudLogonRequestEvidence = Loose<typeof cloudLogonRequestEvidenceShape>;
 
 export const cloudLogonSessionEvidenceShape = evidenceType("cloudLogonSessionEvidence", {
@@ -42,6 +58,10 @@ export const cloudLogonSessionEvidenceShape = evidenceType("cloudLogonSessionEvi
   startUtcDateTime: dateTime,
   userAgent: str,
 });
+/**
+ * Evidence of a cloud sign-in session: the account, device, browser, protocol and start time. Graph `@odata.type`:
+ * `#microsoft.graph.security.cloudLogonSessionEvidence`.
+ */
 export type CloudLogonSessionEvidence = Loose<typeof cloudLogonSessionEvidenceShape>;
 
 export const servicePrincipalEvidenceShape = evidenceType("servicePrincipalEvidence", {
@@ -52,6 +72,10 @@ export const servicePrincipalEvidenceShape = evidenceType("servicePrincipalEvide
   servicePrincipalType: opt(servicePrincipalTypeSchema),
   tenantId: str,
 });
+/**
+ * Evidence of a Microsoft Entra service principal (an application's identity in a tenant). Graph `@odata.type`:
+ * `#microsoft.graph.security.servicePrincipalEvidence`.
+ */
 export type ServicePrincipalEvidence = Loose<typeof servicePrincipalEvidenceShape>;
 
 export const oauthApplicationEvidenceShape = evidenceType("oauthApplicationEvidence", {
@@ -60,6 +84,10 @@ export const oauthApplicationEvidenceShape = evidenceType("oauthApplicationEvide
   objectId: str,
   publisher: str,
 });
+/**
+ * Evidence of an OAuth application registered in Microsoft Entra ID. Graph `@odata.type`:
+ * `#microsoft.graph.security.oauthApplicationEvidence`.
+ */
 export type OauthApplicationEvidence = Loose<typeof oauthApplicationEvidenceShape>;
 
 export const cloudApplicationEvidenceShape = evidenceType("cloudApplicationEvidence", {
@@ -70,6 +98,10 @@ export const cloudApplicationEvidenceShape = evidenceType("cloudApplicationEvide
   saasAppId: int,
   stream: opt(streamRef),
 });
+/**
+ * Evidence of a cloud (SaaS) application seen by Defender for Cloud Apps. Graph `@odata.type`:
+ * `#microsoft.graph.security.cloudApplicationEvidence`.
+ */
 export type CloudApplicationEvidence = Loose<typeof cloudApplicationEvidenceShape>;
 
 export const aiAgentEvidenceShape = evidenceType("aiAgentEvidence", {
@@ -78,4 +110,8 @@ export const aiAgentEvidenceShape = evidenceType("aiAgentEvidence", {
   hostingPlatformType: opt(aiAgentPlatformSchema),
   instructions: str,
 });
+/**
+ * Evidence of an AI agent: its ID, name, hosting platform and instructions. Graph `@odata.type`:
+ * `#microsoft.graph.security.aiAgentEvidence`.
+ */
 export type AiAgentEvidence = Loose<typeof aiAgentEvidenceShape>;

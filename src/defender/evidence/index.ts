@@ -177,6 +177,10 @@ export const knownEvidenceTypes = [
   "urlEvidence",
   "userEvidence",
 ] as const;
+/**
+ * The short name of an evidence type this package knows and parses into its own type (`userEvidence`, `ipEvidence`,
+ * ...); the Graph `@odata.type` is `#microsoft.graph.security.` followed by this name.
+ */
 export type KnownEvidenceType = (typeof knownEvidenceTypes)[number];
 
 /** The parsed type of each known evidence kind, keyed by its short name. */

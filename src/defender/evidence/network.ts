@@ -10,11 +10,16 @@ export const ipEvidenceShape = evidenceType("ipEvidence", {
   location: opt(geoLocationRef),
   stream: opt(streamRef),
 });
+/**
+ * Evidence of an IP address, with its country and geolocation. Graph `@odata.type`:
+ * `#microsoft.graph.security.ipEvidence`.
+ */
 export type IpEvidence = Loose<typeof ipEvidenceShape>;
 
 export const urlEvidenceShape = evidenceType("urlEvidence", {
   url: str,
 });
+/** Evidence of a URL. Graph `@odata.type`: `#microsoft.graph.security.urlEvidence`. */
 export type UrlEvidence = Loose<typeof urlEvidenceShape>;
 
 export const dnsEvidenceShape = evidenceType("dnsEvidence", {
@@ -23,6 +28,10 @@ export const dnsEvidenceShape = evidenceType("dnsEvidence", {
   hostIpAddress: opt(evidenceRef("ipEvidence")),
   ipAddresses: optList(evidenceRef("ipEvidence")),
 });
+/**
+ * Evidence of a DNS lookup: the domain name, the DNS server, the querying host and the resolved IPs. Graph
+ * `@odata.type`: `#microsoft.graph.security.dnsEvidence`.
+ */
 export type DnsEvidence = Loose<typeof dnsEvidenceShape>;
 
 export const networkConnectionEvidenceShape = evidenceType("networkConnectionEvidence", {
@@ -32,4 +41,8 @@ export const networkConnectionEvidenceShape = evidenceType("networkConnectionEvi
   sourceAddress: opt(evidenceRef("ipEvidence")),
   sourcePort: int,
 });
+/**
+ * Evidence of a network connection: source and destination addresses and ports, and protocol. Graph `@odata.type`:
+ * `#microsoft.graph.security.networkConnectionEvidence`.
+ */
 export type NetworkConnectionEvidence = Loose<typeof networkConnectionEvidenceShape>;

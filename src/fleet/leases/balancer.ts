@@ -19,6 +19,10 @@ export interface LaneOwnershipView {
   lastOwner?: string;
 }
 
+/**
+ * What an instance knows when it plans which lanes to claim: itself, the lanes, the live instances and each lane's
+ * lease state.
+ */
 export interface LaneBalanceInput {
   /** This instance. */
   self: string;
@@ -30,12 +34,17 @@ export interface LaneBalanceInput {
   ownership: ReadonlyMap<string, LaneOwnershipView>;
 }
 
+/** A lane to take over from an instance that holds more than its fair share. */
 export interface LaneStealPlan {
   lane: string;
   /** The instance losing the lane. */
   from: string;
 }
 
+/**
+ * Which lanes an instance should claim this round: free lanes to acquire, at most one lane to steal, and its target
+ * share.
+ */
 export interface LaneBalancePlan {
   /** Free lanes to acquire now, best first. */
   claim: string[];

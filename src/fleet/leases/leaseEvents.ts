@@ -1,11 +1,13 @@
 import type { LaneLossReason } from "./laneLostError";
 
+/** Payload of `BlobLeaseManager`'s `lane.gained` event: a lane this instance now holds the lease of. */
 export interface LaneGain {
   lane: string;
   /** Set when the lane was taken over from an instance whose lease this one broke. */
   stolenFrom?: string;
 }
 
+/** Payload of `BlobLeaseManager`'s `lane.lost` event: a lane this instance no longer holds, and why. */
 export interface LaneLoss {
   lane: string;
   reason: LaneLossReason;
@@ -31,17 +33,23 @@ export interface LaneClaimRound {
   outage: unknown;
 }
 
+/** Payload of `BlobLeaseManager`'s `storage.outage` event: the first Blob Storage failure after a success. */
 export interface StorageOutageEvent {
   /** What was being done: `list`, `acquire`, `renew`, `heartbeat`, `createContainer`, `steal`. */
   operation: string;
   error: unknown;
 }
 
+/** Payload of `BlobLeaseManager`'s `storage.recovered` event: Blob Storage calls succeed again after an outage. */
 export interface StorageRecoveredEvent {
   /** How long storage calls failed, in ms. */
   outageInMs: number;
 }
 
+/**
+ * The typed event map of `BlobLeaseManager`: lanes gained, lost and being stolen, and Blob Storage outages and
+ * recoveries.
+ */
 export interface BlobLeaseManagerEvents {
   "lane.gained": (event: LaneGain) => void;
   /** The lane's signal has just aborted. */

@@ -15,6 +15,10 @@ export const MIN_LEASE_DURATION_IN_MS = 15_000;
 export const MAX_LEASE_DURATION_IN_MS = 60_000;
 export const DEFAULT_LEASE_DURATION_IN_MS = 30_000;
 
+/**
+ * Options of `BlobLeaseManager`: the Blob container holding one lease blob per lane (client, endpoint and credential,
+ * or connection string), this instance's id, and lease timing in ms.
+ */
 export interface BlobLeaseManagerOptions {
   /** A ready container client; its pipeline (credential, retries) is used as it is. */
   containerClient?: ContainerClient;

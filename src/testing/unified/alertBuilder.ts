@@ -14,7 +14,11 @@ import { type AlertEntity, entitiesOfRow, entityKey, evidenceOf } from "./entity
 export const SCHEDULED_ALERTS_PER_RUN = 150;
 /** NRT rules raise at most 30 alerts per run. */
 export const NRT_ALERTS_PER_RUN = 30;
+/** Longest alert name an emulated analytics rule produces, 256 bytes; longer names are cut. */
 export const MAX_ALERT_NAME_BYTES = 256;
+/**
+ * Longest alert description an emulated analytics rule produces, 5 KiB (5,120 bytes); longer descriptions are cut.
+ */
 export const MAX_ALERT_DESCRIPTION_BYTES = 5 * 1024;
 /** Custom details per alert, cumulative (the smaller of the two documented limits). */
 export const MAX_CUSTOM_DETAILS_BYTES = 2 * 1024;

@@ -24,6 +24,10 @@ export class AlertRuleRequestError extends Error {
   }
 }
 
+/**
+ * The analytics rule limits the emulated alertRules API enforces: query frequency and period (ms), query length,
+ * custom details, entity mappings, grouping lookback and enabled rules per workspace.
+ */
 export const ALERT_RULE_SERVICE_LIMITS = {
   minQueryFrequencyMs: 5 * MINUTE_MS,
   maxQueryFrequencyMs: 14 * DAY_MS,

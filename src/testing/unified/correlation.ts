@@ -10,6 +10,10 @@ import type { DefenderTenant } from "../defenderState";
 import type { Rng } from "../prng";
 import type { GraphEvidence, GraphIncident } from "../types";
 
+/**
+ * Which incident survives when emulated Defender correlation merges two incidents: the existing one (`intoExisting`),
+ * the new one (`intoNew`), or either, from the seed (`seeded`).
+ */
 export type MergeDirection = "intoExisting" | "intoNew" | "seeded";
 
 const OPEN = new Set(["active", "inProgress", "awaitingAction"]);

@@ -20,8 +20,14 @@ import type { IncidentGrouper } from "./incidentGrouping";
 import type { IngestedRow, IngestionTables } from "./ingestionTables";
 import { applySteps, planQuery, type QueryPlan } from "./kqlLite";
 
+/**
+ * How long after its scheduled time an emulated Scheduled rule runs, 5 minutes in ms (Sentinel's ingestion delay for
+ * scheduled queries).
+ */
 export const SCHEDULED_DELAY_MS = 5 * MINUTE_MS;
+/** How long after its scheduled time an emulated NRT rule runs, 2 minutes in ms. */
 export const NRT_DELAY_MS = 2 * MINUTE_MS;
+/** How often an emulated NRT rule runs, every minute (60,000 ms). */
 export const NRT_FREQUENCY_MS = MINUTE_MS;
 
 /** One run of one rule, as `emu.unified.runs()` reports it. */

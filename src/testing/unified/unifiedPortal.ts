@@ -81,6 +81,10 @@ export interface RaisedAlertInfo {
   excludedFromCorrelation: boolean;
 }
 
+/**
+ * Options of closing an incident in the emulated unified portal: who closed it, and the classification, determination
+ * and resolving comment.
+ */
 export interface CloseIncidentOptions extends DefenderEditOptions {
   classification?: string;
   determination?: string;
