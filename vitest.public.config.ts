@@ -11,7 +11,12 @@ import { defineConfig, type Plugin } from "vitest/config";
 export const PUBLIC_TESTS = [
   "test/packaging/entryPoints.test.ts",
   "test/packaging/withoutMsw.test.ts",
+  "test/resilience/connectorCopies.test.ts",
+  "test/resilience/quarantine.test.ts",
+  "test/resilience/timestamps.test.ts",
   "test/sync/alertSink.test.ts",
+  "test/sync/syncEngine.peers.test.ts",
+  "test/sync/transientFailures.test.ts",
   "test/sync/stateStores.test.ts",
   "test/examples/demo.test.ts",
   "examples/testing-your-extension.test.ts",
