@@ -52,11 +52,10 @@ if (values.azure) {
     env("AZURE_CLIENT_SECRET"),
   );
   const defender = new DefenderClient(credential);
-  const sink = new LogsIngestionAlertSink({
+  const sink = new LogsIngestionAlertSink(credential, {
     endpoint: env("LOGS_INGESTION_ENDPOINT"),
     ruleId: env("DCR_IMMUTABLE_ID"),
     streamName: DEFAULT_ALERT_STREAM_NAME,
-    credential,
     tenantId: env("AZURE_TENANT_ID"),
   });
   sink.on("batch.failed", (e) =>
@@ -105,11 +104,10 @@ const defender = new DefenderClient(emu.credential, {
   rateLimit: false,
 });
 const newSink = () =>
-  new LogsIngestionAlertSink({
+  new LogsIngestionAlertSink(emu.credential, {
     endpoint: server.url, // the emulator's loopback DCE (plain http is allowed for 127.0.0.1 only)
     ruleId: "dcr-00000000000000000000000000000000",
     streamName: DEFAULT_ALERT_STREAM_NAME,
-    credential: emu.credential,
     retryOptions,
   });
 const stateDir = await mkdtemp(join(tmpdir(), "alerts-state-"));

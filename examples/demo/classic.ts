@@ -114,11 +114,10 @@ async function setUp(options: ClassicDemoOptions): Promise<ClassicRun> {
   });
   // Alerts go to a Log Analytics table through the (emulated) Logs Ingestion API, as the connector's
   // SecurityAlert rows would.
-  const alertSink = new LogsIngestionAlertSink({
+  const alertSink = new LogsIngestionAlertSink(emu.credential, {
     endpoint: server.url,
     ruleId: "dcr-00000000000000000000000000000000",
     streamName: DEFAULT_ALERT_STREAM_NAME,
-    credential: emu.credential,
     tenantId: server.tenantId,
     retryOptions,
   });

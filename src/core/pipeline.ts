@@ -3,11 +3,14 @@ import {
   bearerTokenAuthenticationPolicy,
   createPipelineFromOptions,
   type Pipeline,
+  type PipelinePolicy,
 } from "@azure/core-rest-pipeline";
 import type { CommonClientOptions, PagingOptions } from "./clientOptions";
 import { guardCredential } from "./credentialGuard";
 import { scopeForEndpoint } from "./endpoint";
 import type { ServiceName } from "./errors";
+import { typedErrorPolicy } from "./httpErrors";
+import { markIdempotent } from "./idempotency";
 import { logger } from "./log";
 import type { RequestMetrics } from "./metrics";
 import {
@@ -31,6 +34,19 @@ export interface ServicePipelineOptions extends CommonClientOptions {
   defaultRateLimits: RateLimitOptions;
   metrics: RequestMetrics;
   headers?: Record<string, string>;
+  /**
+   * For a pipeline that a generated client drives instead of `ServiceHttp` (the Logs Ingestion client): every
+   * failure, and every non-2xx answer, leaves the pipeline as this package's typed error (outermost policy, so
+   * after the retries).
+   */
+  typedErrors?: boolean;
+  /**
+   * Every request may be sent again after it may have reached the service (a reset, a timeout, a 5xx), POST
+   * included. Only for services whose writes carry their own dedupe key (Logs Ingestion rows carry `RowId`).
+   */
+  resendable?: boolean;
+  /** Per-attempt policies of the client itself (byte counters), added before `additionalPolicies`. */
+  perRetryPolicies?: PipelinePolicy[];
 }
 
 // Settings the pipeline's owner (ServiceHttp) reads back; a Pipeline has no room for them.
@@ -64,6 +80,20 @@ export function createServicePipeline(options: ServicePipelineOptions): Pipeline
     },
   });
   pipeline.removePolicy({ name: "defaultRetryPolicy" });
+  // Outermost: what leaves the pipeline is a typed error (ThrottledError, ConnectionError …), not a RestError.
+  if (options.typedErrors) pipeline.addPolicy(typedErrorPolicy(options.service), { phase: "Serialize" });
+  if (options.resendable) {
+    pipeline.addPolicy(
+      {
+        name: "resendablePolicy",
+        sendRequest: (request, next) => {
+          markIdempotent(request, true);
+          return next(request);
+        },
+      },
+      { phase: "Serialize" },
+    );
+  }
   pipeline.addPolicy(serviceRetryPolicy(retrySettings(options.retryOptions)), { phase: "Retry" });
   if (options.headers) pipeline.addPolicy(staticHeadersPolicy(options.headers));
 
@@ -75,6 +105,7 @@ export function createServicePipeline(options: ServicePipelineOptions): Pipeline
         : new RateLimiter(options.rateLimit ?? options.defaultRateLimits);
   if (limiter) pipeline.addPolicy(rateLimitPolicy(limiter, options.metrics), { afterPhase: "Retry" });
   pipeline.addPolicy(metricsPolicy(options.metrics), { afterPhase: "Retry" });
+  for (const policy of options.perRetryPolicies ?? []) pipeline.addPolicy(policy, { afterPhase: "Retry" });
 
   const scopes = options.credentialScopes ?? [scopeForEndpoint(options.endpointUrl)];
   const credential = guardCredential(options.credential);

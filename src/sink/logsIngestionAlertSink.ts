@@ -19,14 +19,14 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import {
   isAggregateLogsUploadError,
   type LogsIngestionClient,
-  type LogsIngestionClientOptions,
   type LogsUploadFailure,
 } from "@azure/monitor-ingestion";
 import { EventEmitter } from "eventemitter3";
-import type { OperationOptions, RetryOptions } from "../core/clientOptions";
+import type { CommonClientOptions, OperationOptions, RetryOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, isBadRequestError, isMappingError, RequestAbortedError } from "../core/errors";
 import { RequestMetrics } from "../core/metrics";
+import type { RateLimiter, RateLimitOptions } from "../core/rateLimiter";
 import { safeEmit } from "../core/safeEmit";
 import { odataDateTime, timestampKey } from "../core/timestamps";
 import type { DefenderClient } from "../defender/defenderClient";
@@ -64,28 +64,41 @@ import {
 
 export { LOGS_INGESTION_AUDIENCE } from "./ingestionClient";
 
-export interface LogsIngestionAlertSinkOptions {
+/**
+ * Options of `LogsIngestionAlertSink`: where to upload, how to map, and the client options `DefenderClient` and
+ * `SentinelClient` take (`retryOptions` with `maxRetryAfterInMs`, `additionalPolicies`, `httpClient`,
+ * `rateLimit`, `requestTimeoutInMs`, `maxResponseBytes`, `userAgentPrefix`, `credentialScopes`).
+ */
+export interface LogsIngestionAlertSinkOptions
+  extends Omit<CommonClientOptions, "endpoint" | "pagingOptions"> {
   /**
    * Logs ingestion endpoint: a data collection endpoint (`https://<dce>.<region>-1.ingest.monitor.azure.com`) or
    * a DCR's own `logsIngestion` endpoint. https only; plain http only for loopback hosts (the emulator's `url`).
+   * Tokens are sent to this origin only.
    */
   endpoint: string;
   /** The data collection rule's immutable id (`dcr-…`). */
   ruleId: string;
   /** The DCR stream, e.g. `Custom-DefenderAlerts_CL` (`DEFAULT_ALERT_STREAM_NAME`). */
   streamName: string;
-  /** Needs the "Monitoring Metrics Publisher" role on the DCR. */
-  credential: TokenCredential;
   /** Upload requests in flight at once. Default 2. */
   maxConcurrency?: number;
   /** Alert → row mapper. Default `defaultAlertRowMapper`; build one with `createAlertRowMapper`. */
   mapping?: AlertRowMapper;
-  /** Passed to `LogsIngestionClient` (e.g. `audience` for sovereign clouds, `additionalPolicies`, `httpClient`). */
-  clientOptions?: LogsIngestionClientOptions;
   /** `DefenderTenantId` for alerts that carry no `tenantId`. */
   tenantId?: string;
+  /**
+   * Token scopes. Default `["https://monitor.azure.com/.default"]` (`LOGS_INGESTION_AUDIENCE`); sovereign clouds:
+   * `["https://monitor.azure.us/.default"]` or `["https://monitor.azure.cn/.default"]`.
+   */
+  credentialScopes?: string[];
   /** Retries per request after the first attempt (429, 5xx, resets). Defaults: 3 retries, 1 s base, 64 s max. */
   retryOptions?: RetryOptions;
+  /**
+   * Client-side rate limit: a `RateLimiter` shared with other uploaders to the same rule, `RateLimitOptions`, or
+   * `false`. Default: 12,000 requests per minute (the service's limit per data collection rule).
+   */
+  rateLimit?: RateLimiter | RateLimitOptions | false;
   /**
    * Replace a `TimeGenerated` more than 2 days old (or 1 day ahead) by the upload time, as Azure Monitor does not
    * keep such values; `LastUpdateDateTime` keeps the alert's own time. Default true.
@@ -161,11 +174,10 @@ export interface AlertSinkStats {
  * `examples/arm/defender-alerts-table.json`).
  *
  * @example
- * const sink = new LogsIngestionAlertSink({
+ * const sink = new LogsIngestionAlertSink(new DefaultAzureCredential(), {
  *   endpoint: "https://my-dce-a1b2.westeurope-1.ingest.monitor.azure.com",
  *   ruleId: "dcr-00000000000000000000000000000000",
  *   streamName: DEFAULT_ALERT_STREAM_NAME,
- *   credential: new DefaultAzureCredential(),
  * });
  * const report = await sink.syncFromDefender(defender, new FileStateStore("./alerts-state"));
  */
@@ -184,8 +196,18 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
   private readonly now: () => Date;
   private readonly counters = { bytesSent: 0, rowsUploaded: 0, rowsFailed: 0 };
 
-  constructor(options: LogsIngestionAlertSinkOptions) {
+  /**
+   * @param credential - Needs the "Monitoring Metrics Publisher" role on the data collection rule.
+   * @param options - The endpoint, rule and stream, the mapping, and the client options.
+   */
+  constructor(credential: TokenCredential, options: LogsIngestionAlertSinkOptions) {
     super();
+    if (typeof (credential as Partial<TokenCredential> | null | undefined)?.getToken !== "function") {
+      throw new InvalidArgumentError("credential", "must be a TokenCredential (the first argument)");
+    }
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidArgumentError("options", "must be an object with endpoint, ruleId and streamName");
+    }
     const endpointUrl = parseEndpoint(options.endpoint);
     for (const [name, value] of [
       ["ruleId", options.ruleId],
@@ -194,9 +216,6 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
       if (typeof value !== "string" || value.trim() === "" || /[/?#\s]/.test(value)) {
         throw new InvalidArgumentError(name, "must be a non-empty name without '/', '?', '#' or spaces");
       }
-    }
-    if (options.credential === undefined || typeof options.credential.getToken !== "function") {
-      throw new InvalidArgumentError("credential", "must be a TokenCredential");
     }
     const maxConcurrency = options.maxConcurrency ?? 2;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1) {
@@ -212,12 +231,22 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
     this.now = options.now ?? (() => new Date());
     this.metrics = new RequestMetrics("logsIngestion");
 
+    const {
+      endpoint: _endpoint,
+      ruleId: _ruleId,
+      streamName: _streamName,
+      maxConcurrency: _maxConcurrency,
+      mapping: _mapping,
+      tenantId: _tenantId,
+      clampTimeGenerated: _clamp,
+      now: _now,
+      ...clientOptions
+    } = options;
     this.client = createIngestionClient({
+      ...clientOptions,
       endpointUrl,
-      credential: options.credential,
+      credential,
       metrics: this.metrics,
-      retryOptions: options.retryOptions,
-      clientOptions: options.clientOptions,
       perRetryPolicies: [this.bytesPolicy()],
     });
   }

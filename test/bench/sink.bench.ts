@@ -26,11 +26,10 @@ const ROUNDS = SHORT ? 2 : 4;
 
 const emu = createEmulator({ seed: 21, incidents: SHORT ? 400 : 1500, throttling: false });
 const server = await emu.listen();
-const sink = new LogsIngestionAlertSink({
+const sink = new LogsIngestionAlertSink(emu.credential, {
   endpoint: server.url,
   ruleId: "dcr-bench",
   streamName: DEFAULT_ALERT_STREAM_NAME,
-  credential: emu.credential,
 });
 
 const generatedRaw = emu.defender.listIncidents().flatMap((i) => i.alerts) as unknown[];

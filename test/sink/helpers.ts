@@ -1,3 +1,4 @@
+import type { TokenCredential } from "@azure/core-auth";
 import {
   DEFAULT_ALERT_STREAM_NAME,
   type DefenderAlert,
@@ -23,7 +24,10 @@ export interface SinkSetup {
   defender: DefenderClient;
   sink: LogsIngestionAlertSink;
   /** A new sink on the same endpoint (a "restarted process"). */
-  newSink(options?: Partial<LogsIngestionAlertSinkOptions>): LogsIngestionAlertSink;
+  newSink(
+    options?: Partial<LogsIngestionAlertSinkOptions>,
+    credential?: TokenCredential,
+  ): LogsIngestionAlertSink;
   close(): Promise<void>;
 }
 
@@ -39,12 +43,14 @@ export async function setupSink(
     rateLimit: false,
     retryOptions: { maxRetries: 2, retryDelayInMs: 5, maxRetryDelayInMs: 20 },
   });
-  const newSink = (options: Partial<LogsIngestionAlertSinkOptions> = {}) =>
-    new LogsIngestionAlertSink({
+  const newSink = (
+    options: Partial<LogsIngestionAlertSinkOptions> = {},
+    credential: TokenCredential = emu.credential,
+  ) =>
+    new LogsIngestionAlertSink(credential, {
       endpoint: server.url,
       ruleId: RULE_ID,
       streamName: STREAM,
-      credential: emu.credential,
       retryOptions: { maxRetries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 20 },
       ...sinkOptions,
       ...options,

@@ -1,3 +1,4 @@
+import type { TokenCredential } from "@azure/core-auth";
 import {
   type AlertBatchFailedEvent,
   type AlertKey,
@@ -11,6 +12,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type BadRequestError,
+  type InvalidArgumentError,
   isAbortError,
   isBadRequestError,
   isInvalidArgumentError,
@@ -203,27 +205,62 @@ describe("uploadAlerts against the emulator (loopback HTTP)", () => {
 
 describe("constructor", () => {
   const credential = fakeCredential();
-  const base = { ruleId: RULE_ID, streamName: STREAM, credential };
+  const base = { ruleId: RULE_ID, streamName: STREAM };
 
   it("refuses plain http except on loopback, and malformed names", () => {
-    expect(() => new LogsIngestionAlertSink({ ...base, endpoint: "http://dce.example.com" })).toThrow(
-      /loopback/,
-    );
-    expect(() => new LogsIngestionAlertSink({ ...base, endpoint: "http://127.0.0.1:1234" })).not.toThrow();
+    expect(
+      () => new LogsIngestionAlertSink(credential, { ...base, endpoint: "http://dce.example.com" }),
+    ).toThrow(/loopback/);
+    expect(
+      () => new LogsIngestionAlertSink(credential, { ...base, endpoint: "http://127.0.0.1:1234" }),
+    ).not.toThrow();
     for (const bad of [
       { ruleId: "" },
       { ruleId: "dcr/../x" },
       { streamName: "Custom X" },
       { maxConcurrency: 0 },
+      { requestTimeoutInMs: 0 },
+      { maxResponseBytes: -1 },
+      { retryOptions: { maxRetries: -1 } },
     ]) {
       let error: unknown;
       try {
-        new LogsIngestionAlertSink({ ...base, endpoint: "https://dce.example.com", ...bad });
+        new LogsIngestionAlertSink(credential, { ...base, endpoint: "https://dce.example.com", ...bad });
       } catch (e) {
         error = e;
       }
       expect(isInvalidArgumentError(error), JSON.stringify(bad)).toBe(true);
     }
+  });
+
+  it("a bad credential argument is an InvalidArgumentError naming `credential`", () => {
+    const options = { ...base, endpoint: "https://dce.example.com" };
+    const badCredentials: unknown[] = [
+      undefined,
+      null,
+      {},
+      "secret",
+      { getToken: "not a function" },
+      // The signature before 0.1.0: everything in one options object.
+      { ...options, credential },
+    ];
+    for (const bad of badCredentials) {
+      let error: unknown;
+      try {
+        new LogsIngestionAlertSink(bad as TokenCredential, options);
+      } catch (e) {
+        error = e;
+      }
+      expect(isInvalidArgumentError(error), String(bad)).toBe(true);
+      expect((error as InvalidArgumentError).argument).toBe("credential");
+    }
+    let missing: unknown;
+    try {
+      new LogsIngestionAlertSink(credential, undefined as never);
+    } catch (e) {
+      missing = e;
+    }
+    expect((missing as InvalidArgumentError).argument).toBe("options");
   });
 });
 
@@ -237,11 +274,10 @@ describe("uploadAlerts through msw (https data collection endpoint)", () => {
 
   it("sends a bearer token for https://monitor.azure.com/.default to the DCE", async () => {
     const credential = fakeCredential();
-    const sink = new LogsIngestionAlertSink({
+    const sink = new LogsIngestionAlertSink(credential, {
       endpoint: DCE,
       ruleId: RULE_ID,
       streamName: STREAM,
-      credential,
     });
     const result = await sink.uploadAlerts(sampleAlerts(3));
     expect(result.uploaded).toHaveLength(3);
@@ -257,11 +293,10 @@ describe("uploadAlerts through msw (https data collection endpoint)", () => {
         return calls === 1 ? new HttpResponse(null, { status: 429 }) : undefined;
       }),
     );
-    const sink = new LogsIngestionAlertSink({
+    const sink = new LogsIngestionAlertSink(fakeCredential(), {
       endpoint: DCE,
       ruleId: RULE_ID,
       streamName: STREAM,
-      credential: fakeCredential(),
       retryOptions: { retryDelayInMs: 5, maxRetryDelayInMs: 10 },
     });
     const result = await sink.uploadAlerts(sampleAlerts(1));

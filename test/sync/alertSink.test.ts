@@ -31,11 +31,10 @@ async function setup(reconcileEveryNCycles = 0) {
     rateLimit: false,
     retryOptions,
   });
-  const alertSink = new LogsIngestionAlertSink({
+  const alertSink = new LogsIngestionAlertSink(emu.credential, {
     endpoint: server.url,
     ruleId: "dcr-00000000000000000000000000000000",
     streamName: DEFAULT_ALERT_STREAM_NAME,
-    credential: emu.credential,
     tenantId: server.tenantId,
     retryOptions,
   });
