@@ -291,6 +291,22 @@ describe("BlobLeaseManager on Azurite", () => {
     });
   });
 
+  it("an aborted signal stops open, claimLanes and release before any request, with RequestAbortedError", async () => {
+    const wire: Wire = { partitioned: false, leaseActions: [] };
+    const containerName = `leases-${randomUUID().slice(0, 8)}`;
+    const m = manager({ containerClient: wiredContainer(containerName, wire), instanceId: "aborted" });
+    const controller = new AbortController();
+    controller.abort();
+    const options = { abortSignal: controller.signal };
+    await expect(m.open(options)).rejects.toMatchObject({ name: "AbortError" });
+    await expect(m.claimLanes(["x"], options)).rejects.toMatchObject({ name: "AbortError" });
+    await expect(m.release(["x"], options)).rejects.toMatchObject({ name: "AbortError" });
+    expect(wire.requests ?? 0).toBe(0);
+    // The same manager works once asked without an aborted signal.
+    expect((await m.claimLanes(["x"])).owned).toEqual(["x"]);
+    expect(wire.requests).toBeGreaterThan(0);
+  });
+
   it("rounds never throw while storage is unreachable: they report the outage, announced once", async () => {
     const containerName = `leases-${randomUUID().slice(0, 8)}`;
     const wire: Wire = { partitioned: true, leaseActions: [] };

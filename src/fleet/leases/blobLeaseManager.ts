@@ -81,10 +81,12 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> imple
   /**
    * Creates the container if missing and announces this instance (heartbeat). Optional — the first round does
    * it — but when every instance opens before its first round they split the lanes at once instead of by
-   * taking lanes over. Never throws on storage failures (they are reported as `storage.outage`).
+   * taking lanes over. Never throws on storage failures (they are reported as `storage.outage`). An
+   * `abortSignal` already aborted rejects with `RequestAbortedError` before any request.
    */
-  async open(): Promise<void> {
+  async open(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
+    throwIfAborted(options, "opening the lease manager");
     this.startTicker();
     await this.prepare();
   }
@@ -93,10 +95,13 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> imple
    * One ownership round: re-checks the lanes held, acquires free lanes up to this instance's share and starts
    * at most one takeover from an over-loaded instance. Never throws on storage failures: the round reports
    * `outage` and lanes already held stay held until their own renewals fail or their deadline passes.
-   * Throws `InvalidArgumentError` for an unusable lane id.
+   * Throws `InvalidArgumentError` for an unusable lane id. `abortSignal` is checked before the round starts (then
+   * it rejects with `RequestAbortedError`); a started round is not cut short, because a lease acquired but not
+   * yet recorded would stay held until it expires — each of its requests is bounded by `requestTimeoutInMs`.
    */
-  async claimLanes(lanes: Iterable<string>): Promise<LaneClaimRound> {
+  async claimLanes(lanes: Iterable<string>, options: OperationOptions = {}): Promise<LaneClaimRound> {
     this.assertOpen();
+    throwIfAborted(options, "the lane claim");
     const laneIds = [...new Set(lanes)];
     for (const lane of laneIds) laneBlobName(lane);
     const round = this.rounds.then(() => this.runRound(laneIds));
@@ -105,16 +110,19 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> imple
   }
 
   /** `LaneOwnership` for `SyncFleet`: one round, reduced to the lanes owned and the lanes no longer owned. */
-  async claim(laneIds: readonly string[], options?: OperationOptions): Promise<LaneClaim> {
-    if (options?.abortSignal?.aborted) throw new RequestAbortedError("The lane claim was aborted");
-    const round = await this.claimLanes(laneIds);
+  async claim(laneIds: readonly string[], options: OperationOptions = {}): Promise<LaneClaim> {
+    const round = await this.claimLanes(laneIds, options);
     const owned = new Set(round.owned);
     const lost = new Set(round.lost.map((l) => l.lane).filter((lane) => !owned.has(lane)));
     return { owned: round.owned, lost: [...lost] };
   }
 
-  /** Gives lanes up: their signals abort and their leases are released, so another instance can take them at once. */
-  async release(laneIds: readonly string[]): Promise<void> {
+  /**
+   * Gives lanes up: their signals abort and their leases are released, so another instance can take them at once.
+   * `abortSignal` is checked before anything is given up.
+   */
+  async release(laneIds: readonly string[], options: OperationOptions = {}): Promise<void> {
+    throwIfAborted(options, "releasing lanes");
     const held = laneIds.map((lane) => this.owned.get(lane)).filter((l) => l?.lose("released"));
     await forEachConcurrent(held as OwnedLane[], this.options.maxConcurrentRequests, (lane) =>
       lane.release(),
@@ -408,4 +416,9 @@ export class BlobLeaseManager extends EventEmitter<BlobLeaseManagerEvents> imple
   private assertOpen(): void {
     if (this.closed) throw new SyncSdkError(`BlobLeaseManager ${this.instanceId} is closed`);
   }
+}
+
+function throwIfAborted(options: OperationOptions, what: string): void {
+  if (options.abortSignal?.aborted)
+    throw new RequestAbortedError(`${what[0]!.toUpperCase()}${what.slice(1)} was aborted`);
 }
