@@ -52,7 +52,8 @@ export {
   RateLimiter,
   type RateLimitOptions,
 } from "./core/rateLimiter";
-export type { SyncWarning, WarningListener } from "./core/warnings";
+export type { TokenBucket, TokenBucketConfig, TokenBucketOptions } from "./core/tokenBucket";
+export type { SyncWarning, WarningChannel, WarningListener } from "./core/warnings";
 export {
   type CountDefenderIncidentsOptions,
   DefenderClient,
@@ -140,6 +141,7 @@ export {
   type UserEvidence,
   type VmMetadata,
 } from "./defender/models";
+export type { Loose, ReplaceKeys, Simplify } from "./defender/schema/fields";
 export type {
   FairRelayPacer,
   FairRelayPacerOptions,
@@ -281,6 +283,7 @@ export {
   DEFAULT_ALERT_STREAM_NAME,
   DEFAULT_ALERT_TABLE_NAME,
 } from "./mapping/alertRow";
+export type { AnyFunction } from "./mapping/mapper";
 export type {
   AlertDetail,
   AlertDetailsOverride,
@@ -353,6 +356,8 @@ export {
   type SyncFromDefenderOptions,
   type UploadAlertsOptions,
 } from "./sink";
+export type { AlertSinkCheckpointStore, AlertSinkWatermarks } from "./sink/checkpoint";
+export type { AlertSinkPairInput, AlertSinkPairResult } from "./sink/uploadMark";
 export { type TableEntityLocation, TableStateCorruptedError } from "./stores/tableErrors";
 export { TableStateStore } from "./stores/tableStateStore";
 export type {
@@ -434,7 +439,11 @@ export type {
   BuildRelayRuleOptions,
   RelayRuleDefinition,
 } from "./targets/relayRule";
-export { SentinelTarget } from "./targets/sentinelTarget";
+export {
+  type ListSentinelChangesOptions,
+  SentinelTarget,
+  type WriteSentinelIncidentOptions,
+} from "./targets/sentinelTarget";
 export { sourceKeysOfIncident } from "./targets/sourceKeys";
 export {
   type EnsureRelayRuleResult,

@@ -9,6 +9,7 @@ export interface TokenBucketConfig {
   refillPerSecond: number;
 }
 
+/** Options of a `TokenBucket`: its size and refill rate, and the clock (ms) it refills by. */
 export interface TokenBucketOptions extends TokenBucketConfig {
   /** Clock in ms; injectable for tests. */
   now?: () => number;

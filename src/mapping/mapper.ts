@@ -56,7 +56,8 @@ export interface DefenderRenderContext extends MapperContextBase {
   readonly targetStatus: CanonicalIncident["status"] | undefined;
 }
 
-type AnyFunction = (...args: any[]) => any;
+/** Any function: the constraint of `Override` and of the members `MapperOverrides` can override. */
+export type AnyFunction = (...args: any[]) => any;
 
 /**
  * An override of one mapper function: it receives the same arguments plus `next`, the implementation it replaces

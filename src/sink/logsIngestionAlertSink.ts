@@ -29,6 +29,7 @@ import { RequestMetrics } from "../core/metrics";
 import type { RateLimiter, RateLimitOptions } from "../core/rateLimiter";
 import { safeEmit } from "../core/safeEmit";
 import { odataDateTime, timestampKey } from "../core/timestamps";
+import { withSpan } from "../core/tracing";
 import type { DefenderClient } from "../defender/defenderClient";
 import type { DefenderAlert } from "../defender/models";
 import {
@@ -88,7 +89,7 @@ export interface LogsIngestionAlertSinkOptions
   /** `DefenderTenantId` for alerts that carry no `tenantId`. */
   tenantId?: string;
   /**
-   * Token scopes. Default `["https://monitor.azure.com/.default"]` (`LOGS_INGESTION_AUDIENCE`); sovereign clouds:
+   * Token scopes. Default `["https://monitor.azure.com/.default"]` (the public cloud); sovereign clouds:
    * `["https://monitor.azure.us/.default"]` or `["https://monitor.azure.cn/.default"]`.
    */
   credentialScopes?: string[];
@@ -132,6 +133,8 @@ interface Window {
 }
 
 const EPOCH = "1970-01-01T00:00:00.0000000Z";
+/** Rows sent by one `uploadAlerts` call (span attribute). */
+const ALERT_SINK_ROWS_ATTRIBUTE = "defender_sentinel_sync.alert_sink.rows";
 /** Versions further ahead than this are not trusted to move the watermark (a bad clock would hide later alerts). */
 const MAX_FUTURE_MS = 86_400_000;
 
@@ -310,13 +313,21 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
 
     const failures: LogsUploadFailure[] = [];
     try {
-      await this.client.upload(this.ruleId, this.streamName, rows, {
-        maxConcurrency: this.maxConcurrency,
-        abortSignal,
-        onError: (failure) => {
-          failures.push(failure);
-        },
-      });
+      // The library does not pass tracingOptions on to its requests: core's request spans (one per attempt)
+      // find this span as the active one instead.
+      await withSpan(
+        "LogsIngestionAlertSink.uploadAlerts",
+        options,
+        () =>
+          this.client.upload(this.ruleId, this.streamName, rows, {
+            maxConcurrency: this.maxConcurrency,
+            abortSignal,
+            onError: (failure) => {
+              failures.push(failure);
+            },
+          }),
+        { [ALERT_SINK_ROWS_ATTRIBUTE]: rows.length },
+      );
     } catch (e) {
       throwIfAborted();
       if (!isAggregateLogsUploadError(e)) {

@@ -83,6 +83,7 @@ export { createManualClock, type ManualClock } from "./manualClock";
 export {
   type CollectionSpec,
   type FieldSpec,
+  type FieldType,
   ODataQueryError,
   parseFilter,
   parseOrderBy,
@@ -107,6 +108,8 @@ export {
   type SentinelControl,
   type SentinelIncidentEdit,
   type SentinelIncidentInput,
+  type SentinelWorkspace,
+  type StoredIncident,
   type WorkspaceCoordinates,
 } from "./sentinelState";
 // StateStore contract checks (for users' own stores)
@@ -115,8 +118,15 @@ export {
   type StateStoreContractCase,
   stateStoreContract,
 } from "./stateStoreContract";
-export { ARM_LIMITS, type BucketLimits, GRAPH_LIMITS, retryAfterHeaders, Throttler } from "./throttling";
-export { formatTicks, normalizeTimestamp, parseTimestamp } from "./time";
+export {
+  ARM_LIMITS,
+  type BucketLimits,
+  GRAPH_LIMITS,
+  retryAfterHeaders,
+  type ThrottleResult,
+  Throttler,
+} from "./throttling";
+export { type EmulatorClock, formatTicks, normalizeTimestamp, parseTimestamp } from "./time";
 // Wire shapes
 export type {
   EmulatorUser,

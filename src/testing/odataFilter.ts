@@ -7,6 +7,10 @@
  */
 import { parseTimestamp } from "./time";
 
+/**
+ * How an OData query compares a property: as a string, an enum member (string literal), a date-time
+ * (`DateTimeOffset`) or a number.
+ */
 export type FieldType = "string" | "enum" | "datetime" | "number";
 
 /**

@@ -81,6 +81,10 @@ export interface SentinelControl extends WorkspaceCoordinates {
   findByProviderIncidentId(providerIncidentId: string): SentinelIncident | undefined;
 }
 
+/**
+ * An incident as an emulated Sentinel workspace stores it: the ARM resource, and its comments (by name), alerts and
+ * entities.
+ */
 export interface StoredIncident {
   resource: SentinelIncident;
   comments: Map<string, SentinelComment>;
@@ -105,6 +109,11 @@ export function canonical(values: readonly string[], value: unknown): string | u
   return values.find((v) => v.toLowerCase() === value.toLowerCase());
 }
 
+/**
+ * One emulated Sentinel workspace: its incidents (with comments, alerts and entities), the service's rules for a PUT,
+ * and the control API (`SentinelControl`). Route extensions (`ArmRouteExtension`) get the workspace a request
+ * addresses.
+ */
 export class SentinelWorkspace implements SentinelControl {
   readonly subscriptionId: string;
   readonly resourceGroupName: string;

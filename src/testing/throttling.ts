@@ -18,6 +18,10 @@ export const ARM_LIMITS = {
   delete: { capacity: 200, refillPerSecond: 10 },
 } as const satisfies Record<string, BucketLimits>;
 
+/**
+ * The answer of `Throttler.take`: a token was taken (with how many remain), or the request is throttled, with the
+ * scaled wait (ms) until a token is available.
+ */
 export type ThrottleResult =
   | { ok: true; remaining: number }
   | {

@@ -25,6 +25,7 @@ import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { fakeCredential, TEST_TOKEN } from "../helpers/credential";
+import { installTestTracing, namesOf, type TestTracing } from "../helpers/otel";
 import { RULE_ID, STREAM, sampleAlerts } from "./helpers";
 
 const fast = { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 };
@@ -243,6 +244,43 @@ describe("LogsIngestionAlertSink against the emulator's ingestion endpoint (loop
     expect(requestLines.length).toBeGreaterThan(0);
     expect(lines.join("\n")).not.toContain(TEST_TOKEN);
     expect(requestLines.join("\n")).toContain("REDACTED");
+  });
+});
+
+describe("tracing", () => {
+  let tracing: TestTracing;
+  let emu: Emulator;
+  let server: EmulatorServer;
+  beforeAll(async () => {
+    tracing = installTestTracing();
+    emu = createEmulator({ incidents: 0, throttling: false });
+    server = await emu.listen();
+  });
+  afterAll(async () => {
+    await server.close();
+    await tracing.shutdown();
+  });
+
+  it("uploadAlerts is a span of ours with core's HTTP spans (one per attempt) as its children", async () => {
+    const sink = new LogsIngestionAlertSink(emu.credential, {
+      endpoint: server.url,
+      ruleId: RULE_ID,
+      streamName: STREAM,
+      retryOptions: fast,
+    });
+    emu.faults.script({ service: "logsIngestion", times: 1, fault: 500 });
+    const result = await sink.uploadAlerts(sampleAlerts(2));
+    expect(result.failed).toEqual([]);
+    expect(namesOf(tracing.spanTree())).toEqual([
+      [
+        "LogsIngestionAlertSink.uploadAlerts",
+        [
+          ["HTTP POST", []],
+          ["HTTP POST", []],
+        ],
+      ],
+    ]);
+    expect(tracing.spanTree()[0]!.attributes).toMatchObject({ "defender_sentinel_sync.alert_sink.rows": 2 });
   });
 });
 

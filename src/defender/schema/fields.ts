@@ -162,7 +162,8 @@ export const anyOdataType = opt(anyOdataTypeValue);
 /** The parsed type of a plain shape: its fields, plus any other property (kept as sent). */
 export type Loose<S extends z.core.$ZodLooseShape> = z.output<z.ZodObject<S, z.core.$loose>>;
 
-type Simplify<T> = { [P in keyof T]: T[P] } & {};
+/** `T` with its intersections flattened into one object type, so editor hovers show plain properties. */
+export type Simplify<T> = { [P in keyof T]: T[P] } & {};
 /** `T` without `K`, plus `U`. Spread and rest would drop the `[k: string]: unknown` of loose objects; this keeps it. */
 export type ReplaceKeys<T, K extends PropertyKey, U> = Simplify<
   { [P in keyof T as P extends K | keyof U ? never : P]: T[P] } & U
