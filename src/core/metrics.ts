@@ -22,8 +22,8 @@ export interface RequestMetricsSnapshot {
 }
 
 /**
- * Called each time a service answers 429 (or 503 with `Retry-After`), with the service, operation and the wait it
- * asked for.
+ * Called each time a request is throttled: the service answered 429 or 503, or the client's own rate limiter held it
+ * back; with the service, the HTTP method and the wait in ms.
  */
 export type ThrottleListener = (info: ThrottleInfo) => void;
 

@@ -16,7 +16,7 @@ export interface SyncWarning {
   detail?: Record<string, unknown>;
 }
 
-/** Receives each `SyncWarning` a client or engine emits (a fallback taken, a value kept raw); it must not throw. */
+/** Receives each `SyncWarning` a client or engine emits: a fallback taken, an odd item kept raw, a value clamped. */
 export type WarningListener = (warning: SyncWarning) => void;
 
 /**

@@ -39,8 +39,8 @@ import { DefenderWireFallbacks } from "./wireFallbacks";
 export const MAX_INCIDENT_PAGE_SIZE = 50;
 
 /**
- * Options of `DefenderClient`: the common client options (credential, retries, paging, rate limits, listeners) and
- * the Graph endpoint.
+ * Options of `DefenderClient`: the common client options (retries, timeouts, paging, rate limit, HTTP pipeline) and
+ * the Graph endpoint, default `https://graph.microsoft.com/v1.0`.
  */
 export interface DefenderClientOptions extends CommonClientOptions {
   /** Graph base URL including the version. Default `https://graph.microsoft.com/v1.0`. */

@@ -66,7 +66,7 @@ export type AttackTactic = z.infer<typeof attackTacticSchema>;
 export const triggerOperatorValues = ["GreaterThan", "LessThan", "Equal", "NotEqual"] as const;
 export const triggerOperatorSchema = evolvableEnum(triggerOperatorValues);
 /**
- * Spec `AlertRuleTriggerOperator`: how a Scheduled rule compares the query's result count with `triggerThreshold`
+ * Spec `TriggerOperator`: how a Scheduled rule compares the query's result count with `triggerThreshold`
  * (`GreaterThan`, `LessThan`, `Equal`, `NotEqual`).
  */
 export type TriggerOperator = z.infer<typeof triggerOperatorSchema>;

@@ -302,8 +302,8 @@ export const sentinelCommentSchema = z.looseObject({
   properties: sentinelCommentPropertiesSchema,
 });
 /**
- * A Sentinel incident comment (`IncidentComment` in `IncidentComments.json`): the ARM envelope around its message,
- * times and author.
+ * A Sentinel incident comment (`IncidentComment` in `Incidents.json`): the ARM envelope around its message, times and
+ * author.
  */
 export type SentinelComment = z.infer<typeof sentinelCommentSchema>;
 

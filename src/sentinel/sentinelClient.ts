@@ -49,8 +49,9 @@ export const DEFAULT_SENTINEL_API_VERSION = "2025-09-01";
 export { SENTINEL_LIMITS, validateIncidentProperties };
 
 /**
- * Options of `SentinelClient`: the common client options and the workspace it works on (subscription, resource group,
- * workspace name), the ARM endpoint and the `Microsoft.SecurityInsights` api-version.
+ * Options of `SentinelClient`: the common client options (retries, timeouts, paging, rate limit, HTTP pipeline), the
+ * workspace it works on (subscription, resource group, workspace name), the ARM endpoint and the
+ * `Microsoft.SecurityInsights` api-version (default `2025-09-01`).
  */
 export interface SentinelClientOptions extends CommonClientOptions {
   subscriptionId: string;

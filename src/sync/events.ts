@@ -96,8 +96,8 @@ export interface ConflictEvent {
 }
 
 /**
- * Payload of the engine's `incident.failed` event: syncing one incident pair failed; transient failures are retried
- * next cycle, repeated poison failures quarantine the pair.
+ * Payload of the engine's `incident.failed` event: syncing one incident pair failed; transient failures (throttling,
+ * 5xx, network) are retried next cycle, poison ones quarantine the pair.
  */
 export interface IncidentFailedEvent {
   defenderId: string | undefined;
