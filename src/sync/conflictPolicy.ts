@@ -3,7 +3,7 @@ import type { MergeConflict, Side } from "./threeWayMerge";
 
 /**
  * What a conflict policy decides on: a merge group both sides changed to different values since the last sync, the
- * incident on each side, and each side's last-modified time.
+ * pair's Defender ID and Sentinel name, and each side's last-modified time.
  */
 export interface ConflictContext extends MergeConflict {
   defenderId: string;

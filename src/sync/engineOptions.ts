@@ -12,7 +12,8 @@ import type { StateStore } from "./stateStore";
 
 /**
  * Options of `SyncEngine`: the Defender source, the target (a Sentinel workspace or a unified Defender portal), the
- * state store, mapping profile, direction, conflict policy, cadence and limits.
+ * state store, mapping profile, direction, conflict policy, poll interval, backfill start, concurrency, pair hooks
+ * and timeouts.
  */
 export interface SyncEngineOptions {
   /** The source: Graph of the Defender XDR tenant whose incidents are mirrored. */
