@@ -3,9 +3,9 @@
  * rule can map (Account: Name, UPNSuffix, NTDomain; Host: HostName, DnsDomain, NTDomain; File: Name,
  * Directory; FileHash: Algorithm, Value — see learn.microsoft.com/azure/sentinel/entities-reference).
  *
- * The flat lists of `src/mapping/alertRow.ts` (used for IPs, URLs and mailboxes) keep one string per entity;
- * these structured fields need the parts, so they are read here from the raw evidence, as defensively as
- * there (any field may have any type).
+ * The flat lists of `src/mapping/alertRow/entities.ts` (used for IPs, URLs and mailboxes) keep one string per
+ * entity; these structured fields need the parts, so they are read here from the raw evidence, as defensively
+ * as there (any field may have any type).
  */
 import type { DefenderAlert } from "../defender/models";
 import { asArray, asRecord, own, ownString } from "../mapping/guards";
