@@ -24,10 +24,7 @@ export function parseItems<T>(
       out.push(parsed.data);
       return;
     }
-    const issues = zodIssues(parsed.error).map((i) => ({
-      ...i,
-      path: `value.${index}${i.path ? `.${i.path}` : ""}`,
-    }));
+    const issues = zodIssues(parsed.error, `value.${index}`);
     const error = new ResponseValidationError(
       `${service} list item ${index} failed schema validation at ${issues[0]?.path ?? "(root)"}`,
       { service, statusCode: 200, request: { method: "GET", url: requestUrl, headers: {} }, issues },

@@ -2,8 +2,17 @@ import type { z } from "zod";
 import type { ValidationIssue } from "./errors";
 
 /**
+ * `issues` with their paths under `prefix`: `"x"` becomes `"prefix.x"`, the root (`""`) becomes `"prefix"`. Without
+ * a prefix (or with `""`) they are returned as they are.
+ */
+export function prefixIssues(issues: readonly ValidationIssue[], prefix?: string): ValidationIssue[] {
+  if (prefix === undefined || prefix === "") return [...issues];
+  return issues.map((i) => ({ path: i.path ? `${prefix}.${i.path}` : prefix, message: i.message }));
+}
+
+/**
  * zod's issues as this package reports them: `{ path: "value.0.severity", message }`, the path under `prefix`
- * when one is given (`"" ` for the root).
+ * when one is given (`""` for the root).
  */
 export function zodIssues(error: z.ZodError, prefix?: string): ValidationIssue[] {
   return error.issues.map((i) => ({

@@ -13,7 +13,7 @@ import type { OperationOptions } from "../core/clientOptions";
 import { evolvableEnum } from "../core/enum";
 import { InvalidArgumentError, type ValidationIssue } from "../core/errors";
 import type { InvalidItemHandler } from "../core/parseItems";
-import { zodIssues } from "../core/validationIssues";
+import { describeIssues, prefixIssues, zodIssues } from "../core/validationIssues";
 import { sentinelSeveritySchema, sentinelSeverityValues, systemDataSchema } from "./models";
 
 const str = z.string().nullish();
@@ -626,10 +626,6 @@ function queryRuleIssues(p: QueryRuleProperties): ValidationIssue[] {
   return [...issues, ...alertDetailsIssues(p), ...groupingIssues(p)];
 }
 
-function prefixed(issues: ValidationIssue[]): ValidationIssue[] {
-  return issues.map((i) => ({ path: i.path ? `properties.${i.path}` : "properties", message: i.message }));
-}
-
 /**
  * Checks a rule before it is sent: `kind` is Scheduled or NRT, the properties pass the strict write schema
  * (after dropping `null`s and read-only `lastModifiedUtc`, so a rule read with `getAlertRule` can be sent back),
@@ -662,8 +658,8 @@ export function validateAlertRule(rule: unknown): AlertRuleWrite {
     }
   }
   if (issues.length > 0 || !parsed.success) {
-    const all = prefixed(issues);
-    throw new InvalidArgumentError("rule", all.map((i) => `${i.path}: ${i.message}`).join("; "), all);
+    const all = prefixIssues(issues, "properties");
+    throw new InvalidArgumentError("rule", describeIssues(all), all);
   }
   return { kind, properties: parsed.data } as AlertRuleWrite;
 }

@@ -3,7 +3,7 @@
  * Sentinel has no PATCH, so callers send back what they read; this module makes that round trip work.
  */
 import { InvalidArgumentError, type ValidationIssue } from "../core/errors";
-import { zodIssues } from "../core/validationIssues";
+import { describeIssues, zodIssues } from "../core/validationIssues";
 import {
   SENTINEL_LIMITS,
   type SentinelIncidentPutProperties,
@@ -36,11 +36,7 @@ export function validateIncidentProperties(properties: unknown): SentinelInciden
   const parsed = sentinelIncidentPutPropertiesSchema.safeParse(withoutServiceOwned(properties));
   const issues: ValidationIssue[] = parsed.success ? closingIssues(parsed.data) : zodIssues(parsed.error);
   if (issues.length > 0 || !parsed.success) {
-    throw new InvalidArgumentError(
-      "properties",
-      issues.map((i) => `${i.path}: ${i.message}`).join("; "),
-      issues,
-    );
+    throw new InvalidArgumentError("properties", describeIssues(issues), issues);
   }
   return parsed.data;
 }

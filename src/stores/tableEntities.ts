@@ -6,7 +6,8 @@
  * store never writes what it would refuse to read.
  */
 import { InvalidArgumentError, type ValidationIssue } from "../core/errors";
-import { describeIssues, syncRecordSchema, watermarksSchema } from "../sync/stateSchemas";
+import { describeIssues, zodIssues } from "../core/validationIssues";
+import { syncRecordSchema, watermarksSchema } from "../sync/stateSchemas";
 import type { SyncRecord, Watermarks } from "../sync/stateStore";
 import { type TableEntityLocation, TableStateCorruptedError } from "./tableErrors";
 import { indexRowKey, LANE_ROW, recordRowKey, WATERMARKS_ROW } from "./tableKeys";
@@ -33,11 +34,10 @@ export async function recordEntity(
   const { version: _ignored, ...payload } = record as SyncRecord;
   const checked = syncRecordSchema.safeParse({ ...payload, version });
   if (!checked.success) {
-    const issues = describeIssues(checked.error);
-    const list = issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+    const issues = zodIssues(checked.error);
     throw new InvalidArgumentError(
       "record",
-      `${describeValue(payload.defenderId)} has the wrong shape: ${list}`,
+      `${describeValue(payload.defenderId)} has the wrong shape: ${describeIssues(issues)}`,
       issues,
     );
   }
@@ -85,12 +85,8 @@ export async function watermarksEntity(
   const { version: _ignored, ...payload } = watermarks as Watermarks;
   const checked = watermarksSchema.safeParse({ ...payload, version });
   if (!checked.success) {
-    const issues = describeIssues(checked.error);
-    throw new InvalidArgumentError(
-      "watermarks",
-      issues.map((i) => `${i.path}: ${i.message}`).join("; "),
-      issues,
-    );
+    const issues = zodIssues(checked.error);
+    throw new InvalidArgumentError("watermarks", describeIssues(issues), issues);
   }
   const props = { fmt: TABLE_FORMAT, v: version, ...(await encodePayload(payload)) };
   const size = entitySizeBytes(partitionKey, WATERMARKS_ROW, props);
@@ -117,10 +113,8 @@ export async function decodeRecordEntity(
   const candidate = { ...(value as object), version };
   const parsed = syncRecordSchema.safeParse(candidate);
   if (!parsed.success) {
-    const issues = describeIssues(parsed.error);
-    throw fail(`the record has the wrong shape: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, {
-      issues,
-    });
+    const issues = zodIssues(parsed.error);
+    throw fail(`the record has the wrong shape: ${describeIssues(issues)}`, { issues });
   }
   if (parsed.data.defenderId !== where.key) throw fail("the record's defenderId is not its key");
   if (parsed.data.sentinelName.toLowerCase() !== entity.sn)
@@ -138,13 +132,8 @@ export async function decodeWatermarksEntity(
   const candidate = { ...((await payloadOf(entity, fail)) as object), version };
   const parsed = watermarksSchema.safeParse(candidate);
   if (!parsed.success) {
-    const issues = describeIssues(parsed.error);
-    throw fail(
-      `the watermarks have the wrong shape: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
-      {
-        issues,
-      },
-    );
+    const issues = zodIssues(parsed.error);
+    throw fail(`the watermarks have the wrong shape: ${describeIssues(issues)}`, { issues });
   }
   return { watermarks: candidate as Watermarks, etag: etagOf(entity, fail) };
 }

@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import type { ValidationIssue } from "../core/errors";
-import { describeIssues, syncRecordSchema } from "./stateSchemas";
+import { zodIssues } from "../core/validationIssues";
+import { syncRecordSchema } from "./stateSchemas";
 import type { SyncRecord } from "./stateStore";
 
 export const SNAPSHOT_FILE = "records.snapshot.jsonl";
@@ -70,7 +71,7 @@ export function checkRecordLine(value: unknown): RecordLine | ValidationIssue[] 
   if ("sentinelDelta" in expanded)
     return [{ path: "r.sentinelDelta", message: "is set without baseDefender" }];
   const result = syncRecordSchema.safeParse(expanded);
-  if (!result.success) return describeIssues(result.error).map((i) => ({ ...i, path: `r.${i.path}` }));
+  if (!result.success) return zodIssues(result.error, "r");
   if (expanded.defenderId !== k) {
     return [
       {

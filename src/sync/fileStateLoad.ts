@@ -6,7 +6,8 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { StateStoreCorruptedError, type ValidationIssue } from "../core/errors";
+import { StateStoreCorruptedError } from "../core/errors";
+import { describeIssues, zodIssues } from "../core/validationIssues";
 import { decodeLine, type FileLine, readFileLines } from "./fileLines";
 import {
   checkRecordLine,
@@ -18,7 +19,7 @@ import {
   WATERMARKS_FILE,
 } from "./fileStateFormat";
 import type { RecordIndex } from "./recordIndex";
-import { describeIssues, watermarksSchema } from "./stateSchemas";
+import { watermarksSchema } from "./stateSchemas";
 import type { Watermarks } from "./stateStore";
 
 export interface LoadedState {
@@ -33,8 +34,6 @@ export interface LoadedState {
   hasSnapshot: boolean;
   watermarks: Watermarks;
 }
-
-const describe = (issues: ValidationIssue[]) => issues.map((i) => `${i.path}: ${i.message}`).join("; ");
 
 /** Fills `index` from the directory's files; throws StateStoreCorruptedError on damage. */
 export async function loadState(directory: string, index: RecordIndex): Promise<LoadedState> {
@@ -110,8 +109,8 @@ async function loadWatermarks(path: string): Promise<Watermarks | undefined> {
   }
   const result = watermarksSchema.safeParse(value);
   if (!result.success) {
-    const issues = describeIssues(result.error);
-    throw new StateStoreCorruptedError(path, undefined, `has the wrong shape: ${describe(issues)}`, {
+    const issues = zodIssues(result.error);
+    throw new StateStoreCorruptedError(path, undefined, `has the wrong shape: ${describeIssues(issues)}`, {
       issues,
     });
   }
@@ -131,7 +130,7 @@ function parseLine(path: string, line: FileLine): RecordLine | undefined {
     throw new StateStoreCorruptedError(
       path,
       line.number,
-      `record has the wrong shape: ${describe(checked)}`,
+      `record has the wrong shape: ${describeIssues(checked)}`,
       { issues: checked },
     );
   }

@@ -87,11 +87,6 @@ export const watermarksSchema = z.object({
   version: z.number().int().nonnegative(),
 });
 
-/** "path: message" lines of a failed parse, for error messages. */
-export function describeIssues(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message }));
-}
-
 // Compile-time guards: every field of the interfaces is in the schemas, and the schemas accept every value.
 type Covers<T, S> = [Exclude<keyof T, keyof S>] extends [never] ? true : Exclude<keyof T, keyof S>;
 const recordFieldsCovered: Covers<SyncRecord, z.infer<typeof syncRecordSchema>> = true;

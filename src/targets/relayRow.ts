@@ -18,6 +18,7 @@
  */
 import { z } from "zod";
 import { InvalidArgumentError, MappingError, type ValidationIssue } from "../core/errors";
+import { zodIssues } from "../core/validationIssues";
 import type { DefenderAlert, DefenderIncident } from "../defender/models";
 import {
   type AlertRow,
@@ -419,8 +420,7 @@ function assemble(
 
 function rowIssues(row: RelayRow): ValidationIssue[] {
   const parsed = relayRowSchema.safeParse(row);
-  if (!parsed.success)
-    return parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+  if (!parsed.success) return zodIssues(parsed.error);
   if (Buffer.byteLength(JSON.stringify(row.Entities)) > LOGS_INGESTION_MAX_FIELD_BYTES)
     return [{ path: "Entities", message: fieldMessage }];
   return [];

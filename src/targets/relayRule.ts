@@ -17,6 +17,7 @@
  */
 import { InvalidArgumentError, type ValidationIssue } from "../core/errors";
 import { isGuid } from "../core/guid";
+import { describeIssues } from "../core/validationIssues";
 import {
   ALERT_RULE_LIMITS,
   ALERT_RULES_API_VERSION,
@@ -233,11 +234,7 @@ function timing(options: BuildRelayRuleOptions): Timing {
       ? [{ path: "queryFrequency", message: "must be ISO 8601 duration strings" }]
       : scheduledTimingIssues(queryFrequency, queryPeriod);
   if (issues.length > 0) {
-    throw new InvalidArgumentError(
-      issues[0]!.path,
-      issues.map((i) => `${i.path} ${i.message}`).join("; "),
-      issues,
-    );
+    throw new InvalidArgumentError(issues[0]!.path, describeIssues(issues), issues);
   }
   return {
     frequencyMs: options.nrt ? undefined : parseIsoDuration(queryFrequency),
@@ -335,11 +332,7 @@ export function buildRelayRule(options: BuildRelayRuleOptions = {}): RelayRuleDe
     ...formatIssues("alertDescriptionFormat", description),
   ];
   if (issues.length > 0) {
-    throw new InvalidArgumentError(
-      issues[0]!.path,
-      issues.map((i) => `${i.path}: ${i.message}`).join("; "),
-      issues,
-    );
+    throw new InvalidArgumentError(issues[0]!.path, describeIssues(issues), issues);
   }
   const properties = ruleProperties(options, table, t, { display, description });
   // The builder's output goes through the same checks as any rule a caller writes.

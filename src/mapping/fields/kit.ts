@@ -4,7 +4,8 @@
  * and the text hygiene (control characters, truncation) applied to every text a profile outputs.
  */
 import type { z } from "zod";
-import { isMappingError, MappingError, type ValidationIssue } from "../../core/errors";
+import { isMappingError, MappingError } from "../../core/errors";
+import { zodIssues } from "../../core/validationIssues";
 import type { DefenderIncident, DefenderIncidentPatch } from "../../defender/models";
 import { defenderIncidentPatchSchema } from "../../defender/models";
 import type { SentinelIncidentProperties } from "../../sentinel/models";
@@ -62,13 +63,6 @@ export function invoke<M, K extends keyof M & string>(
   }
 }
 
-function issuesOf(error: z.ZodError, prefix: string): ValidationIssue[] {
-  return error.issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter((p) => p !== "").join("."),
-    message: i.message,
-  }));
-}
-
 /** `value` if `schema` accepts it, else a MappingError naming `field` and `mapper`. */
 export function check<S extends z.ZodType>(
   schema: S,
@@ -82,7 +76,7 @@ export function check<S extends z.ZodType>(
     field,
     mapper,
     message: `returned an invalid value: ${parsed.error.issues[0]?.message ?? "invalid"}`,
-    issues: issuesOf(parsed.error, field),
+    issues: zodIssues(parsed.error, field),
   });
 }
 
