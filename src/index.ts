@@ -39,7 +39,13 @@ export type {
   FairRateLimiter,
   FairRateLimiterOptions,
 } from "./core/fairRateLimiter";
-export type { RequestMetrics, RequestMetricsSnapshot, ThrottleInfo, ThrottleListener } from "./core/metrics";
+export type {
+  ClientMetrics,
+  RequestMetrics,
+  RequestMetricsSnapshot,
+  ThrottleInfo,
+  ThrottleListener,
+} from "./core/metrics";
 export type {
   PagedAsyncIterableIterator,
   PageSettings,
@@ -54,6 +60,7 @@ export {
 } from "./core/rateLimiter";
 export type { TokenBucket, TokenBucketConfig, TokenBucketOptions } from "./core/tokenBucket";
 export type { SyncWarning, WarningChannel, WarningListener } from "./core/warnings";
+export type { DefenderIncidentsApi } from "./defender/defenderApi";
 export {
   type CountDefenderIncidentsOptions,
   DefenderClient,
@@ -331,6 +338,7 @@ export type {
   SentinelSeverity,
   SentinelStatus,
 } from "./sentinel/models";
+export type { SentinelAlertRulesApi, SentinelIncidentsApi } from "./sentinel/sentinelApi";
 export {
   type CreateOrUpdateSentinelIncidentOptions,
   type CreateSentinelIncidentCommentOptions,

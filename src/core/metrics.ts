@@ -27,8 +27,20 @@ export interface RequestMetricsSnapshot {
  */
 export type ThrottleListener = (info: ThrottleInfo) => void;
 
+/**
+ * The request counters of a client as a `SyncEngine` reads them (`DefenderIncidentsApi.metrics`,
+ * `SentinelIncidentsApi.metrics`). `RequestMetrics` implements it; a decorated client passes on its real
+ * client's `metrics`.
+ */
+export interface ClientMetrics {
+  /** The counters now (a copy). */
+  snapshot(): RequestMetricsSnapshot;
+  /** Subscribes to throttling (the service's 429s, waits of the client's own rate limiter); returns the unsubscribe function. */
+  onThrottle(listener: ThrottleListener): () => void;
+}
+
 /** Mutable counters shared by a client's pipeline policies. */
-export class RequestMetrics {
+export class RequestMetrics implements ClientMetrics {
   private counts: RequestMetricsSnapshot = emptySnapshot();
   private readonly listeners = new Set<ThrottleListener>();
 

@@ -21,6 +21,7 @@ import { compareTimestamps, odataDateTime, timestampKey } from "../core/timestam
 import { SYNC_ATTRIBUTES, withSpan } from "../core/tracing";
 import { zodIssues } from "../core/validationIssues";
 import { WarningChannel, type WarningListener } from "../core/warnings";
+import type { DefenderIncidentsApi } from "./defenderApi";
 import {
   type AlertComment,
   alertCommentSchema,
@@ -123,7 +124,7 @@ const commentListSchema = z.looseObject({ value: z.array(alertCommentSchema) });
  * Needs the application permission `SecurityIncident.ReadWrite.All` (read-only use: `SecurityIncident.Read.All`,
  * alerts: `SecurityAlert.Read.All`).
  */
-export class DefenderClient {
+export class DefenderClient implements DefenderIncidentsApi {
   /** The Graph endpoint this client talks to (and the only origin it sends tokens to). */
   readonly endpoint: string;
   /** Request counters: attempts, 429s, client-side waits. */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../core/errors";
-import type { DefenderClient } from "../defender/defenderClient";
-import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { DefenderIncidentsApi } from "../defender/defenderApi";
+import type { SentinelIncidentsApi } from "../sentinel/sentinelApi";
 import type { SyncEngineOptions } from "../sync/engineOptions";
 import type { StateStore } from "../sync/stateStore";
 import type { SentinelTarget } from "../targets/sentinelTarget";
@@ -20,9 +20,9 @@ export interface LaneOptions extends LaneEngineOptions {
    */
   id: string;
   /** The source tenant's Graph (its credential). Share its `rateLimit` through `fleet.budgets.graph(…)`. */
-  defender: DefenderClient;
+  defender: DefenderIncidentsApi;
   /** Classic target: the workspace (same as `target: new SentinelTarget(sentinel)`). */
-  sentinel?: SentinelClient;
+  sentinel?: SentinelIncidentsApi;
   target?: SentinelTarget | UnifiedTarget;
   /** This lane's ledger, instead of the fleet's `stateStore` partition; the caller closes it. */
   stateStore?: StateStore;

@@ -43,6 +43,7 @@ import {
   sentinelEntitiesResponseSchema,
   sentinelIncidentSchema,
 } from "./models";
+import type { SentinelAlertRulesApi, SentinelIncidentsApi } from "./sentinelApi";
 
 /** Default Microsoft.SecurityInsights api-version. */
 export const DEFAULT_SENTINEL_API_VERSION = "2025-09-01";
@@ -109,7 +110,7 @@ const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
  * Client for Microsoft Sentinel incidents (ARM Microsoft.SecurityInsights). Needs the Microsoft Sentinel
  * Responder role on the workspace (Reader for read-only use).
  */
-export class SentinelClient {
+export class SentinelClient implements SentinelIncidentsApi, SentinelAlertRulesApi {
   readonly endpoint: string;
   readonly apiVersion: string;
   readonly subscriptionId: string;

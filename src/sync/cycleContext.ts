@@ -1,7 +1,7 @@
-import type { DefenderClient } from "../defender/defenderClient";
+import type { DefenderIncidentsApi } from "../defender/defenderApi";
 import type { MappingProfile } from "../mapping";
 import type { SentinelIncident } from "../sentinel/models";
-import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { SentinelIncidentsApi } from "../sentinel/sentinelApi";
 import type { SentinelTarget } from "../targets/sentinelTarget";
 import type { CycleViews } from "./classic/pairView";
 import type { ConflictPolicy } from "./conflictPolicy";
@@ -18,8 +18,8 @@ export type SyncDirection = "both" | "defender-to-sentinel" | "sentinel-to-defen
 
 /** Settings resolved from SyncEngineOptions, shared by the parts of a cycle. */
 export interface EngineSettings {
-  defender: DefenderClient;
-  sentinel: SentinelClient;
+  defender: DefenderIncidentsApi;
+  sentinel: SentinelIncidentsApi;
   store: StateStore;
   profile: MappingProfile;
   direction: SyncDirection;

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "../core/errors";
-import type { DefenderClient } from "../defender/defenderClient";
+import type { DefenderIncidentsApi } from "../defender/defenderApi";
 import { createMappingProfile, type MappingProfile } from "../mapping";
-import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { SentinelAlertRulesApi, SentinelIncidentsApi } from "../sentinel/sentinelApi";
 import { SentinelTarget } from "../targets/sentinelTarget";
 import type { UnifiedTarget } from "../targets/unifiedTarget";
 import type { ConflictPolicy } from "./conflictPolicy";
@@ -16,10 +16,16 @@ import type { StateStore } from "./stateStore";
  * and timeouts.
  */
 export interface SyncEngineOptions {
-  /** The source: Graph of the Defender XDR tenant whose incidents are mirrored. */
-  defender: DefenderClient;
-  /** The classic target's workspace (same as `target: new SentinelTarget(sentinel)`). */
-  sentinel?: SentinelClient;
+  /**
+   * The source: Graph of the Defender XDR tenant whose incidents are mirrored. A `DefenderClient`, or any object
+   * of the `DefenderIncidentsApi` members (e.g. a decorator delegating to one).
+   */
+  defender: DefenderIncidentsApi;
+  /**
+   * The classic target's workspace (same as `target: new SentinelTarget(sentinel)`). A `SentinelClient`, or any
+   * object of the `SentinelIncidentsApi` members.
+   */
+  sentinel?: SentinelIncidentsApi;
   /**
    * Where incidents are mirrored. `SentinelTarget` (classic): Sentinel incidents created through the incidents
    * API. `UnifiedTarget` (relay): incidents of the target tenant's Defender portal created through alerts, for
@@ -113,7 +119,7 @@ const POLICIES: readonly string[] = ["latest-wins", "defender-wins", "sentinel-w
 export function resolveEngineOptions(options: SyncEngineOptions): ResolvedEngineOptions {
   if (typeof options !== "object" || options === null)
     throw new InvalidArgumentError("options", "SyncEngine needs an options object");
-  requireClient("defender", options.defender);
+  requireClient("defender", options.defender, "DefenderClient", DEFENDER_METHODS);
   const { sentinel, relay } = resolveTarget(options);
   const o = options;
   requireMethods("stateStore", o.stateStore, ["getRecord", "putRecord", "getWatermarks", "putWatermarks"]);
@@ -172,17 +178,17 @@ export function resolveEngineOptions(options: SyncEngineOptions): ResolvedEngine
 /** The classic target's client, or the unified target with what relay cycles need. */
 function resolveTarget(
   o: SyncEngineOptions,
-): Pick<ResolvedEngineOptions, "relay"> & { sentinel: SentinelClient } {
+): Pick<ResolvedEngineOptions, "relay"> & { sentinel: SentinelIncidentsApi } {
   const target = o.target;
   if (target === undefined) {
-    requireClient("sentinel", o.sentinel);
-    return { sentinel: o.sentinel as SentinelClient, relay: undefined };
+    requireClient("sentinel", o.sentinel, "SentinelClient", SENTINEL_METHODS);
+    return { sentinel: o.sentinel as SentinelIncidentsApi, relay: undefined };
   }
   if (target instanceof SentinelTarget || (target as { kind?: unknown }).kind === "sentinel") {
     const classic = (target as SentinelTarget).sentinel;
     if (o.sentinel !== undefined && o.sentinel !== classic)
       throw new InvalidArgumentError("sentinel", "must be left out or be the target's own SentinelClient");
-    requireClient("sentinel", classic);
+    requireClient("sentinel", classic, "SentinelClient", SENTINEL_METHODS);
     return { sentinel: classic, relay: undefined };
   }
   if ((target as { kind?: unknown }).kind !== "unified")
@@ -193,7 +199,10 @@ function resolveTarget(
       "tenantId",
       "is required with a UnifiedTarget: it names the source tenant, and target incidents relayed from other tenants belong to other lanes",
     );
-  requireClient("sentinel", unified.sentinel);
+  requireClient("target.defender", unified.defender, "DefenderClient", DEFENDER_METHODS);
+  requireMethods("target.sentinel", unified.sentinel, Object.keys(ALERT_RULE_METHODS));
+  if (unified.sentinel === undefined || unified.sentinel === null)
+    throw new InvalidArgumentError("target.sentinel", "UnifiedTarget needs a SentinelClient");
   const pendingTimeoutInMs = integer(
     "pendingTimeoutInMs",
     o.pendingTimeoutInMs,
@@ -202,7 +211,7 @@ function resolveTarget(
     MAX_TIMER_IN_MS,
   );
   return {
-    sentinel: unified.sentinel as SentinelClient,
+    sentinel: NO_CLASSIC_TARGET,
     relay: { target: unified, sourceTenantId: o.tenantId, pendingTimeoutInMs },
   };
 }
@@ -229,19 +238,68 @@ function resolvePairHooks(
   return hooks;
 }
 
-function requireClient(name: "defender" | "sentinel", client: unknown): void {
-  const c = client as { listIncidents?: unknown; metrics?: unknown; onWarning?: unknown } | undefined;
-  if (!c || typeof c !== "object")
-    throw new InvalidArgumentError(
-      name,
-      `SyncEngine needs a ${name === "defender" ? "DefenderClient" : "SentinelClient"}`,
-    );
-  if (typeof c.listIncidents !== "function" || typeof c.onWarning !== "function" || !c.metrics)
-    throw new InvalidArgumentError(
-      name,
-      `is not a ${name === "defender" ? "DefenderClient" : "SentinelClient"}`,
-    );
+/** The methods of an interface, as keys (see the method tables below). */
+type MethodsOf<T> = { [K in keyof T]-?: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T];
+
+// One entry per method of each interface: adding a method to an interface without listing it here fails to
+// compile, so what the engine checks at construction stays what it calls.
+const DEFENDER_METHODS: Record<MethodsOf<DefenderIncidentsApi>, true> = {
+  onWarning: true,
+  listIncidents: true,
+  countIncidents: true,
+  getIncident: true,
+  updateIncident: true,
+  addIncidentComment: true,
+};
+const SENTINEL_METHODS: Record<MethodsOf<SentinelIncidentsApi>, true> = {
+  onWarning: true,
+  listIncidents: true,
+  getIncident: true,
+  createOrUpdateIncident: true,
+  listIncidentComments: true,
+  createIncidentComment: true,
+};
+const ALERT_RULE_METHODS: Record<MethodsOf<SentinelAlertRulesApi>, true> = {
+  getAlertRule: true,
+  createOrUpdateAlertRule: true,
+};
+const METRICS_METHODS: Record<MethodsOf<DefenderIncidentsApi["metrics"]>, true> = {
+  snapshot: true,
+  onThrottle: true,
+};
+
+/**
+ * A client (or an object standing in for one): every method of its interface, and `metrics` with `snapshot`
+ * and `onThrottle`.
+ */
+function requireClient(name: string, client: unknown, className: string, methods: object): void {
+  if (!client || typeof client !== "object")
+    throw new InvalidArgumentError(name, `SyncEngine needs a ${className}`);
+  requireMethods(name, client, Object.keys(methods));
+  const metrics = (client as { metrics?: unknown }).metrics;
+  if (!metrics || typeof metrics !== "object")
+    throw new InvalidArgumentError(name, "lacks metrics (an object with snapshot and onThrottle)");
+  requireMethods(`${name}.metrics`, metrics, Object.keys(METRICS_METHODS));
 }
+
+/**
+ * The classic client of a lane whose target is a `UnifiedTarget`: relay cycles never use it (they read and write
+ * through the target), so any call is a bug.
+ */
+const NO_CLASSIC_TARGET: SentinelIncidentsApi = (() => {
+  const fail = (): never => {
+    throw new Error("internal: a relay lane has no classic Sentinel client");
+  };
+  return {
+    metrics: { snapshot: fail, onThrottle: fail },
+    onWarning: fail,
+    listIncidents: fail,
+    getIncident: fail,
+    createOrUpdateIncident: fail,
+    listIncidentComments: fail,
+    createIncidentComment: fail,
+  };
+})();
 
 function requireMethods(name: string, value: unknown, methods: readonly string[]): void {
   if (value === undefined) return;

@@ -1,5 +1,5 @@
 import type { OperationOptions } from "../core/clientOptions";
-import type { RequestMetrics } from "../core/metrics";
+import type { ClientMetrics } from "../core/metrics";
 import type { PagedAsyncIterableIterator, PageSettings } from "../core/paging";
 import type { DefenderIncident, DefenderIncidentPatch } from "../defender/models";
 
@@ -55,7 +55,7 @@ export interface ListTargetChangesOptions extends OperationOptions {
 export interface IncidentTarget {
   readonly kind: "unified";
   /** Request counters of the target's services (Graph of the target tenant, ingestion). */
-  readonly metrics: readonly RequestMetrics[];
+  readonly metrics: readonly ClientMetrics[];
   /** Target incidents updated since a time, oldest first, with their alerts (to read the source keys). */
   listChanges(
     options: ListTargetChangesOptions,

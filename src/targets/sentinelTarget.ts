@@ -3,7 +3,7 @@ import { odataString } from "../core/odata";
 import type { PagedAsyncIterableIterator, PageSettings } from "../core/paging";
 import type { InvalidItemHandler } from "../core/parseItems";
 import type { SentinelComment, SentinelIncident, SentinelIncidentWriteProperties } from "../sentinel/models";
-import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { SentinelIncidentsApi } from "../sentinel/sentinelApi";
 import { isConnectorCopy } from "./connectorCopy";
 
 /** Largest page the incidents list accepts (`$top`). */
@@ -30,7 +30,8 @@ export interface WriteSentinelIncidentOptions extends OperationOptions {
  */
 export class SentinelTarget {
   readonly kind = "sentinel" as const;
-  constructor(readonly sentinel: SentinelClient) {}
+  /** @param sentinel - The workspace: a `SentinelClient`, or any object of the `SentinelIncidentsApi` members. */
+  constructor(readonly sentinel: SentinelIncidentsApi) {}
 
   /** Incidents modified since a time (all of them without one), oldest first, in pages of 1,000. */
   listChanges(

@@ -3,12 +3,12 @@ import { isAggregateLogsUploadError, type LogsIngestionClient } from "@azure/mon
 import type { OperationOptions, RetryOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, ServiceUnavailableError } from "../core/errors";
-import { RequestMetrics } from "../core/metrics";
+import { type ClientMetrics, RequestMetrics } from "../core/metrics";
 import type { PagedAsyncIterableIterator, PageSettings } from "../core/paging";
 import { SYNC_ATTRIBUTES, withSpan } from "../core/tracing";
-import type { DefenderClient } from "../defender/defenderClient";
+import type { DefenderIncidentsApi } from "../defender/defenderApi";
 import type { DefenderAlert, DefenderIncident, DefenderIncidentPatch } from "../defender/models";
-import type { SentinelClient } from "../sentinel/sentinelClient";
+import type { SentinelAlertRulesApi } from "../sentinel/sentinelApi";
 import { createIngestionClient } from "../sink/ingestionClient";
 import type {
   IncidentTarget,
@@ -45,10 +45,10 @@ export interface UnifiedTargetIngestion {
  * relay rule and the pacer shared by lanes writing to it.
  */
 export interface UnifiedTargetOptions {
-  /** Graph of the target (MSSP) tenant: unified incidents are read and written there. */
-  defender: DefenderClient;
-  /** The target workspace: the relay rule lives there (`ensureRelayRule`). */
-  sentinel: SentinelClient;
+  /** Graph of the target (MSSP) tenant: unified incidents are read and written there (a `DefenderClient`). */
+  defender: DefenderIncidentsApi;
+  /** The target workspace: the relay rule lives there (`ensureRelayRule`); a `SentinelClient`. */
+  sentinel: SentinelAlertRulesApi;
   ingestion: UnifiedTargetIngestion;
   /** A principal of the workspace's tenant with "Monitoring Metrics Publisher" on the DCR. */
   credential: TokenCredential;
@@ -121,8 +121,8 @@ function alertsToRelay(source: DefenderIncident): DefenderAlert[] {
  */
 export class UnifiedTarget implements IncidentTarget {
   readonly kind = "unified" as const;
-  readonly defender: DefenderClient;
-  readonly sentinel: SentinelClient;
+  readonly defender: DefenderIncidentsApi;
+  readonly sentinel: SentinelAlertRulesApi;
   readonly ingestion: Readonly<UnifiedTargetIngestion>;
   readonly pacer: RelayPacer;
   /** The analytics rule this target relies on (install it with `ensureRelayRule`). */
@@ -185,7 +185,7 @@ export class UnifiedTarget implements IncidentTarget {
     return { action: existing ? "updated" : "created", ruleId, apiVersion };
   }
 
-  get metrics(): readonly RequestMetrics[] {
+  get metrics(): readonly ClientMetrics[] {
     return [this.defender.metrics, this.ingestionMetrics];
   }
 

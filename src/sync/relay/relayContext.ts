@@ -1,4 +1,4 @@
-import type { DefenderClient } from "../../defender/defenderClient";
+import type { DefenderIncidentsApi } from "../../defender/defenderApi";
 import type { MappingProfile } from "../../mapping";
 import type { IncidentTarget } from "../../targets/incidentTarget";
 import type { ConflictPolicy } from "../conflictPolicy";
@@ -9,7 +9,7 @@ import type { PlannedWrite, SyncReport } from "../syncReport";
 
 /** Settings of a lane whose target is an `IncidentTarget` (the unified relay). */
 export interface RelaySettings {
-  source: DefenderClient;
+  source: DefenderIncidentsApi;
   target: IncidentTarget;
   store: StateStore;
   profile: MappingProfile;

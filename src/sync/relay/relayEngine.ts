@@ -1,5 +1,5 @@
 import { RequestAbortedError } from "../../core/errors";
-import type { RequestMetrics } from "../../core/metrics";
+import type { ClientMetrics } from "../../core/metrics";
 import type { EngineSettings } from "../cycleContext";
 import type { RelayOptions } from "../engineOptions";
 import type { Watermarks } from "../stateStore";
@@ -18,7 +18,7 @@ export interface RelayCycleDeps {
   reconcileEvery: number;
 }
 
-function totals(metrics: readonly RequestMetrics[]): { requests: number; throttled: number } {
+function totals(metrics: readonly ClientMetrics[]): { requests: number; throttled: number } {
   let requests = 0;
   let throttled = 0;
   for (const m of metrics) {
