@@ -40,6 +40,9 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
   const byDefenderHash = new Set(known.map((c) => c.defenderHash));
   const bySentinelId = new Map(known.map((c) => [c.sentinelCommentId.toLowerCase(), c]));
   const defenderComments = defender.comments ?? [];
+  // The Defender comments as they now are: a post answers with the whole list, kept here (never written back
+  // into the caller's incident).
+  const current: CurrentDefenderComments = { comments: defenderComments };
   const deterministicIds = new Map<string, string>();
   for (const c of defenderComments) {
     const hash = defenderCommentHash(c);
@@ -61,9 +64,10 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
         const hash = sha256(message);
         if (existing.sentinelMessageHash === undefined || existing.sentinelMessageHash === hash) continue;
         // Defender cannot edit comments: re-post the edited text once per distinct edit.
-        const posted = await postToDefender(ctx, input, message, sc, true, known);
+        const posted = await postToDefender(ctx, input, current, message, sc, true, known);
         if (posted) {
-          existing.sentinelMessageHash = hash;
+          // A new entry, not an edit of the ledger's (whose records may be shared or frozen).
+          known[known.indexOf(existing)] = { ...existing, sentinelMessageHash: hash };
           // Record the re-post too, or it would come back to Sentinel as a new Defender comment.
           const repost: SyncedComment = {
             defenderHash: posted,
@@ -91,7 +95,7 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
         byDefenderHash.add(ourHash);
         continue;
       }
-      const posted = await postToDefender(ctx, input, message, sc, false, known);
+      const posted = await postToDefender(ctx, input, current, message, sc, false, known);
       if (posted) {
         const entry: SyncedComment = {
           defenderHash: posted,
@@ -162,10 +166,16 @@ export async function syncComments(ctx: CycleContext, input: CommentSyncInput): 
   return known;
 }
 
+/** The Defender incident's comments during one `syncComments`, replaced by each post's answer. */
+interface CurrentDefenderComments {
+  comments: readonly AlertComment[];
+}
+
 /** Posts a Sentinel comment to Defender (or adopts an identical unclaimed one); returns its Defender hash. */
 async function postToDefender(
   ctx: CycleContext,
   input: CommentSyncInput,
+  current: CurrentDefenderComments,
   message: string,
   sc: SentinelComment,
   edited: boolean,
@@ -181,9 +191,7 @@ async function postToDefender(
   if (!rendered.ok) throw rendered.error;
   const text = rendered.value;
   const claimed = new Set(known.map((k) => k.defenderHash));
-  const existing = (input.defender.comments ?? []).find(
-    (c) => c.comment === text && !claimed.has(defenderCommentHash(c)),
-  );
+  const existing = current.comments.find((c) => c.comment === text && !claimed.has(defenderCommentHash(c)));
   if (existing) return defenderCommentHash(existing);
 
   const perform = ctx.plan({
@@ -200,7 +208,7 @@ async function postToDefender(
     });
     const mine = [...all].reverse().find((c) => c.comment === text && !claimed.has(defenderCommentHash(c)));
     hash = mine ? defenderCommentHash(mine) : sha256(`\n${text}`);
-    input.defender.comments = all;
+    current.comments = all;
   }
   report.writes.defender++;
   report.counts.commentsToDefender++;
