@@ -108,9 +108,13 @@ export async function createMsspSetup(options: MsspSetupOptions): Promise<MsspSe
     const target = new UnifiedTarget({
       defender: msspGraph,
       sentinel,
-      ingestion: { endpoint: server.url, ruleId: RELAY_DCR, streamName: DEFAULT_RELAY_STREAM_NAME },
+      ingestion: {
+        endpoint: server.url,
+        ruleId: RELAY_DCR,
+        streamName: DEFAULT_RELAY_STREAM_NAME,
+        retryOptions,
+      },
       credential: emu.credential,
-      ingestionRetryOptions: retryOptions,
       pacer,
       now: clock.now,
     });

@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { isAggregateLogsUploadError, type LogsIngestionClient } from "@azure/monitor-ingestion";
-import type { OperationOptions, RetryOptions } from "../core/clientOptions";
+import type { OperationOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
 import { InvalidArgumentError, ServiceUnavailableError } from "../core/errors";
 import { type ClientMetrics, RequestMetrics } from "../core/metrics";
@@ -9,7 +9,7 @@ import { SYNC_ATTRIBUTES, withSpan } from "../core/tracing";
 import type { DefenderIncidentsApi } from "../defender/defenderApi";
 import type { DefenderAlert, DefenderIncident, DefenderIncidentPatch } from "../defender/models";
 import type { SentinelAlertRulesApi } from "../sentinel/sentinelApi";
-import { createIngestionClient } from "../sink/ingestionClient";
+import { createIngestionClient, type IngestionClientSettings } from "../sink/ingestionClient";
 import type {
   IncidentTarget,
   ListTargetChangesOptions,
@@ -29,9 +29,10 @@ import { sourceKeysOfIncident } from "./sourceKeys";
 
 /**
  * Where a `UnifiedTarget` uploads relay rows: the Logs Ingestion endpoint, the data collection rule's immutable id
- * and the relay table's stream.
+ * and the relay table's stream, plus the ingestion client's options, as `DefenderClient`'s (`retryOptions`,
+ * `additionalPolicies`, `httpClient`, `rateLimit`, `requestTimeoutInMs`, …).
  */
-export interface UnifiedTargetIngestion {
+export interface UnifiedTargetIngestion extends IngestionClientSettings {
   /** Data collection endpoint (or the DCR's own logs ingestion endpoint) in the workspace's region. */
   endpoint: string;
   /** The data collection rule's immutable id (`dcr-…`). */
@@ -59,7 +60,6 @@ export interface UnifiedTargetOptions {
    * alerts. Default: one per target, sized for the rule (Scheduled: 140 rows per query frequency; NRT: 28 a minute).
    */
   pacer?: RelayPacer;
-  ingestionRetryOptions?: RetryOptions;
   /** Clock (tests and the emulator's clock). */
   now?: () => Date;
 }
@@ -156,11 +156,17 @@ export class UnifiedTarget implements IncidentTarget {
     this.now = options.now ?? (() => new Date());
     this.relayRule = buildRelayRule({ streamName: options.ingestion.streamName, ...options.relayRule });
     this.pacer = options.pacer ?? defaultPacer(this.relayRule, () => this.now().getTime());
+    const {
+      endpoint: _endpoint,
+      ruleId: _ruleId,
+      streamName: _streamName,
+      ...clientSettings
+    } = options.ingestion;
     this.client = createIngestionClient({
+      ...clientSettings,
       endpointUrl,
       credential: options.credential,
       metrics: this.ingestionMetrics,
-      retryOptions: options.ingestionRetryOptions,
     });
   }
 

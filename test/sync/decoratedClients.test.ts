@@ -194,9 +194,9 @@ describe("decorated clients", () => {
           endpoint: srv.url,
           ruleId: "dcr-00112233445566778899aabbccddeeff",
           streamName: DEFAULT_RELAY_STREAM_NAME,
+          retryOptions,
         },
         credential: emu.credential,
-        ingestionRetryOptions: retryOptions,
         now: clock.now,
       });
       expect(await target.ensureRelayRule()).toMatchObject({ action: "created" });

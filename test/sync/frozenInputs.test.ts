@@ -202,9 +202,9 @@ describe("relay cycles leave what they are given alone", () => {
           endpoint: srv.url,
           ruleId: "dcr-00112233445566778899aabbccddeeff",
           streamName: DEFAULT_RELAY_STREAM_NAME,
+          retryOptions,
         },
         credential: emu.credential,
-        ingestionRetryOptions: retryOptions,
         now: clock.now,
       });
       await target.ensureRelayRule();

@@ -8,7 +8,7 @@ import { SyncEngine, type SyncEngineOptions } from "../../src/sync/syncEngine";
 import type { RelayPacer } from "../../src/targets/relayPacer";
 import { DEFAULT_RELAY_STREAM_NAME, DEFAULT_RELAY_TABLE_NAME } from "../../src/targets/relayRow";
 import { sourceKeysOfIncident } from "../../src/targets/sourceKeys";
-import { UnifiedTarget } from "../../src/targets/unifiedTarget";
+import { UnifiedTarget, type UnifiedTargetIngestion } from "../../src/targets/unifiedTarget";
 import {
   createEmulator,
   createManualClock,
@@ -59,6 +59,8 @@ export interface LaneOptions {
    * in front of the emulator that can store a request and then drop its connection (`lane.crash`).
    */
   crashable?: boolean;
+  /** `additionalPolicies` of the target's ingestion client. */
+  ingestionPolicies?: UnifiedTargetIngestion["additionalPolicies"];
 }
 
 const EVENTS = [
@@ -99,9 +101,14 @@ export async function unifiedLane(options: LaneOptions = {}): Promise<Lane> {
     new UnifiedTarget({
       defender: mssp,
       sentinel,
-      ingestion: { endpoint: srv.url, ruleId: DCR, streamName: DEFAULT_RELAY_STREAM_NAME },
+      ingestion: {
+        endpoint: srv.url,
+        ruleId: DCR,
+        streamName: DEFAULT_RELAY_STREAM_NAME,
+        retryOptions,
+        additionalPolicies: options.ingestionPolicies,
+      },
       credential: emu.credential,
-      ingestionRetryOptions: retryOptions,
       pacer: options.pacer,
       now: clock.now,
     });

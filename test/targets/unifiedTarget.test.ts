@@ -40,6 +40,29 @@ describe("creation through alerts", () => {
     expect(lane.emu.unified.rows(TABLE).length / customerAlerts).toBe(1);
   });
 
+  it("the ingestion client takes the clients' options: additionalPolicies see every relay upload", async () => {
+    const uploads: string[] = [];
+    lane = await unifiedLane({
+      customerIncidents: 2,
+      ingestionPolicies: [
+        {
+          position: "perCall",
+          policy: {
+            name: "countRelayUploads",
+            sendRequest: (request, next) => {
+              uploads.push(`${request.method} ${new URL(request.url).pathname}`);
+              return next(request);
+            },
+          },
+        },
+      ],
+    });
+    await lane.cycle();
+    expect(lane.emu.unified.rows(TABLE).length).toBeGreaterThan(0);
+    expect(uploads.length).toBeGreaterThan(0);
+    expect(uploads.every((u) => u.startsWith("POST ") && u.includes("/dataCollectionRules/"))).toBe(true);
+  });
+
   it("installs the relay rule idempotently", async () => {
     lane = await unifiedLane({ customerIncidents: 0 });
     expect(await lane.target.ensureRelayRule()).toMatchObject({ action: "unchanged" });
