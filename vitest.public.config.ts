@@ -9,6 +9,7 @@ import { defineConfig, type Plugin } from "vitest/config";
  * dist too. CI runs these on every supported Node version; vitest.config.ts runs everything against src.
  */
 export const PUBLIC_TESTS = [
+  "test/fleet/syncFleet.test.ts",
   "test/packaging/entryPoints.test.ts",
   "test/packaging/withoutMsw.test.ts",
   "test/resilience/connectorCopies.test.ts",

@@ -27,8 +27,7 @@ import {
   type EmulatorServer,
   type SentinelControl,
 } from "defender-sentinel-sync/testing";
-import { canonicalEquals, syncedCanonicalFields } from "../../src/mapping";
-import { sentinelIncidentSchema } from "../../src/sentinel/models";
+import { canonicalDiff, mapEmulatorSentinel } from "../helpers/engine";
 
 export const FAST_RETRIES = { retryDelayInMs: 1, maxRetryDelayInMs: 20, maxRetries: 4 } as const;
 
@@ -204,12 +203,12 @@ export async function laneProblems(lane: FleetLaneSetup, store: StateStore): Pro
       continue;
     }
     const a = profile.defenderToCanonical(defenderIncidentSchema.parse(d));
-    const b = profile.sentinelToCanonical(sentinelIncidentSchema.parse(s));
+    const b = mapEmulatorSentinel(s, profile);
     if (!a.ok || !b.ok) {
       problems.push(`${lane.id}/${d.id}: not mappable`);
       continue;
     }
-    const differ = syncedCanonicalFields.filter((f) => !canonicalEquals(f, a.value, b.value));
+    const differ = canonicalDiff(a.value, b.value);
     if (differ.length > 0) problems.push(`${lane.id}/${d.id}: ${differ.join(", ")} differ`);
   }
   return problems;

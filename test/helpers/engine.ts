@@ -216,13 +216,23 @@ export function sentinelCanonical(
 ) {
   const raw = emu.sentinel.getIncident(name);
   if (!raw) throw new Error(`no Sentinel incident ${name}`);
-  // The emulator stores incidents in the service's wire shape, which the parsed model describes loosely (its
-  // types carry no index signatures); a copy, so the profile never touches the emulator's state.
-  const result = profile.sentinelToCanonical(
-    structuredClone(raw) as unknown as Parameters<MappingProfile["sentinelToCanonical"]>[0],
-  );
+  const result = mapEmulatorSentinel(raw, profile);
   if (!result.ok) throw result.error;
   return result.value;
+}
+
+/**
+ * An emulator's Sentinel incident through a profile. The emulator stores incidents in the service's wire shape,
+ * which the parsed model describes loosely (its types carry no index signatures); mapped from a copy, so the
+ * profile never touches the emulator's state.
+ */
+export function mapEmulatorSentinel(
+  raw: ReturnType<Emulator["sentinel"]["listIncidents"]>[number],
+  profile: MappingProfile = createMappingProfile(),
+): ReturnType<MappingProfile["sentinelToCanonical"]> {
+  return profile.sentinelToCanonical(
+    structuredClone(raw) as unknown as Parameters<MappingProfile["sentinelToCanonical"]>[0],
+  );
 }
 
 /** Fields of `a` and `b` that are not equal (default: the default profile's `equals`, lossy pairs compare equal). */
