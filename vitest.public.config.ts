@@ -18,6 +18,7 @@ export const PUBLIC_TESTS = [
   "test/sync/alertSink.test.ts",
   "test/sync/syncEngine.peers.test.ts",
   "test/sync/transientFailures.test.ts",
+  "test/targets/unifiedTarget.test.ts",
   "test/sync/stateStores.test.ts",
   "test/examples/demo.test.ts",
   "examples/testing-your-extension.test.ts",

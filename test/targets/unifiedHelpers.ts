@@ -1,14 +1,21 @@
 /** A customer tenant mirrored into the MSSP's workspace through the unified (relay) target, on a manual clock. */
-import { DefenderClient } from "../../src/defender/defenderClient";
-import type { DefenderIncident } from "../../src/defender/models";
-import { SentinelClient } from "../../src/sentinel/sentinelClient";
-import { InMemoryStateStore } from "../../src/sync/inMemoryStateStore";
-import type { StateStore, SyncRecord, Watermarks } from "../../src/sync/stateStore";
-import { SyncEngine, type SyncEngineOptions } from "../../src/sync/syncEngine";
-import type { RelayPacer } from "../../src/targets/relayPacer";
-import { DEFAULT_RELAY_STREAM_NAME, DEFAULT_RELAY_TABLE_NAME } from "../../src/targets/relayRow";
-import { sourceKeysOfIncident } from "../../src/targets/sourceKeys";
-import { UnifiedTarget, type UnifiedTargetIngestion } from "../../src/targets/unifiedTarget";
+import {
+  DEFAULT_RELAY_STREAM_NAME,
+  DEFAULT_RELAY_TABLE_NAME,
+  DefenderClient,
+  type DefenderIncident,
+  InMemoryStateStore,
+  type RelayPacer,
+  SentinelClient,
+  type StateStore,
+  SyncEngine,
+  type SyncEngineOptions,
+  type SyncRecord,
+  sourceKeysOfIncident,
+  UnifiedTarget,
+  type UnifiedTargetIngestion,
+  type Watermarks,
+} from "defender-sentinel-sync";
 import {
   createEmulator,
   createManualClock,
@@ -17,8 +24,10 @@ import {
   type GraphIncident,
   type ManualClock,
   type UnifiedPortalOptions,
-} from "../../src/testing/index";
-import { startLoopbackServer } from "../../src/testing/loopbackServer";
+} from "defender-sentinel-sync/testing";
+import type { FrontEnd } from "./unifiedFrontEnd";
+
+export type { FrontEndRule, FrontEndSide } from "./unifiedFrontEnd";
 
 export const CUSTOMER = "0f7c1d3e-5a6b-4c8d-9e0f-1a2b3c4d5e6f";
 export const MINUTE = 60_000;
@@ -42,7 +51,7 @@ export interface Lane {
   /** One engine cycle after moving the clock. */
   cycle(ms?: number): ReturnType<SyncEngine["runOnce"]>;
   /** MSSP incidents made by the relay rule. */
-  targetIncidents(): Promise<import("../../src/defender/models").DefenderIncident[]>;
+  targetIncidents(): Promise<DefenderIncident[]>;
   close(): Promise<void>;
   /** Set with `crashable`: the "process" of the engine, its crash switches and its restart. */
   crash?: CrashControl;
@@ -85,7 +94,11 @@ export async function unifiedLane(options: LaneOptions = {}): Promise<Lane> {
   });
   const added = emu.addTenant({ tenantId: CUSTOMER, incidents: options.customerIncidents ?? 4 });
   const process: CrashSwitch = { dead: false, crashes: 0 };
-  const frontEnd = options.crashable ? new FrontEnd(emu, process) : undefined;
+  // Loaded only for crash tests: the front end needs the emulator's internal loopback server, which the public
+  // tests (this harness against the built package) cannot load.
+  const frontEnd = options.crashable
+    ? new (await import("./unifiedFrontEnd")).FrontEnd(emu, process, CUSTOMER)
+    : undefined;
   const srv = frontEnd ? await frontEnd.listen() : await emu.listen();
   const retryOptions = { maxRetries: 1, retryDelayInMs: 5, maxRetryDelayInMs: 10 };
   const mssp = new DefenderClient(emu.credential, { endpoint: srv.defenderEndpoint, retryOptions });
@@ -266,84 +279,6 @@ export class CrashingStateStore implements StateStore {
   async putWatermarks(w: Omit<Watermarks, "version">, expectedVersion: number): Promise<Watermarks> {
     this.alive();
     return this.inner.putWatermarks(w, expectedVersion);
-  }
-}
-
-/** Which tenant a front-end rule looks at: the customer's (source), the MSSP's (target), or the ingestion API. */
-export type FrontEndSide = "source" | "target" | "ingestion";
-
-export interface FrontEndRule {
-  side: FrontEndSide;
-  method: string;
-  path: RegExp;
-  /** "reset": the service stores the request, the answer is lost. "crash": the same, and the process dies. */
-  effect: "reset" | "crash";
-  /** Matching successful requests still to hit. Default 1. */
-  times?: number;
-}
-
-/**
- * A loopback front end before the emulator that can let a write be stored and then drop its connection (the
- * client never learns it landed), or crash the engine's process right after it. While the process is dead
- * its requests are dropped before reaching the services.
- */
-export class FrontEnd {
-  private rules: (FrontEndRule & { left: number })[] = [];
-  /** Requests stored and then dropped, as "SIDE METHOD path". */
-  readonly dropped: string[] = [];
-
-  constructor(
-    private readonly emu: Emulator,
-    private readonly process: CrashSwitch,
-  ) {}
-
-  /** Adds a rule (consumed in order). */
-  add(rule: FrontEndRule): void {
-    this.rules.push({ ...rule, left: rule.times ?? 1 });
-  }
-
-  pending(): number {
-    return this.rules.reduce((n, r) => n + r.left, 0);
-  }
-
-  private sideOf(request: Request): FrontEndSide {
-    const path = new URL(request.url).pathname;
-    if (path.includes("/dataCollectionRules/")) return "ingestion";
-    const token = request.headers.get("authorization") ?? "";
-    return token.toLowerCase().includes(CUSTOMER) ? "source" : "target";
-  }
-
-  async listen(): Promise<EmulatorServer> {
-    const { emu } = this;
-    const server = await startLoopbackServer(async (request) => {
-      if (this.process.dead) return { response: new Response(null, { status: 599 }), reset: true };
-      const side = this.sideOf(request);
-      const path = new URL(request.url).pathname;
-      const rule = this.rules.find(
-        (r) => r.left > 0 && r.side === side && r.method === request.method && r.path.test(path),
-      );
-      const response = await emu.handle(request);
-      if (response.type === "error") return { response, reset: true };
-      if (!rule || response.status >= 300) return { response };
-      rule.left--;
-      this.dropped.push(`${side} ${request.method} ${path}`);
-      if (rule.effect === "crash") {
-        this.process.dead = true;
-        this.process.crashes++;
-      }
-      return { response, reset: true };
-    });
-    return {
-      defenderEndpoint: `${server.origin}/v1.0`,
-      sentinelEndpoint: server.origin,
-      url: server.origin,
-      port: server.port,
-      tenantId: emu.tenantId,
-      subscriptionId: emu.subscriptionId,
-      resourceGroupName: emu.resourceGroupName,
-      workspaceName: emu.workspaceName,
-      close: () => server.close(),
-    };
   }
 }
 

@@ -3,8 +3,9 @@
  * incidents through relay rows and the analytics rule, are linked through the MSSP's Graph, and stay in sync
  * both ways. Each test names the edge it covers.
  */
+
+import { sourceKeysOfIncident } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
-import { sourceKeysOfIncident } from "../../src/targets/sourceKeys";
 import { CUSTOMER, cycleUntilLinked, type Lane, MINUTE, TABLE, unifiedLane } from "./unifiedHelpers";
 
 let lane: Lane;
