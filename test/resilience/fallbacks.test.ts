@@ -4,9 +4,13 @@
  * request is not sent twice), warns once, and the engine neither fails nor quarantines an incident.
  */
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import type { IncidentFailedEvent, SyncReport, SyncWarning } from "defender-sentinel-sync";
+import {
+  BadRequestError,
+  type IncidentFailedEvent,
+  type SyncReport,
+  type SyncWarning,
+} from "defender-sentinel-sync";
 import { describe, expect, it } from "vitest";
-import { isBadRequestError } from "../../src/core/errors";
 import { nameOf, openIncidents, runToQuiescence, type SyncSetup, useSyncSetups } from "../helpers/engine";
 
 const setup = useSyncSetups();
@@ -101,7 +105,7 @@ describe("$orderby refused on the incident list", () => {
     const e = await collect(defender.listIncidents({ filter: "nosuchfield eq 'x'" })).catch(
       (x: unknown) => x,
     );
-    expect(isBadRequestError(e)).toBe(true);
+    expect(e).toBeInstanceOf(BadRequestError);
     expect(warnings).toEqual([]);
     sent.length = 0;
     await collect(defender.listIncidents());
@@ -246,7 +250,7 @@ describe("PATCH status inProgress refused", () => {
       fault: { kind: "status", status: 400 },
     });
     const e = await defender.updateIncident(id, { status: "inProgress" }).catch((x: unknown) => x);
-    expect(isBadRequestError(e)).toBe(true);
+    expect(e).toBeInstanceOf(BadRequestError);
     expect(warnings).toEqual([]);
     sent.length = 0;
     await defender.updateIncident(id, { status: "inProgress" });

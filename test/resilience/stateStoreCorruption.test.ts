@@ -11,11 +11,11 @@ import { join } from "node:path";
 import {
   FileStateStore,
   isSyncSdkError,
-  type StateStoreCorruptedError,
+  StateStoreCorruptedError,
+  StateStoreLockedError,
   type SyncRecord,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
-import { isStateStoreCorruptedError, isStateStoreLockedError } from "../../src/core/errors";
 import { runToQuiescence, useSyncSetups, writeCounts } from "../helpers/engine";
 
 const LOG = "records.log.jsonl";
@@ -70,7 +70,7 @@ async function expectCorrupt(dir: string, file: string, line?: number): Promise<
     () => undefined,
     (e: unknown) => e,
   );
-  expect(isStateStoreCorruptedError(error), String(error)).toBe(true);
+  expect(error, String(error)).toBeInstanceOf(StateStoreCorruptedError);
   expect(isSyncSdkError(error)).toBe(true);
   const corrupted = error as StateStoreCorruptedError;
   expect(corrupted.file).toBe(join(dir, file));
@@ -244,7 +244,7 @@ describe("one owner per directory", () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(isStateStoreLockedError(error), String(error)).toBe(true);
+    expect(error, String(error)).toBeInstanceOf(StateStoreLockedError);
     expect((error as Error).message).toContain(dir);
     await expect(b.getRecord("1")).rejects.toMatchObject({ name: "StateStoreLockedError" });
     // Also through another spelling of the same path.
@@ -375,7 +375,7 @@ describe("SyncEngine over a corrupted state directory", () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(isStateStoreCorruptedError(error), String(error)).toBe(true);
+      expect(error, String(error)).toBeInstanceOf(StateStoreCorruptedError);
       expect(failed).toEqual([error]);
       expect(writeCounts(t.emu)).toEqual(writesBefore);
       const after = t.emu.stats();

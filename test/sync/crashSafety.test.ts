@@ -18,7 +18,6 @@ import {
   sentinelNameFor,
 } from "defender-sentinel-sync";
 import { afterEach, describe, expect, it } from "vitest";
-import { isAbortError } from "../../src/core/errors";
 import { expectConverged, runToQuiescence, type SyncSetup, setupSync } from "../helpers/engine";
 
 let current: SyncSetup[] = [];
@@ -125,7 +124,7 @@ async function crashingCycle(run: Run, k: number, match: Crash["match"] = isWrit
     expect(outcome).toBeUndefined();
     return false;
   }
-  expect(isAbortError(outcome)).toBe(true);
+  expect(outcome).toBeInstanceOf(RequestAbortedError);
   return true;
 }
 

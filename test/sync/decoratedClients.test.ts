@@ -4,6 +4,7 @@
  * count calls here) run full cycles over the emulator.
  */
 import {
+  DEFAULT_RELAY_STREAM_NAME,
   DefenderClient,
   type DefenderIncidentsApi,
   InMemoryStateStore,
@@ -16,7 +17,6 @@ import {
 } from "defender-sentinel-sync";
 import { createEmulator, createManualClock } from "defender-sentinel-sync/testing";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RELAY_STREAM_NAME } from "../../src/targets/relayRow";
 import { expectConverged, openIncidents, runToQuiescence, useSyncSetups } from "../helpers/engine";
 
 type Calls = Map<string, number>;

@@ -5,6 +5,7 @@
  * edited (re-posted to Defender), a close from Sentinel, and quiescence.
  */
 import {
+  DEFAULT_RELAY_STREAM_NAME,
   DefenderClient,
   type DefenderIncidentsApi,
   InMemoryStateStore,
@@ -20,7 +21,6 @@ import {
 } from "defender-sentinel-sync";
 import { createEmulator, createManualClock } from "defender-sentinel-sync/testing";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RELAY_STREAM_NAME } from "../../src/targets/relayRow";
 import { deepFreeze } from "../helpers/deepFreeze";
 import { expectConverged, openIncidents, runToQuiescence, useSyncSetups } from "../helpers/engine";
 
