@@ -2,17 +2,11 @@ import type { DefenderIncidentPatch } from "../../defender/models";
 import type { CanonicalIncident, MappingProfile, MappingResult } from "../../mapping";
 import type { SentinelIncidentWriteProperties } from "../../sentinel/models";
 import { sentinelCommentCount } from "../commentSync";
-import { compactCanonical } from "../compactCanonical";
-import { type ConflictPolicy, resolveConflict } from "../conflictPolicy";
+import type { ConflictPolicy } from "../conflictPolicy";
 import type { SyncDirection } from "../cycleContext";
 import type { FieldChange } from "../events";
-import {
-  MERGE_GROUPS,
-  type MergeConflict,
-  type MergeGroup,
-  type Side,
-  threeWayMerge,
-} from "../threeWayMerge";
+import { fieldChanges, mergePair, withoutGroups } from "../pairMerge";
+import { MERGE_GROUPS, type MergeConflict, type MergeGroup, type Side } from "../threeWayMerge";
 import { trustedTimestamp } from "../trustedTimestamp";
 import type { ClassicPairView } from "./pairView";
 import { renderedBodyDiffers } from "./renderedBody";
@@ -81,8 +75,8 @@ export function planClassicPair(view: ClassicPairView, settings: ClassicPlanSett
     toDefender,
     conflicts,
     listSentinelComments: mustListComments(view, settings),
-    sentinelChanges: sentinelWrite ? changesOf(view.canonicalSentinel, toSentinel) : [],
-    defenderChanges: patch ? changesOf(view.canonicalDefender, toDefender) : [],
+    sentinelChanges: sentinelWrite ? fieldChanges(view.canonicalSentinel, toSentinel) : [],
+    defenderChanges: patch ? fieldChanges(view.canonicalDefender, toDefender) : [],
   };
 }
 
@@ -105,24 +99,19 @@ function planCreate(view: ClassicPairView, settings: ClassicPlanSettings): Class
 function mergeFields(view: ClassicPairView, settings: ClassicPlanSettings) {
   const cD = view.canonicalDefender;
   const sentinel = view.sentinel!;
-  const merge = threeWayMerge({
-    defender: cD,
-    sentinel: view.canonicalSentinel!,
-    baseDefender: view.record?.baseDefender,
-    baseSentinel: view.record?.baseSentinel,
-    equals: (field, a, b) => settings.profile.equals(field, a, b),
-    compact: compactCanonical,
-    initialSource: "defender",
-    // A timestamp that is not a date or lies in the future must not win every conflict: it counts as unknown.
-    resolve: (conflict) =>
-      resolveConflict(settings.conflictPolicy, {
-        ...conflict,
-        defenderId: view.defender.id,
-        sentinelName: view.sentinelName,
-        defenderUpdatedAt: trustedTimestamp(view.defender.lastUpdateDateTime, settings.now),
-        sentinelUpdatedAt: trustedTimestamp(sentinel.properties.lastModifiedTimeUtc, settings.now),
-      }),
-  });
+  const merge = mergePair(
+    {
+      defender: cD,
+      sentinel: view.canonicalSentinel!,
+      record: view.record,
+      defenderId: view.defender.id,
+      sentinelName: view.sentinelName,
+      // A timestamp that is not a date or lies in the future must not win every conflict: it counts as unknown.
+      defenderUpdatedAt: trustedTimestamp(view.defender.lastUpdateDateTime, settings.now),
+      sentinelUpdatedAt: trustedTimestamp(sentinel.properties.lastModifiedTimeUtc, settings.now),
+    },
+    settings,
+  );
   const blocked = new Set<MergeGroup>();
   if (view.link === "connector" && !settings.writeConnectorFields)
     for (const g of CONNECTOR_GROUPS) blocked.add(g);
@@ -140,11 +129,11 @@ function mergeFields(view: ClassicPairView, settings: ClassicPlanSettings) {
   const toSentinel =
     settings.direction === "sentinel-to-defender"
       ? {}
-      : without({ ...merge.toSentinel, ...bounced }, blocked);
+      : withoutGroups({ ...merge.toSentinel, ...bounced }, blocked);
   const toDefender =
     settings.direction === "defender-to-sentinel"
       ? {}
-      : without(without(merge.toDefender, blocked), defenderBlocked);
+      : withoutGroups(withoutGroups(merge.toDefender, blocked), defenderBlocked);
   return { toSentinel, toDefender, conflicts: merge.conflicts };
 }
 
@@ -184,23 +173,4 @@ function mustListComments(view: ClassicPairView, settings: ClassicPlanSettings):
   const count = view.sentinel?.properties.additionalData?.commentsCount;
   const etagMoved = record?.sentinelEtag !== undefined && record.sentinelEtag !== view.sentinel?.etag;
   return settings.reconciling || etagMoved || typeof count !== "number" || count !== known;
-}
-
-function without(
-  values: Partial<CanonicalIncident>,
-  groups: ReadonlySet<MergeGroup>,
-): Partial<CanonicalIncident> {
-  if (groups.size === 0) return values;
-  const out: Partial<CanonicalIncident> = { ...values };
-  for (const g of groups) for (const f of MERGE_GROUPS[g]) delete out[f];
-  return out;
-}
-
-function changesOf(before: CanonicalIncident, values: Partial<CanonicalIncident>): FieldChange[] {
-  const changes: FieldChange[] = [];
-  for (const [field, to] of Object.entries(values) as [keyof CanonicalIncident, unknown][]) {
-    if (JSON.stringify(before[field]) !== JSON.stringify(to))
-      changes.push({ field, from: before[field], to });
-  }
-  return changes;
 }

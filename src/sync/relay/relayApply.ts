@@ -2,7 +2,8 @@ import type { DefenderIncident } from "../../defender/models";
 import type { CanonicalIncident, MappingResult } from "../../mapping";
 import type { TargetIncident } from "../../targets/incidentTarget";
 import { compactCanonical } from "../compactCanonical";
-import type { CommentSyncedEvent, FieldChange, SyncDirectionName } from "../events";
+import type { CommentSyncedEvent, SyncDirectionName } from "../events";
+import { fieldChanges } from "../pairMerge";
 import type { SyncedComment, SyncRecord } from "../stateStore";
 import { type RelayContext, saveRelayRecord } from "./relayContext";
 import { commentTextHash, type RelayPairView, type RelayPlan, redirectNoteHash } from "./relayPlan";
@@ -128,15 +129,6 @@ function commentEvent(
   };
 }
 
-function changesOf(before: CanonicalIncident, values: Partial<CanonicalIncident>): FieldChange[] {
-  const changes: FieldChange[] = [];
-  for (const [field, to] of Object.entries(values) as [keyof CanonicalIncident, unknown][]) {
-    if (JSON.stringify(before[field]) !== JSON.stringify(to))
-      changes.push({ field, from: before[field], to });
-  }
-  return changes;
-}
-
 function emitPlanEvents(ctx: RelayContext, view: RelayPairView, plan: RelayPlan, applied: AppliedPair): void {
   const dryRun = ctx.settings.dryRun;
   for (const c of plan.conflicts) {
@@ -156,7 +148,7 @@ function emitPlanEvents(ctx: RelayContext, view: RelayPairView, plan: RelayPlan,
   }
   if (applied.wroteTarget) {
     ctx.report.counts.updatedInSentinel++;
-    const changes = changesOf(view.targetCanonical, plan.toTarget);
+    const changes = fieldChanges(view.targetCanonical, plan.toTarget);
     ctx.emit("incident.updated", {
       defenderId: view.sourceId,
       sentinelName: view.targetId,
@@ -167,7 +159,7 @@ function emitPlanEvents(ctx: RelayContext, view: RelayPairView, plan: RelayPlan,
   }
   if (applied.wroteSource) {
     ctx.report.counts.updatedInDefender++;
-    const changes = changesOf(view.sourceCanonical, plan.toSource);
+    const changes = fieldChanges(view.sourceCanonical, plan.toSource);
     ctx.emit("incident.updated", {
       defenderId: view.sourceId,
       sentinelName: view.targetId,

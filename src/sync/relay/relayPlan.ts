@@ -1,17 +1,12 @@
 import type { AlertComment } from "../../defender/models";
 import type { CanonicalIncident, MappingProfile } from "../../mapping";
 import { compactCanonical } from "../compactCanonical";
-import { type ConflictPolicy, resolveConflict } from "../conflictPolicy";
+import type { ConflictPolicy } from "../conflictPolicy";
 import type { SyncDirection } from "../cycleContext";
 import { sha256 } from "../deterministicName";
+import { mergePair, withoutGroups } from "../pairMerge";
 import type { SyncedComment, SyncRecord } from "../stateStore";
-import {
-  MERGE_GROUPS,
-  type MergeConflict,
-  type MergeGroup,
-  type Side,
-  threeWayMerge,
-} from "../threeWayMerge";
+import { MERGE_GROUPS, type MergeConflict, type MergeGroup, type Side } from "../threeWayMerge";
 
 /**
  * Groups owned by the source: they flow source → target only. The target's title is chosen by Defender's
@@ -79,15 +74,6 @@ export function commentTextHash(text: string): string {
   return sha256(text.trim()).slice(0, 32);
 }
 
-function dropGroups(
-  values: Partial<CanonicalIncident>,
-  groups: readonly MergeGroup[],
-): Partial<CanonicalIncident> {
-  const out = { ...values };
-  for (const g of groups) for (const f of MERGE_GROUPS[g]) delete out[f];
-  return out;
-}
-
 /** The Redirected tag is ours on the target: it never flows to the source. */
 function withoutRedirectedTag(
   values: Partial<CanonicalIncident>,
@@ -124,29 +110,24 @@ function sourceOwned(
 
 /** The merge of one pair; the source plays Graph-merge side "defender", the target "sentinel". */
 function mergeFields(view: RelayPairView, settings: RelayPlanSettings) {
-  const merge = threeWayMerge({
-    defender: view.sourceCanonical,
-    sentinel: view.targetCanonical,
-    baseDefender: view.record?.baseDefender,
-    baseSentinel: view.record?.baseSentinel,
-    equals: (field, a, b) => settings.profile.equals(field, a, b),
-    compact: compactCanonical,
-    initialSource: "defender",
-    resolve: (conflict) =>
-      resolveConflict(settings.conflictPolicy, {
-        ...conflict,
-        defenderId: view.sourceId,
-        sentinelName: view.targetId,
-        defenderUpdatedAt: view.sourceUpdatedAt,
-        sentinelUpdatedAt: view.targetUpdatedAt,
-      }),
-  });
+  const merge = mergePair(
+    {
+      defender: view.sourceCanonical,
+      sentinel: view.targetCanonical,
+      record: view.record,
+      defenderId: view.sourceId,
+      sentinelName: view.targetId,
+      defenderUpdatedAt: view.sourceUpdatedAt,
+      sentinelUpdatedAt: view.targetUpdatedAt,
+    },
+    settings,
+  );
   let toTarget =
     settings.direction === "sentinel-to-defender" ? {} : sourceOwned(view, merge.toSentinel, settings);
   let toSource = settings.direction === "defender-to-sentinel" ? {} : merge.toDefender;
-  toSource = withoutRedirectedTag(dropGroups(toSource, SOURCE_OWNED_GROUPS), view.sourceCanonical.tags);
+  toSource = withoutRedirectedTag(withoutGroups(toSource, SOURCE_OWNED_GROUPS), view.sourceCanonical.tags);
   // A merged source cannot be reopened or reassigned from the target.
-  if (view.sourceCanonical.redirectTarget) toSource = dropGroups(toSource, ["lifecycle", "owner"]);
+  if (view.sourceCanonical.redirectTarget) toSource = withoutGroups(toSource, ["lifecycle", "owner"]);
   if (view.sourceCanonical.redirectTarget && !view.targetCanonical.tags.includes(REDIRECTED_TAG)) {
     const tags = [...new Set([...(toTarget.tags ?? view.targetCanonical.tags), REDIRECTED_TAG])].sort();
     toTarget = { ...toTarget, tags };
