@@ -1,21 +1,11 @@
 import { EventEmitter } from "eventemitter3";
 import type { OperationOptions } from "../core/clientOptions";
-import {
-  isAbortError,
-  isConflictError,
-  isConnectionError,
-  isResponseValidationError,
-  isServiceUnavailableError,
-  isThrottledError,
-  RequestAbortedError,
-  type ResponseValidationError,
-} from "../core/errors";
+import { isAbortError, RequestAbortedError, type ResponseValidationError } from "../core/errors";
 import type { RequestMetricsSnapshot } from "../core/metrics";
 import { observePendingPairs } from "../core/otelMetrics";
 import { safeEmit } from "../core/safeEmit";
 import { compareTimestamps } from "../core/timestamps";
 import { sleep } from "../core/tokenBucket";
-import { describeIssues } from "../core/validationIssues";
 import type { SyncWarning } from "../core/warnings";
 import type { DefenderIncident } from "../defender/models";
 import type { SentinelIncident } from "../sentinel/models";
@@ -26,11 +16,13 @@ import { CycleViews } from "./classic/pairView";
 import { forEachConcurrent } from "./concurrency";
 import { type CycleContext, type EngineSettings, isConnectorCopy } from "./cycleContext";
 import { runWithDeadline } from "./cycleTimeout";
-import { sentinelNameFor } from "./deterministicName";
 import { type RelayOptions, resolveEngineOptions, type SyncEngineOptions } from "./engineOptions";
 import type { SyncEngineEvents } from "./events";
+import { ownerOfInvalidItem } from "./invalidItem";
+import { failureReason, invalidItemReason, isTransientPairFailure } from "./pairFailure";
 import { PassMark } from "./passMark";
 import { payloadDigest } from "./payloadDigest";
+import { dueQuarantine, type QuarantinedPayload, quarantineWrite } from "./quarantine";
 import { runRelayCycle } from "./relay/relayEngine";
 import type { StateStore, SyncRecord, Watermarks } from "./stateStore";
 import { newSyncReport, type PlannedWrite, type SyncReport } from "./syncReport";
@@ -257,7 +249,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       const sentinelAt = sentinelMark.mark;
       if (sentinelAt && sentinelAt !== watermarks.sentinel) await checkpoint({ sentinel: sentinelAt });
       // Redirect targets and due quarantine retries.
-      const due = await this.dueQuarantine(quarantined);
+      const due = await dueQuarantine(this.settings.store, quarantined, this.settings.now());
       for (const id of [...ctx.followUps, ...due]) {
         if (ctx.processed.has(id)) continue;
         await this.processOne(ctx, { defenderId: id }, quarantined);
@@ -672,16 +664,8 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       return true;
     } catch (e) {
       if (isAbortError(e) || ctx.abortSignal.aborted) throw e;
-      // A Sentinel 409 that outlasted its re-merge retries is contention, not a poison incident: next cycle.
-      const contention = isConflictError(e) && e.service === "sentinel";
-      const transient =
-        isThrottledError(e) ||
-        isServiceUnavailableError(e) ||
-        isConnectionError(e) ||
-        isStateConflict(e) ||
-        isTruncatedBody(e) ||
-        contention;
-      const reason = shortReason(e instanceof Error ? e.message : String(e));
+      const transient = isTransientPairFailure(e);
+      const reason = failureReason(e);
       ctx.report.counts.failed++;
       ctx.report.failures.push({
         defenderId: input.defenderId,
@@ -708,69 +692,24 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     }
   }
 
+  /** Quarantines a pair (its ledger record keeps the reason and the next attempt). Returns the attempt count. */
   private async quarantine(
     ctx: CycleContext,
     input: PairInput,
     reason: string,
     quarantined: Set<string>,
-    raw?: { payload: unknown; tenantId?: string; sentinelName?: string },
+    raw?: QuarantinedPayload,
   ): Promise<number> {
-    const { settings } = this;
     ctx.report.counts.quarantined++;
-    if (settings.dryRun) return 1;
-    const record = input.record ?? (await settings.store.getRecord(input.defenderId));
-    const attempts = (record?.quarantine?.attempts ?? 0) + 1;
-    const backoff = Math.min(
-      settings.quarantineBackoff.maxInMs,
-      settings.quarantineBackoff.initialInMs * 2 ** (attempts - 1),
-    );
-    const now = settings.now();
-    const base: Omit<SyncRecord, "version"> = record ?? {
-      defenderId: input.defenderId,
-      sentinelName:
-        input.sentinel?.name ??
-        raw?.sentinelName ??
-        sentinelNameFor(
-          settings.tenantId ?? input.defender?.tenantId ?? raw?.tenantId ?? "default",
-          input.defenderId,
-        ),
-      link: input.connectorCopy ? "connector" : "owned",
-      comments: [],
-    };
-    const { version: _v, ...rest } = base as SyncRecord;
+    if (this.settings.dryRun) return 1;
+    const write = await quarantineWrite(this.settings, input, reason, raw);
     try {
-      await settings.store.putRecord(
-        {
-          ...rest,
-          quarantine: {
-            reason,
-            digest: payloadDigest(raw?.payload ?? input.defender ?? input.sentinel ?? input.defenderId),
-            attempts,
-            nextAttemptAt: new Date(now.getTime() + backoff).toISOString(),
-            firstFailedAt: record?.quarantine?.firstFailedAt ?? now.toISOString(),
-          },
-        },
-        record?.version ?? 0,
-      );
+      await this.settings.store.putRecord(write.record, write.expectedVersion);
       quarantined.add(input.defenderId);
     } catch (e) {
       this.safeEmit("error", e);
     }
-    return attempts;
-  }
-
-  private async dueQuarantine(quarantined: Set<string>): Promise<string[]> {
-    const due: string[] = [];
-    const now = this.settings.now().getTime();
-    for (const id of quarantined) {
-      const r = await this.settings.store.getRecord(id);
-      if (!r?.quarantine) {
-        quarantined.delete(id);
-        continue;
-      }
-      if (Date.parse(r.quarantine.nextAttemptAt) <= now) due.push(id);
-    }
-    return due;
+    return write.attempts;
   }
 
   /** Handling of invalid list items, started while a page is parsed and awaited before its checkpoint. */
@@ -800,27 +739,11 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
     raw: unknown,
     quarantined: Set<string>,
   ): Promise<void> {
-    const { store } = this.settings;
-    const rawObj = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-    const props = (rawObj.properties ?? {}) as Record<string, unknown>;
-    const sentinelName = side === "sentinel" && typeof rawObj.name === "string" ? rawObj.name : undefined;
-    // A Sentinel item is ours when the ledger knows its name (providerIncidentId of our own copies is the
-    // Sentinel incident number, not a Defender id); otherwise only a connector copy names its Defender incident.
-    let record = sentinelName ? await store.findBySentinelName(sentinelName) : undefined;
-    const connectorCopy =
-      side === "sentinel" &&
-      !record &&
-      isConnectorCopy(typeof props.providerName === "string" ? props.providerName : undefined);
-    const defenderId =
-      side === "defender"
-        ? typeof rawObj.id === "string"
-          ? rawObj.id
-          : undefined
-        : (record?.defenderId ??
-          (connectorCopy && typeof props.providerIncidentId === "string"
-            ? props.providerIncidentId
-            : undefined));
-    if (defenderId && !record) record = await store.getRecord(defenderId);
+    const { defenderId, sentinelName, record, connectorCopy, tenantId } = await ownerOfInvalidItem(
+      this.settings.store,
+      side,
+      raw,
+    );
     // Already kept aside for this very payload: retried on its own schedule, not reported again.
     if (record?.quarantine && record.quarantine.digest === payloadDigest(raw)) return;
     const reason = invalidItemReason(side, error);
@@ -842,11 +765,7 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
         { defenderId, record, sentinel: copy, connectorCopy: connectorCopy || copy !== undefined },
         reason,
         quarantined,
-        {
-          payload: raw,
-          tenantId: typeof rawObj.tenantId === "string" ? rawObj.tenantId : undefined,
-          sentinelName: record ? undefined : sentinelName,
-        },
+        { payload: raw, tenantId, sentinelName: record ? undefined : sentinelName },
       );
       quarantinedNow = true;
     }
@@ -860,36 +779,6 @@ export class SyncEngine extends EventEmitter<SyncEngineEvents> {
       attempts,
     });
   }
-}
-
-/**
- * A 2xx whose body arrived cut off (a reset mid-body): the request may well have succeeded, so it is a
- * transport fault to retry next cycle, not a poison payload.
- */
-function isTruncatedBody(e: unknown): boolean {
-  return (
-    isResponseValidationError(e) &&
-    e.statusCode >= 200 &&
-    e.statusCode < 300 &&
-    e.cause instanceof SyntaxError
-  );
-}
-
-function isStateConflict(e: unknown): boolean {
-  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "StateConflictError";
-}
-
-/** Why a list item was refused: its first schema issues (a huge payload may have tens of thousands). */
-function invalidItemReason(side: "defender" | "sentinel", error: ResponseValidationError): string {
-  return shortReason(`${side} returned an incident that fails its schema: ${describeIssues(error.issues)}`);
-}
-
-/** Longest failure reason kept in reports, events and quarantine records (a service may echo a whole payload). */
-const MAX_REASON_LENGTH = 2_000;
-
-function shortReason(reason: string): string {
-  if (reason.length <= MAX_REASON_LENGTH) return reason;
-  return `${reason.slice(0, MAX_REASON_LENGTH)}… (${reason.length - MAX_REASON_LENGTH} more characters)`;
 }
 
 function sameWatermarks(a: Omit<Watermarks, "version">, b: Omit<Watermarks, "version">): boolean {
