@@ -1,19 +1,18 @@
 /**
  * `LogsIngestionAlertSink`: Defender alerts → one row each in a Log Analytics table, through the Azure Monitor
- * Logs Ingestion API (issue #6).
+ * Logs Ingestion API.
  *
  * Batching under the 1 MB request limit, gzip, concurrent uploads and retries (429 with Retry-After, 5xx,
  * resets) are `@azure/monitor-ingestion`'s `LogsIngestionClient`; this class adds the row mapping, per-alert
  * accounting of partial failures (an `AggregateLogsUploadError` becomes `batch.failed` events naming the alerts,
- * and a `failed` list), and a standalone incremental feed with its own checkpoint so that each
- * (alert id, lastUpdateDateTime) is uploaded once across restarts.
+ * and a `failed` list), the engine's per-pair hook, and the standalone feed (`alertFeed.ts`) with its own
+ * checkpoint so that each (alert id, lastUpdateDateTime) is uploaded once across restarts.
  *
  * The ingestion API has no idempotency key: a crash (or abort) after the service accepted a batch but before
  * the checkpoint was written sends that batch again on the next run. Every row carries `RowId` (a stable hash of
  * alert id + lastUpdateDateTime) so queries can drop such duplicates:
  * `DefenderAlerts_CL | summarize arg_max(TimeGenerated, *) by RowId`.
  */
-import type { AbortSignalLike } from "@azure/abort-controller";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import {
@@ -24,13 +23,11 @@ import {
 import { EventEmitter } from "eventemitter3";
 import type { CommonClientOptions, OperationOptions, RetryOptions } from "../core/clientOptions";
 import { parseEndpoint } from "../core/endpoint";
-import { InvalidArgumentError, isBadRequestError, isMappingError, RequestAbortedError } from "../core/errors";
+import { InvalidArgumentError, isMappingError, RequestAbortedError } from "../core/errors";
 import { RequestMetrics } from "../core/metrics";
 import type { RateLimiter, RateLimitOptions } from "../core/rateLimiter";
 import { safeEmit } from "../core/safeEmit";
-import { odataDateTime, timestampKey } from "../core/timestamps";
 import { withSpan } from "../core/tracing";
-import type { DefenderClient } from "../defender/defenderClient";
 import type { DefenderAlert } from "../defender/models";
 import {
   type AlertKey,
@@ -40,19 +37,8 @@ import {
   alertRowId,
   defaultAlertRowMapper,
 } from "../mapping/alertRow";
-import {
-  type AlertSinkCheckpointStore,
-  type AlertSinkWatermarks,
-  decodeCheckpoint,
-  encodeCheckpoint,
-  isCanonicalTimestamp,
-  isDone,
-  markDone,
-  pruneBoundary,
-  type SinkCheckpoint,
-  shiftTimestamp,
-  timestampMs,
-} from "./checkpoint";
+import { type AlertSource, type SyncFromDefenderOptions, syncAlertFeed } from "./alertFeed";
+import type { AlertSinkCheckpointStore } from "./checkpoint";
 import type { AlertSinkEvents, AlertSyncReport, AlertUploadFailure, AlertUploadResult } from "./events";
 import { createIngestionClient } from "./ingestionClient";
 import {
@@ -63,6 +49,7 @@ import {
   parseAlertUploadMark,
 } from "./uploadMark";
 
+export type { AlertSource, SyncFromDefenderOptions } from "./alertFeed";
 export { LOGS_INGESTION_AUDIENCE } from "./ingestionClient";
 
 /**
@@ -112,32 +99,8 @@ export interface LogsIngestionAlertSinkOptions
 /** Options of `LogsIngestionAlertSink.uploadAlerts`. */
 export interface UploadAlertsOptions extends OperationOptions {}
 
-/** Options of `LogsIngestionAlertSink.syncFromDefender`. */
-export interface SyncFromDefenderOptions extends OperationOptions {
-  /** Each run re-reads this much before the watermark, for late-committed updates. Default 120000. */
-  overlapInMs?: number;
-  /** First run only: ignore alerts last updated before this. Default: everything Defender keeps. */
-  backfillSince?: Date | string;
-  /** `$top` of the alert listing (1–1000). Default 500. */
-  pageSize?: number;
-  /** Failed alerts older than the listing window are re-read one by one; at most this many per run. Default 200. */
-  maxRetryFetches?: number;
-}
-
-/** The part of `DefenderClient` the standalone feed uses. */
-export type AlertSource = Pick<DefenderClient, "listAlerts" | "getAlert">;
-
-interface Window {
-  since: string | undefined;
-  until: string | undefined;
-}
-
-const EPOCH = "1970-01-01T00:00:00.0000000Z";
 /** Rows sent by one `uploadAlerts` call (span attribute). */
 const ALERT_SINK_ROWS_ATTRIBUTE = "defender_sentinel_sync.alert_sink.rows";
-/** Versions further ahead than this are not trusted to move the watermark (a bad clock would hide later alerts). */
-const MAX_FUTURE_MS = 86_400_000;
-
 function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown; status?: unknown } | null)?.statusCode;
   return typeof status === "number" ? status : undefined;
@@ -399,222 +362,20 @@ export class LogsIngestionAlertSink extends EventEmitter<AlertSinkEvents> {
    * written (a `StateConflictError` means another writer uses the store); the next run resumes from the last
    * checkpoint.
    */
-  async syncFromDefender(
+  syncFromDefender(
     defender: AlertSource,
     store: AlertSinkCheckpointStore,
     options: SyncFromDefenderOptions = {},
   ): Promise<AlertSyncReport> {
-    const started = Date.now();
-    const overlapInMs = Math.max(0, options.overlapInMs ?? 120_000);
-    const pageSize = options.pageSize ?? 500;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
-      throw new InvalidArgumentError("pageSize", "must be an integer from 1 to 1000");
-    }
-    const maxRetryFetches = options.maxRetryFetches ?? 200;
-    const { abortSignal } = options;
-    let watermarks: AlertSinkWatermarks = await store.getWatermarks();
-    const state: SinkCheckpoint = decodeCheckpoint(watermarks.alertSink);
-    const report: AlertSyncReport = {
-      listed: 0,
-      uploaded: 0,
-      skipped: 0,
-      failed: 0,
-      invalid: 0,
-      retried: 0,
-      abandoned: 0,
-      retryPending: 0,
-      pages: 0,
-      windows: 0,
-      watermark: state.watermark,
-      durationInMs: 0,
-    };
-    const persist = async () => {
-      const { version, ...rest } = watermarks;
-      watermarks = await store.putWatermarks({ ...rest, alertSink: encodeCheckpoint(state) }, version);
-    };
-
-    const floor =
-      state.watermark !== undefined
-        ? shiftTimestamp(state.watermark, -overlapInMs)
-        : options.backfillSince !== undefined
-          ? odataDateTime(options.backfillSince)
-          : undefined;
-
-    // 1. Failed alerts the listing below will not return again: read their current version one by one.
-    const stale = [...state.retry.values()].filter(
-      (k) => floor === undefined || k.lastUpdateDateTime < floor,
-    );
-    if (stale.length > 0) {
-      const current: DefenderAlert[] = [];
-      for (const key of stale.slice(0, maxRetryFetches)) {
-        const alert = await defender.getAlert(key.alertId, { abortSignal });
-        if (alert === undefined) {
-          state.retry.delete(key.alertId);
-          report.abandoned++;
-          this.safeEmit("retry.abandoned", { key, reason: "the alert no longer exists in Defender" });
-          continue;
-        }
-        const now = alertKeyOf(alert);
-        if (isDone(state, now)) state.retry.delete(key.alertId);
-        else current.push(alert);
-      }
-      const before = report.uploaded;
-      await this.applyUpload(current, state, report, abortSignal);
-      report.retried += report.uploaded - before;
-      await persist();
-    }
-
-    // 2. Everything changed since the floor, in windows oldest first.
-    const nowMs = this.now().getTime();
-    const newestTrusted = timestampKey(new Date(nowMs + MAX_FUTURE_MS));
-    const windows: Window[] = [{ since: floor, until: undefined }];
-    while (windows.length > 0) {
-      const window = windows.pop()!;
-      report.windows++;
-      let pagesInWindow = 0;
-      let windowMax: string | undefined;
-      let windowMin: string | undefined;
-      try {
-        const pages = defender
-          .listAlerts({
-            updatedSince: window.since,
-            filter: window.until !== undefined ? `lastUpdateDateTime lt ${window.until}` : undefined,
-            pageSize,
-            abortSignal,
-          })
-          .byPage();
-        for await (const page of pages) {
-          pagesInWindow++;
-          report.pages++;
-          const seen = await this.processPage(page, state, report, newestTrusted, abortSignal);
-          if (seen.max !== undefined && (windowMax === undefined || seen.max > windowMax))
-            windowMax = seen.max;
-          if (seen.min !== undefined && (windowMin === undefined || seen.min < windowMin))
-            windowMin = seen.min;
-          await persist();
-        }
-      } catch (e) {
-        // Past Graph's $skip cap (500) the next page is refused with 400: read the window in smaller pieces.
-        if (!(isBadRequestError(e) && pagesInWindow > 0)) throw e;
-        windows.push(...splitWindow(window, windowMin, nowMs));
-        continue;
-      }
-      if (windowMax !== undefined) {
-        if (state.watermark === undefined || windowMax > state.watermark) state.watermark = windowMax;
-        pruneBoundary(state, overlapInMs);
-        await persist();
-      }
-    }
-    report.watermark = state.watermark;
-    report.retryPending = state.retry.size;
-    report.durationInMs = Date.now() - started;
-    return report;
-  }
-
-  /** Uploads one page; returns its oldest version and the newest one that may move the watermark. */
-  private async processPage(
-    page: readonly DefenderAlert[],
-    state: SinkCheckpoint,
-    report: AlertSyncReport,
-    newestTrusted: string,
-    abortSignal: AbortSignalLike | undefined,
-  ): Promise<{ min: string | undefined; max: string | undefined }> {
-    report.listed += page.length;
-    let max: string | undefined;
-    let min: string | undefined;
-    const fresh: DefenderAlert[] = [];
-    for (const alert of page) {
-      const key = alertKeyOf(alert);
-      const version = key.lastUpdateDateTime;
-      // A version far in the future (bad clock, hostile data) would hide every later alert behind the watermark.
-      if (isCanonicalTimestamp(version)) {
-        if (version <= newestTrusted && (max === undefined || version > max)) max = version;
-        if (min === undefined || version < min) min = version;
-      }
-      if (isDone(state, key)) {
-        report.skipped++;
-        const pending = state.retry.get(key.alertId);
-        if (pending !== undefined && pending.lastUpdateDateTime <= key.lastUpdateDateTime) {
-          state.retry.delete(key.alertId); // superseded by a version already uploaded
-        }
-        continue;
-      }
-      fresh.push(alert);
-    }
-    await this.applyUpload(fresh, state, report, abortSignal);
-    return { min, max };
-  }
-
-  /** Uploads and records the outcome in the checkpoint state (not yet persisted). */
-  private async applyUpload(
-    alerts: readonly DefenderAlert[],
-    state: SinkCheckpoint,
-    report: AlertSyncReport,
-    abortSignal: AbortSignalLike | undefined,
-  ): Promise<void> {
-    if (alerts.length === 0) return;
-    const result = await this.uploadAlerts(alerts, { abortSignal });
-    for (const key of result.uploaded) {
-      markDone(state, key);
-      const pending = state.retry.get(key.alertId);
-      if (pending !== undefined && pending.lastUpdateDateTime <= key.lastUpdateDateTime)
-        state.retry.delete(key.alertId);
-      report.uploaded++;
-    }
-    for (const failure of result.failed) {
-      if (isMappingError(failure.error)) {
-        // Mapping is deterministic: this version will never map. Reported once (row.invalid), not retried.
-        markDone(state, failure.key);
-        report.invalid++;
-        continue;
-      }
-      state.retry.set(failure.key.alertId, failure.key);
-      report.failed++;
-    }
-  }
-}
-
-/**
- * Splits a listing window that is too large for one `$skip` run (oldest part last, so it is read first). The cut
- * is the oldest version the refused window's pages showed: the part from there on was mostly read already, the
- * older part is new. When that does not shrink the window, it is cut in the middle of its time range.
- */
-function splitWindow(window: Window, seenMin: string | undefined, nowMs: number): Window[] {
-  if (
-    seenMin !== undefined &&
-    (window.since === undefined || seenMin > window.since) &&
-    (window.until === undefined || seenMin < window.until)
-  ) {
-    return [
-      { since: seenMin, until: window.until },
-      { since: window.since, until: seenMin },
-    ];
-  }
-  const since = window.since ?? EPOCH;
-  if (window.until === undefined) {
-    const now = timestampKey(new Date(nowMs));
-    if (now <= since) {
-      throw new InvalidArgumentError(
-        "window",
-        "cannot split an alert listing window that starts in the future",
-      );
-    }
-    return [
-      { since: now, until: undefined },
-      { since, until: now },
-    ];
-  }
-  const from = timestampMs(since);
-  const to = timestampMs(window.until);
-  if (!(to - from >= 2)) {
-    throw new InvalidArgumentError(
-      "window",
-      `more alerts changed within ${since}..${window.until} than Graph can page through ($skip cap)`,
+    return syncAlertFeed(
+      {
+        upload: (alerts, abortSignal) => this.uploadAlerts(alerts, { abortSignal }),
+        onAbandoned: (event) => this.safeEmit("retry.abandoned", event),
+        now: this.now,
+      },
+      defender,
+      store,
+      options,
     );
   }
-  const mid = timestampKey(new Date(from + Math.floor((to - from) / 2)));
-  return [
-    { since: mid, until: window.until },
-    { since, until: mid },
-  ];
 }
